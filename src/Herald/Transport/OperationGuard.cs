@@ -1,0 +1,163 @@
+using System.Net.Sockets;
+
+namespace Herald.Transport;
+
+/// <summary>Why an operation was stopped before it finished.</summary>
+internal enum StopReason
+{
+    /// <summary>Not stopped.</summary>
+    None,
+    /// <summary>The Timeout (or ConnectionTimeout) passed.</summary>
+    Timeout,
+    /// <summary>Interrupt was called.</summary>
+    Interrupted,
+    /// <summary>The caller's CancellationToken was cancelled.</summary>
+    Cancelled,
+}
+
+/// <summary>
+/// Watches one public method call: it owns the cancellation token every I/O call receives, runs the inactivity or
+/// absolute timeout, and turns <c>Interrupt()</c> into cancellation. When the token fires it also runs an abort
+/// action (closing the socket), because a blocking <c>Stream.Read</c> does not observe cancellation tokens; the one
+/// mechanism therefore stops sync and async calls alike.
+/// </summary>
+internal sealed class OperationGuard : IDisposable
+{
+    private readonly CancellationTokenSource _cts;
+    private readonly CancellationToken _callerToken;
+    private readonly CancellationTokenRegistration _registration;
+    private readonly bool _absolute;
+    private readonly object _gate = new();
+    private TimeSpan _limit;
+    private int _limitSeconds;
+    private volatile bool _interrupted;
+    private Action? _abort;
+    private bool _fired;
+
+    /// <summary>Starts watching a call.</summary>
+    /// <param name="timeoutSeconds">The Timeout in seconds; 0 means no limit.</param>
+    /// <param name="absolute">True when the limit bounds the whole call rather than each period of inactivity.</param>
+    /// <param name="callerToken">The token the caller passed to an async method.</param>
+    public OperationGuard(int timeoutSeconds, bool absolute, CancellationToken callerToken)
+    {
+        _callerToken = callerToken;
+        _absolute = absolute;
+        _cts = CancellationTokenSource.CreateLinkedTokenSource(callerToken);
+        _registration = _cts.Token.UnsafeRegister(static s => ((OperationGuard)s!).OnCancelled(), this);
+        SetLimit(timeoutSeconds);
+    }
+
+    /// <summary>The token to pass to every I/O call.</summary>
+    public CancellationToken Token => _cts.Token;
+
+    /// <summary>Why the call was stopped, if it was.</summary>
+    public StopReason Reason =>
+        !_cts.IsCancellationRequested ? StopReason.None
+        : _interrupted ? StopReason.Interrupted
+        : _callerToken.IsCancellationRequested ? StopReason.Cancelled
+        : StopReason.Timeout;
+
+    /// <summary>
+    /// Changes the limit (used to apply ConnectionTimeout to the connect phase and Timeout afterwards) and restarts it.
+    /// </summary>
+    /// <param name="timeoutSeconds">Seconds; 0 means no limit.</param>
+    public void SetLimit(int timeoutSeconds)
+    {
+        _limitSeconds = timeoutSeconds;
+        _limit = timeoutSeconds > 0 ? TimeSpan.FromSeconds(timeoutSeconds) : Timeout.InfiniteTimeSpan;
+        if (!_cts.IsCancellationRequested)
+        {
+            _cts.CancelAfter(_limit);
+        }
+    }
+
+    /// <summary>Records progress: an inactivity timeout starts counting again.</summary>
+    public void Touch()
+    {
+        if (!_absolute && _limitSeconds > 0 && !_cts.IsCancellationRequested)
+        {
+            _cts.CancelAfter(_limit);
+        }
+    }
+
+    /// <summary>Sets what to do when the call is stopped (normally: close the socket). Runs at once if already stopped.</summary>
+    /// <param name="abort">The abort action, or null to clear it.</param>
+    public void SetAbortAction(Action? abort)
+    {
+        bool runNow;
+        lock (_gate)
+        {
+            _abort = abort;
+            runNow = _fired && abort is not null;
+        }
+        if (runNow)
+        {
+            abort!();
+        }
+    }
+
+    /// <summary>Stops the call with error 301.</summary>
+    public void Interrupt()
+    {
+        _interrupted = true;
+        try
+        {
+            _cts.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The call already finished.
+        }
+    }
+
+    /// <summary>Throws the error for the stop reason when the call has been stopped.</summary>
+    public void ThrowIfStopped()
+    {
+        if (_cts.IsCancellationRequested)
+        {
+            throw StoppedException(null)!;
+        }
+    }
+
+    /// <summary>
+    /// When the call was stopped, returns the exception that says why (301, 201 or the caller's cancellation);
+    /// otherwise null.
+    /// </summary>
+    /// <param name="inner">The I/O exception the stop caused, kept as the inner exception.</param>
+    public Exception? StoppedException(Exception? inner) => Reason switch
+    {
+        StopReason.Interrupted => new SmtpException(SmtpErrorCodes.Interrupted,
+            "The operation was interrupted (Interrupt was called); the connection was closed.", inner),
+        StopReason.Cancelled => new OperationCanceledException("The operation was cancelled; the connection was closed.", inner, _callerToken),
+        StopReason.Timeout => new SmtpException(SmtpErrorCodes.Timeout, _absolute
+            ? $"The operation timed out: it did not finish within {_limitSeconds} seconds (AbsoluteTimeout); the connection was closed."
+            : $"The operation timed out: nothing was received from or sent to the server for {_limitSeconds} seconds; " +
+              "the connection was closed.", inner),
+        _ => null,
+    };
+
+    private void OnCancelled()
+    {
+        Action? abort;
+        lock (_gate)
+        {
+            _fired = true;
+            abort = _abort;
+        }
+        try
+        {
+            abort?.Invoke();
+        }
+        catch (Exception e) when (e is ObjectDisposedException or SocketException or IOException)
+        {
+            // Closing an already-broken connection.
+        }
+    }
+
+    /// <summary>Stops the timer.</summary>
+    public void Dispose()
+    {
+        _registration.Dispose();
+        _cts.Dispose();
+    }
+}
