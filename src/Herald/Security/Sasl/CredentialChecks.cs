@@ -59,10 +59,12 @@ internal static class CredentialChecks
     /// characters, which RFC 6750's b64token syntax excludes.</exception>
     public static string BearerToken(SaslCredentials credentials, string mechanism)
     {
+        const string scheme = "Bearer";
         string token = credentials.AuthorizationIdentity.Trim();
-        if (token.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        if (token.StartsWith(scheme, StringComparison.OrdinalIgnoreCase) &&
+            (token.Length == scheme.Length || char.IsWhiteSpace(token[scheme.Length])))
         {
-            token = token["Bearer ".Length..].TrimStart();
+            token = token[scheme.Length..].TrimStart();
         }
 
         if (token.Length == 0)
