@@ -27,6 +27,12 @@ root_prefix() {
   fi
 }
 
+# Runs one command as root: directly when we are root, through sudo otherwise.
+as_root() {
+  root_prefix
+  "${ROOT_CMD[@]}" "$@"
+}
+
 # Re-runs the calling script as root (through sudo) when it is not root.
 # Keeps the variables the peer scripts read, which sudo would otherwise drop.
 # Usage: ensure_root "$@"     (at the top of a script, before any work)

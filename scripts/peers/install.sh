@@ -8,8 +8,6 @@ set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "$HERE/../lib/common.sh"
 export DEBIAN_FRONTEND=noninteractive
-root_prefix
-R=("${ROOT_CMD[@]}")
 
 PKGS=(
   postfix postfix-pcre                            # the MTA; smtp-sink comes with it
@@ -38,19 +36,19 @@ if [ ${#need[@]} -gt 0 ]; then
   printf '%s\n' \
     "postfix postfix/main_mailer_type select No configuration" \
     "postfix postfix/mailname string localhost" \
-    "wireshark-common wireshark-common/install-setuid boolean false" | "${R[@]}" debconf-set-selections
+    "wireshark-common wireshark-common/install-setuid boolean false" | as_root debconf-set-selections
   # Keep the maintainer scripts from starting the system daemons (tinyproxy would take :8888, dovecot and
   # danted would start with the system configs). Add a policy-rc.d only if there is none, and remove only
   # the one added here.
   added_policy=0
   if [ ! -e /usr/sbin/policy-rc.d ]; then
-    printf '#!/bin/sh\nexit 101\n' | "${R[@]}" tee /usr/sbin/policy-rc.d >/dev/null
-    "${R[@]}" chmod 755 /usr/sbin/policy-rc.d
+    printf '#!/bin/sh\nexit 101\n' | as_root tee /usr/sbin/policy-rc.d >/dev/null
+    as_root chmod 755 /usr/sbin/policy-rc.d
     added_policy=1
   fi
-  trap '[ "$added_policy" = 1 ] && "${R[@]}" rm -f /usr/sbin/policy-rc.d' EXIT
-  "${R[@]}" apt-get update -qq || warn "apt-get update failed; trying the install with the lists there are"
-  "${R[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+  trap '[ "$added_policy" = 1 ] && as_root rm -f /usr/sbin/policy-rc.d' EXIT
+  as_root apt-get update -qq || warn "apt-get update failed; trying the install with the lists there are"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
     -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "${need[@]}" </dev/null
 else
   echo "install.sh: Debian packages already installed"
@@ -61,10 +59,14 @@ node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0
 
 # System account for dante's username/password method (RFC 1929 checks the system password database)
 # and for the private sshd that carries the "ssh -D" tunnel.
+# Setting the password needs root: do it when creating the account, and on every run as root (cheap), so that a
+# run as another user with everything in place needs no sudo at all.
 if ! id peerproxy >/dev/null 2>&1; then
-  "${R[@]}" useradd -M -r -s /usr/sbin/nologin peerproxy
+  as_root useradd -M -r -s /usr/sbin/nologin peerproxy
+  echo 'peerproxy:proxy-pass' | as_root chpasswd
+elif [ "$(id -u)" = 0 ]; then
+  echo 'peerproxy:proxy-pass' | chpasswd
 fi
-echo 'peerproxy:proxy-pass' | "${R[@]}" chpasswd
 
 # npm smtp-server peer, at the versions in package-lock.json. Installed in the working tree
 # (node_modules is not committed); up.sh copies it to the state directory before it starts.
