@@ -1,4 +1,3 @@
-using System.Net;
 using System.Net.Sockets;
 
 namespace Herald.IntegrationTests;
@@ -264,17 +263,17 @@ internal static class Peers
 
     /// <summary>Fails the calling test unless a peer accepts TCP connections on the port.</summary>
     /// <param name="port">One of the port constants of this class.</param>
-    /// <param name="host">The address to try; <see cref="Host"/> unless the test uses <see cref="HostIPv6"/>.</param>
+    /// <param name="host">The address or name to try: <see cref="Host"/> unless the test uses <see cref="HostIPv6"/>
+    /// or <see cref="HostName"/>.</param>
     /// <exception cref="InvalidOperationException">Nothing accepts the connection within 5 seconds; the message
     /// names the peer and the command that starts it.</exception>
     public static void RequirePeer(int port, string host = Host)
     {
-        var address = IPAddress.Parse(host);
-        using var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        using var client = new TcpClient();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
         try
         {
-            socket.ConnectAsync(new IPEndPoint(address, port), timeout.Token).AsTask().GetAwaiter().GetResult();
+            client.ConnectAsync(host, port, timeout.Token).AsTask().GetAwaiter().GetResult();
         }
         catch (Exception e) when (e is SocketException or OperationCanceledException)
         {
