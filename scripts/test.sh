@@ -41,7 +41,7 @@ else
   if bash scripts/peers/install.sh; then
     step_end
     step_start "Starting the peers (scripts/peers/up.sh)"
-    bash scripts/peers/up.sh -q || problem "peers: scripts/peers/up.sh reported ports down (see above)"
+    bash scripts/peers/up.sh -q || problem "peers: scripts/peers/up.sh failed (see above)"
     step_end
   else
     problem "peers: scripts/peers/install.sh failed (see above); the peers were not started"
