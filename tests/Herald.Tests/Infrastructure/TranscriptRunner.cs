@@ -19,7 +19,7 @@ namespace Herald.Tests.Infrastructure;
 internal static class TranscriptRunner
 {
     /// <summary>How long one action may run before the runner fails it rather than wait on.</summary>
-    public static TimeSpan ActionLimit { get; set; } = TimeSpan.FromSeconds(60);
+    public static TimeSpan ActionLimit { get; } = TimeSpan.FromSeconds(60);
 
     /// <summary>Runs <paramref name="act"/> against the transcript file at <paramref name="path"/> in one mode.</summary>
     /// <exception cref="TranscriptException">The client broke the transcript or did not finish it.</exception>
@@ -108,7 +108,7 @@ internal static class TranscriptRunner
         }
     }
 
-    /// <summary>The engine-level form of <see cref="RunAllModesAsync{TClient}(string, Func{ReplayTransportFactory, TClient}, Func{TClient, bool, Task})"/>.</summary>
+    /// <summary>Runs an engine-level test (settings made as <c>RunEngineAsync</c> makes them) in all six modes.</summary>
     /// <exception cref="TranscriptException">At least one mode failed; the message lists each.</exception>
     internal static Task RunEngineAllModesAsync(string path, Func<EngineSettings, bool, Task> act,
         Action<EngineSettings>? configure = null) =>
