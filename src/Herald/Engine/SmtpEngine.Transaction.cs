@@ -89,7 +89,8 @@ internal sealed partial class SmtpEngine
                     // (RFC 5321 §4.1.1.4).
                     connection.Abort();
                     throw new SmtpException(failure.Code,
-                        failure.Message + " Nothing was delivered; the connection was closed to abandon the message.", failure);
+                        failure.Message + " Nothing was delivered; the connection was closed to abandon the message.",
+                        outcome.FailureReply!, failure);
                 }
                 throw failure;
             }
@@ -259,6 +260,9 @@ internal sealed partial class SmtpEngine
     {
         public SmtpException? Failure { get; private set; }
 
+        /// <summary>The reply that caused <see cref="Failure"/>, so a rethrow can carry its codes.</summary>
+        public SmtpReply? FailureReply { get; private set; }
+
         public bool DataAccepted { get; private set; }
 
         /// <summary>Records one reply; returns false when the transaction cannot go on.</summary>
@@ -298,7 +302,7 @@ internal sealed partial class SmtpEngine
                 string message = $"The server rejected the {label} recipient <{recipient.Address}>: {reply}";
                 if (stop)
                 {
-                    Failure = new SmtpException(SmtpErrorCodes.ProtocolError, message, reply);
+                    Fail(message, reply);
                     return false;
                 }
                 result.Rejected.Add((recipient, reply));
@@ -313,8 +317,7 @@ internal sealed partial class SmtpEngine
             }
             if (result.Accepted.Count == 0)
             {
-                Failure = new SmtpException(SmtpErrorCodes.ProtocolError,
-                    "The server accepted none of the recipients; nothing was sent." +
+                Fail("The server accepted none of the recipients; nothing was sent." +
                     (result.Rejected.Count > 0 ? $" Last rejection: {result.Rejected[^1].Reply}" : ""),
                     result.Rejected.Count > 0 ? result.Rejected[^1].Reply : reply);
                 return false;
@@ -326,9 +329,15 @@ internal sealed partial class SmtpEngine
         {
             if (!ok && Failure is null)
             {
-                Failure = new SmtpException(SmtpErrorCodes.ProtocolError, $"{what}: {reply}", reply);
+                Fail($"{what}: {reply}", reply);
             }
             return ok && Failure is null;
+        }
+
+        private void Fail(string message, SmtpReply reply)
+        {
+            Failure = new SmtpException(SmtpErrorCodes.ProtocolError, message, reply);
+            FailureReply = reply;
         }
     }
 }

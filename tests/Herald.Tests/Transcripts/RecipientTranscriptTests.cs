@@ -59,6 +59,24 @@ public class RecipientTranscriptTests
     }
 
     [Theory, MemberData(nameof(ReplayModes.All), MemberType = typeof(ReplayModes))]
+    public Task ARejectedToAfterDataWasAcceptedClosesTheConnectionToAbandonTheMessage(ReplayMode mode)
+    {
+        List<string> errors = [];
+        return Run("rcpt-to-rejected-data-354.smtp", mode, smtp =>
+        {
+            Message(smtp, to: "bob@example.com, carol@example.com");
+            errors = Errors(smtp);
+        }, async (smtp, isAsync) =>
+        {
+            var e = await SendFails(smtp, isAsync);
+            // The error carries the refusal's codes even though it is rethrown after the connection was closed.
+            AssertRefusal(e, 550, "5.1.1", "To recipient <bob@example.com>", "closed");
+            Assert.False(smtp.Connected);
+            Assert.Empty(errors);
+        });
+    }
+
+    [Theory, MemberData(nameof(ReplayModes.All), MemberType = typeof(ReplayModes))]
     public Task ARejectedToWithDataRefusedEndsTheSessionNormally(ReplayMode mode) =>
         Run("rcpt-to-rejected-data-554.smtp", mode, smtp => Message(smtp), async (smtp, isAsync) =>
         {
