@@ -59,6 +59,13 @@ internal sealed partial class SmtpEngine
             for (int i = 0; i < count; i++)
             {
                 string command = CommandAt(i, reset, mail, rcpts);
+                if (!pipelining && i == count - 1 && result.Accepted.Count == 0)
+                {
+                    // One command at a time, the client already knows that no recipient was accepted: DATA could
+                    // deliver nothing, so it is not sent (RFC 5321 §3.3 asks the server to refuse it anyway).
+                    outcome.NoneAccepted(result, null);
+                    break;
+                }
                 if (!pipelining)
                 {
                     QueueCommand(command);
@@ -317,9 +324,7 @@ internal sealed partial class SmtpEngine
             }
             if (result.Accepted.Count == 0)
             {
-                Fail("The server accepted none of the recipients; nothing was sent." +
-                    (result.Rejected.Count > 0 ? $" Last rejection: {result.Rejected[^1].Reply}" : ""),
-                    result.Rejected.Count > 0 ? result.Rejected[^1].Reply : reply);
+                NoneAccepted(result, reply);
                 return false;
             }
             return Check(DataAccepted, reply, "The server rejected DATA");
@@ -332,6 +337,14 @@ internal sealed partial class SmtpEngine
                 Fail($"{what}: {reply}", reply);
             }
             return ok && Failure is null;
+        }
+
+        /// <summary>Records that no recipient was accepted; the error carries the last refusal (or the DATA reply).</summary>
+        public void NoneAccepted(TransactionResult result, SmtpReply? dataReply)
+        {
+            var last = result.Rejected.Count > 0 ? result.Rejected[^1].Reply : dataReply;
+            Fail("The server accepted none of the recipients; nothing was sent." +
+                (result.Rejected.Count > 0 ? $" Last rejection: {result.Rejected[^1].Reply}" : ""), last!);
         }
 
         private void Fail(string message, SmtpReply reply)

@@ -189,6 +189,18 @@ public class RecipientTranscriptTests
     }
 
     [Theory, MemberData(nameof(ReplayModes.All), MemberType = typeof(ReplayModes))]
+    public Task WithoutPipeliningNoDataIsSentWhenEveryRecipientWasRefused(ReplayMode mode) =>
+        Run("rcpt-all-rejected-serial.smtp", mode, smtp =>
+        {
+            Message(smtp, to: "bob@example.com, carol@example.com");
+            smtp.Config("StopOnToErrors=0");
+        }, async (smtp, isAsync) =>
+        {
+            var e = await SendFails(smtp, isAsync);
+            AssertRefusal(e, 450, "4.2.1", "none of the recipients");
+        });
+
+    [Theory, MemberData(nameof(ReplayModes.All), MemberType = typeof(ReplayModes))]
     public Task WithoutPipeliningARefusedSenderStopsAtOnce(ReplayMode mode) =>
         Run("mail-rejected-serial.smtp", mode, smtp => Message(smtp), async (smtp, isAsync) =>
         {
