@@ -126,4 +126,17 @@ public class SessionTranscriptTests
             Assert.Equal(421, e.ReplyCode);
             Assert.False(smtp.Connected);
         });
+
+    [Theory, MemberData(nameof(ReplayModes.All), MemberType = typeof(ReplayModes))]
+    public Task A554GreetingFailsTheConnectAfterAPoliteQuit(ReplayMode mode) =>
+        Run("session-554-greeting.smtp", mode, Message, async (smtp, isAsync) =>
+        {
+            var e = await Fails(isAsync, smtp.Connect, () => smtp.ConnectAsync());
+            Assert.Equal(SmtpErrorCodes.ProtocolError, e.Code);
+            Assert.Equal(554, e.ReplyCode);
+            Assert.Equal("5.7.1", e.EnhancedStatusCode);
+            Assert.Contains("No SMTP service for you", e.Message);
+            Assert.Equal("554 5.7.1 No SMTP service for you", smtp.LastReply);
+            Assert.False(smtp.Connected);
+        });
 }
