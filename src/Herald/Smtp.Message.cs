@@ -274,9 +274,14 @@ public partial class Smtp
         Body = body,
     };
 
-    /// <summary>The headers for the current properties, reused while nothing that shapes them has changed.</summary>
-    private BuiltHeaders CurrentHeaders() => HeadersFor(_messageStream is null && !Ascii.IsValid(_messageText)
-        ? BodyEncoding.EightBit : BodyEncoding.None, forSend: false);
+    /// <summary>
+    /// The headers for the current properties, reused while nothing that shapes them has changed. A raw Message or
+    /// MessageB carries its own headers, so none are computed for it.
+    /// </summary>
+    private BuiltHeaders CurrentHeaders() => HasRawMessage ? new BuiltHeaders([], "")
+        : HeadersFor(_messageStream is null && !Ascii.IsValid(_messageText) ? BodyEncoding.EightBit : BodyEncoding.None, forSend: false);
+
+    private bool HasRawMessage => _messageB.Length > 0 || _message.Length > 0;
 
     private BuiltHeaders HeadersFor(BodyEncoding body, bool forSend, string? charset = null)
     {

@@ -84,6 +84,26 @@ public class DataTranscriptTests
     }
 
     [Theory, MemberData(nameof(ReplayModes.All), MemberType = typeof(ReplayModes))]
+    public Task SendsTheRawMessageAsGiven(ReplayMode mode)
+    {
+        const string raw = "From: Someone <someone@example.org>\r\nTo: bob@example.com\r\nSubject: raw\r\n\r\n.dot\nbare lf\r\nno final line end";
+        return Run("data-raw-message.smtp", mode, smtp =>
+        {
+            Body("this MessageText is not sent")(smtp);
+            smtp.Message = raw;
+        }, async (smtp, isAsync) =>
+        {
+            // The raw message brings its own headers: none are computed, before or after the send, so the
+            // introspection pair still adds up to what was sent.
+            Assert.Equal("", smtp.MessageHeadersString);
+            Assert.Empty(smtp.MessageHeaders);
+            await Send(smtp, isAsync);
+            Assert.Equal("", smtp.MessageHeadersString);
+            Assert.Equal(raw.Replace(".dot\n", ".dot\r\n", StringComparison.Ordinal), smtp.Config("TransferText"));
+        });
+    }
+
+    [Theory, MemberData(nameof(ReplayModes.All), MemberType = typeof(ReplayModes))]
     public Task SendsRawBytesAndDeclaresThemEightBit(ReplayMode mode) =>
         Run("data-raw-messageb.smtp", mode, smtp =>
         {
