@@ -150,4 +150,43 @@ public class DataTranscriptTests
             Assert.Equal(stream.Length, stream.Position);
         });
     }
+
+    [Theory, MemberData(nameof(ReplayModes.All), MemberType = typeof(ReplayModes))]
+    public Task AStreamThatWasNeverReadSurvivesAFailedSendForTheRetry(ReplayMode mode)
+    {
+        var stream = StreamBody();
+        return Run("data-stream-retry.smtp", mode, smtp =>
+        {
+            Body("Text body.\r\n", "Stream")(smtp);
+            smtp.SetMessageStream(stream);
+        }, async (smtp, isAsync) =>
+        {
+            var e = await SendFails(smtp, isAsync);
+            Assert.Equal(450, e.ReplyCode);
+            Assert.True(stream.CanRead);
+            Assert.Equal(5, stream.Position);
+            await Send(smtp, isAsync);
+            Assert.False(stream.CanRead);
+        });
+    }
+
+    [Theory, MemberData(nameof(ReplayModes.All), MemberType = typeof(ReplayModes))]
+    public Task AStreamClosedByAFailedTransferMustBeSetAgain(ReplayMode mode)
+    {
+        var stream = StreamBody();
+        return Run("data-stream-failed-mid-transfer.smtp", mode, smtp =>
+        {
+            Body("Text body.\r\n", "Stream")(smtp);
+            smtp.SetMessageStream(stream);
+        }, async (smtp, isAsync) =>
+        {
+            var e = await SendFails(smtp, isAsync);
+            Assert.Equal(452, e.ReplyCode);
+            Assert.False(stream.CanRead);
+            // No connection is opened (the transcript has no second one): the error comes first.
+            e = await SendFails(smtp, isAsync);
+            Assert.Equal(SmtpErrorCodes.CannotOpenFile, e.Code);
+            Assert.Contains("SetMessageStream", e.Message);
+        });
+    }
 }
