@@ -130,7 +130,10 @@ public partial class Smtp
         set => _messageDate = SingleLine(value, "MessageDate");
     }
 
-    /// <summary>The computed header fields of the message (the ones last sent, or the ones the next send will use).</summary>
+    /// <summary>
+    /// The computed header fields of the message (the ones last sent, or the ones the next send will use); empty until
+    /// <see cref="From"/> is set, and for a raw <see cref="Message"/>.
+    /// </summary>
     public HeaderList MessageHeaders => new(CurrentHeaders().Fields);
 
     /// <summary>
@@ -276,9 +279,10 @@ public partial class Smtp
 
     /// <summary>
     /// The headers for the current properties, reused while nothing that shapes them has changed. A raw Message or
-    /// MessageB carries its own headers, so none are computed for it.
+    /// MessageB carries its own headers, so none are computed for it; without a sender there is no message to send
+    /// (error 164), so there are no headers either (a new component shows none, as documented).
     /// </summary>
-    private BuiltHeaders CurrentHeaders() => HasRawMessage ? new BuiltHeaders([], "")
+    private BuiltHeaders CurrentHeaders() => HasRawMessage || _from.Trim().Length == 0 ? new BuiltHeaders([], "")
         : HeadersFor(_messageStream is null && !Ascii.IsValid(_messageText) ? BodyEncoding.EightBit : BodyEncoding.None, forSend: false);
 
     private bool HasRawMessage => _messageB.Length > 0 || _message.Length > 0;

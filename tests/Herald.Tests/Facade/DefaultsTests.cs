@@ -31,6 +31,8 @@ public class DefaultsTests
         Assert.Equal("", smtp.Message);
         Assert.Empty(smtp.MessageB);
         Assert.Equal("*", smtp.MessageDate);
+        Assert.Empty(smtp.MessageHeaders);
+        Assert.Equal("", smtp.MessageHeadersString);
         Assert.Equal("*", smtp.MessageId);
         Assert.Empty(smtp.MessageRecipients);
         Assert.Equal("", smtp.MessageText);
@@ -61,6 +63,7 @@ public class DefaultsTests
         { "FoldHeaders", "True" },
         { "KeepQueue", "False" },
         { "MaxHeaderLength", "80" },
+        { "MessageHeadersString", "" },
         { "MessageIdAlgorithm", "SHA1" },
         { "OtherHeaders", "" },
         { "ReturnPath", "" },
