@@ -8,6 +8,8 @@ namespace Herald;
 
 public partial class Smtp
 {
+    private static long s_queueSequence; // orders the queue files this process writes within one millisecond
+
     /// <summary>
     /// Writes the current message (envelope and content) to a new, uniquely named <c>.queued</c> file in
     /// <paramref name="queueDir"/> for a later <see cref="ProcessQueue"/>, and returns the file's full path. With
@@ -78,7 +80,10 @@ public partial class Smtp
             {
                 throw new SmtpException(SmtpErrorCodes.CannotOpenFile, $"The queue directory \"{queueDir}\" does not exist; create it first.");
             }
-            string name = $"{DateTime.UtcNow:yyyyMMddHHmmssfff}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6))}";
+            // ProcessQueue sends oldest first by name: the time, then a sequence number that orders files queued in
+            // the same millisecond by this process, then random bytes so that other processes never collide.
+            long sequence = Interlocked.Increment(ref s_queueSequence);
+            string name = $"{DateTime.UtcNow:yyyyMMddHHmmssfff}-{sequence:x12}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6))}";
             string temp = Path.Combine(queueDir, name + ".tmp");
             string final = Path.Combine(Path.GetFullPath(queueDir), name + QueueFile.Queued);
             try

@@ -63,6 +63,20 @@ public sealed class QueueTests : IDisposable
     }
 
     [Fact]
+    public void QueuedFilesSortInTheOrderTheyWereQueued()
+    {
+        // ProcessQueue sends oldest first by name, so names must sort in queue order even within one millisecond.
+        using var smtp = Message();
+        var queued = new List<string>();
+        for (int i = 0; i < 50; i++)
+        {
+            smtp.Subject = $"Message {i}";
+            queued.Add(smtp.Queue(_dir));
+        }
+        Assert.Equal(queued, queued.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public void QueueNeedsAnExistingDirectoryAndACompleteMessage()
     {
         using var smtp = Message();
