@@ -223,4 +223,17 @@ public class MessagePropertiesTests
         Assert.Equal(System.Net.Dns.GetHostName(), smtp.Config("Hello"));
         Assert.True(smtp.Idle);
     }
+
+    [Fact]
+    public void ResetWithoutAConnectionRestoresTheDefaults()
+    {
+        using var smtp = new Smtp { MailServer = "mail.example.org", MailPort = 587, Timeout = 0, From = "alice@example.org" };
+        smtp.Config("UseIPv6=2");
+        smtp.Reset();
+        Assert.Equal("", smtp.MailServer);
+        Assert.Equal(25, smtp.MailPort);
+        Assert.Equal(60, smtp.Timeout);
+        Assert.Equal("", smtp.From);
+        Assert.Equal("0", smtp.Config("UseIPv6"));
+    }
 }

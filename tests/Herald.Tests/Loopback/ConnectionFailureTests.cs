@@ -15,6 +15,7 @@ public class ConnectionFailureTests
         { "greeting", false }, { "greeting", true },
         { "EHLO", false }, { "EHLO", true },
         { "MAIL", false }, { "MAIL", true },
+        { "RCPT", false }, { "RCPT", true },
         { ".", false }, { ".", true },
     };
 
@@ -39,6 +40,7 @@ public class ConnectionFailureTests
         {
             "greeting" or "EHLO" => "EHLO",
             "MAIL" => "MAIL FROM",
+            "RCPT" => "RCPT TO",
             _ => "accept the message",
         };
         Assert.Contains(named, e.Message);

@@ -114,6 +114,20 @@ public class CommandTranscriptTests
         });
 
     [Theory, MemberData(nameof(ReplayModes.All), MemberType = typeof(ReplayModes))]
+    public Task AnAuthLineSentWithSendCommandIsMaskedInTheTrace(ReplayMode mode)
+    {
+        List<string> trace = [];
+        return Run("cmd-sendcommand-auth.smtp", mode, smtp => trace = Trace(smtp), async (smtp, isAsync) =>
+        {
+            await Connect(smtp, isAsync);
+            await SendCommand(smtp, isAsync, "AUTH PLAIN AGFsaWNlAHMzY3JldA==");
+            await Disconnect(smtp, isAsync);
+            Assert.Contains("0: AUTH PLAIN ****", trace);
+            Assert.DoesNotContain(trace, l => l.Contains("AGFsaWNlAHMzY3JldA==", StringComparison.Ordinal));
+        });
+    }
+
+    [Theory, MemberData(nameof(ReplayModes.All), MemberType = typeof(ReplayModes))]
     public Task TheTerminalVariantsUseSendSomlAndSaml(ReplayMode mode) =>
         Run("cmd-terminal.smtp", mode, Message, async (smtp, isAsync) =>
         {
