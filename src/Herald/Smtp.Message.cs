@@ -211,8 +211,18 @@ public partial class Smtp
         set => _subject = SingleLine(value, "Subject");
     }
 
-    /// <summary>The body as last sent (line ends as CRLF), or "" when it came from a stream.</summary>
-    internal string TransferText => _transferBody is null ? "" : NormalizeLineEnds(_transferBody);
+    /// <summary>
+    /// The body as last sent (line ends as CRLF, and the CRLF the client adds to end an unterminated last line, since
+    /// CRLF.CRLF ends the data), or "" when it came from a stream.
+    /// </summary>
+    internal string TransferText
+    {
+        get
+        {
+            string text = _transferBody is null ? "" : NormalizeLineEnds(_transferBody);
+            return text.Length == 0 || text.EndsWith("\r\n", StringComparison.Ordinal) ? text : text + "\r\n";
+        }
+    }
 
     private static string SingleLine(string? value, string what)
     {

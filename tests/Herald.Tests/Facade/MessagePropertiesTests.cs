@@ -98,6 +98,29 @@ public class MessagePropertiesTests
             message.Text.Split("\r\n").Single(l => l.StartsWith("Message-ID: ", StringComparison.Ordinal))["Message-ID: ".Length..]);
     }
 
+    [Theory]
+    [InlineData("first\r\nlast line without a line end", false)]
+    [InlineData("one\ntwo\rthree", false)]
+    [InlineData("Subject: raw\r\n\r\nraw body without a line end", true)]
+    public async Task TheIntrospectionPairIncludesTheLineEndTheClientAddedToTheLastLine(string content, bool raw)
+    {
+        await using var server = new FakeSmtpServer();
+        using var smtp = new Smtp { MailServer = server.Host, MailPort = server.Port, From = "alice@example.org", SendTo = "bob@example.com" };
+        if (raw)
+        {
+            smtp.Message = content;
+        }
+        else
+        {
+            smtp.MessageText = content;
+        }
+        await smtp.SendAsync();
+
+        var message = Assert.Single(server.Sessions[0].Messages);
+        Assert.EndsWith("\r\n", message.Text, StringComparison.Ordinal); // CRLF.CRLF needs the last line ended
+        Assert.Equal(message.Text, smtp.MessageHeadersString + smtp.Config("TransferText"));
+    }
+
     [Fact]
     public async Task EachSendGetsItsOwnMessageId()
     {

@@ -59,7 +59,7 @@ public class DataTranscriptTests
         Run("data-bare-line-ends.smtp", mode, Body("one\ntwo\rthree\r\n\n.after LF\r.after CR"), async (smtp, isAsync) =>
         {
             await Send(smtp, isAsync);
-            Assert.Equal("one\r\ntwo\r\nthree\r\n\r\n.after LF\r\n.after CR", smtp.Config("TransferText"));
+            Assert.Equal("one\r\ntwo\r\nthree\r\n\r\n.after LF\r\n.after CR\r\n", smtp.Config("TransferText"));
         });
 
     [Theory, MemberData(nameof(ReplayModes.All), MemberType = typeof(ReplayModes))]
@@ -99,7 +99,7 @@ public class DataTranscriptTests
             Assert.Empty(smtp.MessageHeaders);
             await Send(smtp, isAsync);
             Assert.Equal("", smtp.MessageHeadersString);
-            Assert.Equal(raw.Replace(".dot\n", ".dot\r\n", StringComparison.Ordinal), smtp.Config("TransferText"));
+            Assert.Equal(raw.Replace(".dot\n", ".dot\r\n", StringComparison.Ordinal) + "\r\n", smtp.Config("TransferText"));
         });
     }
 
