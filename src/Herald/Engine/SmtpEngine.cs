@@ -82,7 +82,12 @@ internal sealed partial class SmtpEngine : IDisposable
         CloseConnection();
         try
         {
-            guard.SetLimit(s.ConnectionTimeout > 0 ? s.ConnectionTimeout : s.Timeout);
+            // ConnectionTimeout, when set, replaces Timeout until the greeting has arrived. Without it the call's own
+            // Timeout runs on untouched: restarting it here would stretch an AbsoluteTimeout.
+            if (s.ConnectionTimeout > 0)
+            {
+                guard.SetLimit(s.ConnectionTimeout);
+            }
             _step = $"connecting to {s.Host} port {s.Port}";
             var factory = s.TransportFactory ?? TcpConnector.Instance;
             var opened = await factory.OpenAsync(io, s, guard, Info).ConfigureAwait(false);
@@ -112,7 +117,10 @@ internal sealed partial class SmtpEngine : IDisposable
                 }
                 throw refused;
             }
-            guard.SetLimit(s.Timeout);
+            if (s.ConnectionTimeout > 0)
+            {
+                guard.SetLimit(s.Timeout);
+            }
             await HelloAsync(io, guard).ConfigureAwait(false);
 
             if (tlsMode == SmtpSSLStartModes.sslExplicit)

@@ -89,6 +89,26 @@ public class TimeoutTests
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
+    public async Task AbsoluteTimeoutCountsTheGreetingToo(bool isAsync)
+    {
+        // 1.2 s to greet and 1.2 s to answer MAIL: 2.4 s in all, over the 2 s limit, though neither wait alone is.
+        await using var server = new FakeSmtpServer();
+        server.OnConnect = _ => FakeAction.DelayedReply(TimeSpan.FromMilliseconds(1200), "220 fake.test ESMTP slow");
+        server.On("MAIL", cmd => FakeAction.Delay(TimeSpan.FromMilliseconds(1200), cmd.BuiltIn()));
+        using var smtp = Create(server);
+        smtp.Timeout = 2;
+        smtp.Config("AbsoluteTimeout=True");
+
+        var clock = Stopwatch.StartNew();
+        var e = await SendFails(smtp, isAsync);
+        Assert.Equal(SmtpErrorCodes.Timeout, e.Code);
+        Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(1.9), SafetyLimit);
+        Assert.Empty(server.Sessions[0].Messages);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
     public async Task ConnectionTimeoutLimitsAServerThatAcceptsButNeverGreets(bool isAsync)
     {
         await using var server = new FakeSmtpServer { OnConnect = _ => FakeAction.Hang };
