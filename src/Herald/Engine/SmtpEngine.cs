@@ -80,6 +80,10 @@ internal sealed partial class SmtpEngine : IDisposable
             throw new SmtpException(SmtpErrorCodes.InvalidPort, $"MailPort {s.Port} is not a valid TCP port (1-65535).");
         }
         CloseConnection();
+        // Once the server has greeted, a refusal leaves a session that is ended with QUIT, not by just closing the
+        // connection (RFC 5321 §4.1.1.10). STARTTLS failures are the exception: nothing more goes over a channel that
+        // could not be secured.
+        bool quitOnFailure = false;
         try
         {
             // ConnectionTimeout, when set, replaces Timeout until the greeting has arrived. Without it the call's own
@@ -109,14 +113,12 @@ internal sealed partial class SmtpEngine : IDisposable
             var greeting = await ReadReplyAsync(io, guard).ConfigureAwait(false);
             if (greeting.Code != 220)
             {
-                var refused = ReplyError(greeting, "The server refused the connection");
-                if (greeting.Code != 421)
-                {
-                    // RFC 5321 §3.1: a server that refuses the session in its greeting (554) still waits for QUIT.
-                    await DisconnectAsync(io, guard, keepLastReply: true).ConfigureAwait(false);
-                }
-                throw refused;
+                // RFC 5321 §3.1: a server that refuses the session in its greeting (554) still waits for QUIT; one
+                // that answers 421 is closing the connection itself.
+                quitOnFailure = greeting.Code != 421;
+                throw ReplyError(greeting, "The server refused the connection");
             }
+            quitOnFailure = true;
             if (s.ConnectionTimeout > 0)
             {
                 guard.SetLimit(s.Timeout);
@@ -125,7 +127,9 @@ internal sealed partial class SmtpEngine : IDisposable
 
             if (tlsMode == SmtpSSLStartModes.sslExplicit)
             {
+                quitOnFailure = false;
                 await StartTlsAsync(io, guard).ConfigureAwait(false);
+                quitOnFailure = true;
             }
             if (s.User.Length > 0)
             {
@@ -136,6 +140,11 @@ internal sealed partial class SmtpEngine : IDisposable
         catch (Exception e)
         {
             var translated = Translate(e, guard);
+            // Translate closed the connection for anything but a server's "no" (and a 421 closed it already).
+            if (quitOnFailure && translated is SmtpException && IsConnected)
+            {
+                await DisconnectAsync(io, guard, keepLastReply: true).ConfigureAwait(false);
+            }
             CloseConnection();
             throw translated;
         }

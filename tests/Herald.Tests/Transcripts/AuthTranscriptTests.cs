@@ -220,6 +220,7 @@ public class AuthTranscriptTests
                 Assert.Contains("\"alice\"", e.Message);
                 Assert.Contains(e.ServerReply, e.Message);
                 Assert.DoesNotContain("s3cret", e.Message);
+                Assert.Equal(e.ServerReply, smtp.LastReply); // the refusal, not the goodbye that followed
                 Assert.False(smtp.Connected);
                 Assert.True(smtp.Idle);
             }

@@ -139,4 +139,16 @@ public class SessionTranscriptTests
             Assert.Equal("554 5.7.1 No SMTP service for you", smtp.LastReply);
             Assert.False(smtp.Connected);
         });
+
+    [Theory, MemberData(nameof(ReplayModes.All), MemberType = typeof(ReplayModes))]
+    public Task ARefusedEhloFailsTheConnectAfterAPoliteQuit(ReplayMode mode) =>
+        Run("session-ehlo-rejected.smtp", mode, Message, async (smtp, isAsync) =>
+        {
+            var e = await Fails(isAsync, smtp.Connect, () => smtp.ConnectAsync());
+            Assert.Equal(SmtpErrorCodes.ProtocolError, e.Code);
+            Assert.Equal(554, e.ReplyCode);
+            Assert.Contains("EHLO", e.Message);
+            Assert.Equal("554 5.7.1 Access denied", smtp.LastReply);
+            Assert.False(smtp.Connected);
+        });
 }
