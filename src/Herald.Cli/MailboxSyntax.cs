@@ -1,4 +1,4 @@
-namespace Herald.Cli.Capture;
+namespace Herald.Cli;
 
 /// <summary>
 /// Checks an envelope address against the RFC 5321 §4.1.2 grammar: <c>Local-part "@" ( Domain / address-literal )</c>,

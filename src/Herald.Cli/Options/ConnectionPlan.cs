@@ -1,0 +1,34 @@
+namespace Herald.Cli.Options;
+
+/// <summary>What <see cref="ConnectionOptions.Apply"/> decided, for messages and hints.</summary>
+/// <param name="Display">HOST:PORT.</param>
+/// <param name="Mode">The TLS mode.</param>
+/// <param name="TlsDefaulted">True when --tls was not given (so the mode is the default, auto).</param>
+/// <param name="Port">The port.</param>
+internal sealed record ConnectionPlan(string Display, SmtpSSLStartModes Mode, bool TlsDefaulted, int Port)
+{
+    /// <summary>
+    /// A suggestion for a failure that the default TLS mode probably caused: auto means TLS from the first byte on
+    /// ports other than 25 and 587, which a plaintext test server (port 1025, 2525 ...) answers with garbage or silence.
+    /// </summary>
+    /// <param name="e">The failure.</param>
+    /// <returns>The hint, or null when there is nothing useful to say.</returns>
+    public string? HintFor(SmtpException e)
+    {
+        bool tlsFailed = e.Code is SmtpErrorCodes.TlsHandshakeError or SmtpErrorCodes.CommunicationError or SmtpErrorCodes.Timeout;
+        if (TlsDefaulted && tlsFailed && Port is not (25 or 587 or 465) && Mode == SmtpSSLStartModes.sslAutomatic)
+        {
+            return $"Port {Port} was tried with TLS from the first byte (--tls auto does that on ports other than 25 and 587). " +
+                   "If this server starts in plaintext, pass --tls starttls, or --tls none for a server without TLS.";
+        }
+        if (e.Code == SmtpErrorCodes.TlsHandshakeError && e.Message.Contains("STARTTLS", StringComparison.Ordinal) && TlsDefaulted)
+        {
+            return "This server does not offer STARTTLS. Pass --tls none to talk to it without encryption (only on networks you trust).";
+        }
+        if (e.Code == SmtpErrorCodes.CertVerificationError)
+        {
+            return "If the server uses a private CA, pass it with --ca FILE.";
+        }
+        return null;
+    }
+}
