@@ -1,0 +1,53 @@
+namespace Herald.Engine;
+
+/// <summary>Direction of a protocol trace line (the PITrail event's Direction).</summary>
+internal enum TraceDirection
+{
+    /// <summary>A line the client sent.</summary>
+    Client = 0,
+    /// <summary>A line the server sent.</summary>
+    Server = 1,
+    /// <summary>A note from the component itself.</summary>
+    Info = 2,
+}
+
+/// <summary>
+/// What the engine reports while it works. Each facade implements it and raises its own events; the engine never
+/// knows which facade it serves.
+/// </summary>
+internal interface IEngineEvents
+{
+    /// <summary>One protocol line (already masked where it carries a secret). Message data is never traced.</summary>
+    void OnTrace(TraceDirection direction, string message);
+
+    /// <summary>The connection changed state (connected, TLS handshake complete, disconnected ...).</summary>
+    void OnConnectionStatus(string connectionEvent, int statusCode, string description);
+
+    /// <summary>Message data starts to flow.</summary>
+    void OnStartTransfer();
+
+    /// <summary>True when someone listens to <see cref="OnTransfer"/> (so the engine can skip building its arguments).</summary>
+    bool WantsTransfer { get; }
+
+    /// <summary>A piece of message data was sent.</summary>
+    /// <param name="bytesTransferred">Message bytes sent so far.</param>
+    /// <param name="percentDone">Percent of the message sent, or -1 when the size is unknown.</param>
+    /// <param name="chunk">The message bytes just sent (before dot-stuffing).</param>
+    void OnTransfer(long bytesTransferred, int percentDone, ReadOnlyMemory<byte> chunk);
+
+    /// <summary>Message data has been sent.</summary>
+    void OnEndTransfer();
+
+    /// <summary>A non-fatal error, such as a rejected Bcc recipient.</summary>
+    void OnError(int errorCode, string description);
+
+    /// <summary>A TLS progress message.</summary>
+    void OnSslStatus(string message);
+
+    /// <summary>
+    /// The server's certificate arrived; <paramref name="accept"/> holds the validation verdict and the return value is
+    /// the final decision.
+    /// </summary>
+    bool OnServerCertificate(System.Security.Cryptography.X509Certificates.X509Certificate2 certificate, string status, bool accept,
+        System.Security.Cryptography.X509Certificates.X509Chain? chain);
+}

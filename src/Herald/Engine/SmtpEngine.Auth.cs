@@ -1,0 +1,91 @@
+using System.Net;
+using Herald.Protocol;
+using Herald.Security.Sasl;
+using Herald.Transport;
+
+namespace Herald.Engine;
+
+internal sealed partial class SmtpEngine
+{
+    /// <summary>
+    /// AUTH (RFC 4954) with the configured mechanism: the initial response on the AUTH line when the mechanism has
+    /// one, then one base64 line per 334 challenge until 235. Secrets never reach the trace unmasked.
+    /// </summary>
+    private async ValueTask AuthenticateAsync<TIO>(TIO io, OperationGuard guard) where TIO : struct, ISmtpIO
+    {
+        var s = Settings;
+        var caps = Capabilities;
+        if (!caps.Auth)
+        {
+            string hint = !IsSecure && s.Tls.StartMode == SmtpSSLStartModes.sslNone
+                ? " Many servers offer AUTH only after STARTTLS: set SSLStartMode to sslExplicit (or sslAutomatic)." : "";
+            throw new SmtpException(SmtpErrorCodes.NotSupported,
+                $"User is set, but the server does not offer authentication (no AUTH in its EHLO reply).{hint}");
+        }
+        var credentials = new SaslCredentials(s.User, s.Password, s.AuthorizationIdentity, s.Host, s.UseNtlmV2);
+        using var mechanism = SaslMechanisms.Create(s.AuthMechanism, credentials, caps.AuthMechanisms);
+        if (mechanism.SendsSecretInClear && !IsSecure && !IsLoopback() && !s.InsecureAllowPlaintextAuth)
+        {
+            throw new SmtpException(SmtpErrorCodes.NotSupported,
+                $"Refusing to send the {mechanism.Name} credentials in clear text over an unencrypted connection to {s.Host}. " +
+                "Use TLS (SSLStartMode sslExplicit or sslImplicit), or set config InsecureAllowPlaintextAuth=True if you accept " +
+                "that anyone on the network path can read the password.");
+        }
+
+        _step = $"authenticating (AUTH {mechanism.Name})";
+        bool mask = s.MaskSensitive;
+        string? initial = null;
+        if (mechanism.HasInitialResponse)
+        {
+            // RFC 4954 §4: an empty initial response is sent as "=".
+            byte[] first = mechanism.GetInitialResponse();
+            initial = first.Length == 0 ? "=" : Convert.ToBase64String(first);
+        }
+        string command = SmtpCommands.Auth(mechanism.Name, initial);
+        var reply = await CommandAsync(io, guard, command,
+            mask && initial is not null ? $"AUTH {mechanism.Name} ****" : command).ConfigureAwait(false);
+        while (reply.Code == 334)
+        {
+            byte[] response;
+            try
+            {
+                response = mechanism.Respond(DecodeChallenge(reply));
+            }
+            catch (Exception e) when (e is SaslException or FormatException)
+            {
+                // RFC 4954 §4: "*" cancels the exchange; the server answers 501.
+                var cancel = await CommandAsync(io, guard, "*").ConfigureAwait(false);
+                throw new SmtpException(SmtpErrorCodes.ProtocolError,
+                    $"Authentication ({mechanism.Name}) was abandoned: {e.Message} The server answered the cancellation with: {cancel}", cancel);
+            }
+            string line = Convert.ToBase64String(response);
+            reply = await CommandAsync(io, guard, line, mask && line.Length > 0 ? "****" : line).ConfigureAwait(false);
+        }
+        if (reply.Code != 235)
+        {
+            string detail = mechanism.ServerError is { Length: > 0 } error ? $" (the server's error details: {error})" : "";
+            throw new SmtpException(SmtpErrorCodes.ProtocolError,
+                $"Authentication ({mechanism.Name}) as \"{s.User}\" failed: {reply}{detail}", reply);
+        }
+        if (mechanism.RequiresServerVerification && !mechanism.ServerVerified)
+        {
+            _connection?.Abort();
+            throw new SmtpException(SmtpErrorCodes.ProtocolError,
+                $"The server accepted {mechanism.Name} authentication without proving that it knows the password " +
+                "(no valid server signature); it may be an impostor, so the connection was closed.");
+        }
+        IsAuthenticated = true;
+        Info($"Authenticated as \"{s.User}\" with {mechanism.Name}.");
+    }
+
+    /// <summary>The base64 challenge of a 334 reply; a bare 334 is an empty challenge.</summary>
+    private static byte[] DecodeChallenge(SmtpReply reply)
+    {
+        string text = reply.Lines[0].Trim();
+        return text.Length == 0 ? [] : Convert.FromBase64String(text);
+    }
+
+    private bool IsLoopback() =>
+        IPAddress.TryParse(RemoteAddress, out var address) ? IPAddress.IsLoopback(address)
+        : Settings.Host.Equals("localhost", StringComparison.OrdinalIgnoreCase);
+}

@@ -1,0 +1,334 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Globalization;
+using Herald.Protocol;
+using Herald.Transport;
+
+namespace Herald.Engine;
+
+internal sealed partial class SmtpEngine
+{
+    private const int StagingSize = 16 * 1024;
+
+    /// <summary>
+    /// Runs one mail transaction: [RSET], MAIL FROM, one RCPT TO per recipient, DATA, the message, and the final
+    /// reply. With PIPELINING (RFC 2920) the commands up to DATA go out in one write and the replies are matched in
+    /// order; without it, one command at a time.
+    /// </summary>
+    /// <exception cref="SmtpException">The server refused the message (161), or the connection failed (162).</exception>
+    public async ValueTask<TransactionResult> SendMailAsync<TIO>(TIO io, OperationGuard guard, Envelope envelope, MessageSource message)
+        where TIO : struct, ISmtpIO
+    {
+        var connection = Connection;
+        guard.SetAbortAction(connection.Abort);
+        var caps = Capabilities;
+        var mail = SmtpCommands.Mail(envelope.Verb, envelope.ReversePath, MailParameters(envelope, message, caps));
+        var rcpts = new string[envelope.Recipients.Count];
+        for (int i = 0; i < rcpts.Length; i++)
+        {
+            var r = envelope.Recipients[i];
+            string options = r.Options;
+            if (options.Length > 0 && RecipientOptions.UsesDsn(options) && !caps.Dsn)
+            {
+                Info($"The server does not offer DSN; the options \"{options}\" for {r.Address} were not sent.");
+                options = "";
+            }
+            rcpts[i] = SmtpCommands.Rcpt(r.Address, options);
+        }
+
+        bool reset = Settings.SendRset && (_transactions > 0 || _needsReset);
+        bool pipelining = caps.Pipelining;
+        var result = new TransactionResult();
+        var outcome = new Outcome(envelope, Settings, _events);
+        _transactions++;
+        _needsReset = true; // until the transaction completes either way
+        try
+        {
+            // Every command that precedes DATA, in order. Pipelined: all in one write, then the replies in order.
+            // Otherwise: one at a time, stopping at the first fatal reply.
+            int count = (reset ? 1 : 0) + 1 + rcpts.Length + 1;
+            if (pipelining)
+            {
+                for (int i = 0; i < count; i++)
+                {
+                    QueueCommand(CommandAt(i, reset, mail, rcpts));
+                }
+                _step = "sending the envelope (pipelined)";
+                await connection.FlushAsync(io, guard).ConfigureAwait(false);
+            }
+            for (int i = 0; i < count; i++)
+            {
+                string command = CommandAt(i, reset, mail, rcpts);
+                if (!pipelining)
+                {
+                    QueueCommand(command);
+                    _step = $"sending {Verb(command)}";
+                    await connection.FlushAsync(io, guard).ConfigureAwait(false);
+                }
+                _step = $"waiting for the reply to {Verb(command)}";
+                var reply = await ReadReplyAsync(io, guard).ConfigureAwait(false);
+                if (reply.Code == 421)
+                {
+                    throw ReplyError(reply, $"The server ended the session in reply to {Verb(command)}");
+                }
+                int kind = i - (reset ? 1 : 0); // -1 RSET, 0 MAIL, 1..n RCPT, n+1 DATA
+                bool keepGoing = outcome.Record(kind, reply, result);
+                guard.ThrowIfStopped();
+                if (!keepGoing && !pipelining)
+                {
+                    break;
+                }
+            }
+
+            if (outcome.Failure is { } failure)
+            {
+                if (outcome.DataAccepted)
+                {
+                    // DATA was already accepted (354) in the pipelined batch; there is no way to withdraw it without
+                    // sending a message, so the connection is closed: an unterminated DATA is never delivered
+                    // (RFC 5321 §4.1.1.4).
+                    connection.Abort();
+                    throw new SmtpException(failure.Code,
+                        failure.Message + " Nothing was delivered; the connection was closed to abandon the message.", failure);
+                }
+                throw failure;
+            }
+
+            await SendDataAsync(io, guard, message).ConfigureAwait(false);
+            _step = "waiting for the server to accept the message";
+            var final = await ReadReplyAsync(io, guard).ConfigureAwait(false);
+            result.FinalReply = final;
+            if (!final.IsSuccess)
+            {
+                throw ReplyError(final, "The server did not accept the message");
+            }
+            _needsReset = false;
+            _step = "";
+            return result;
+        }
+        finally
+        {
+            message.Complete();
+        }
+    }
+
+    private static string CommandAt(int index, bool reset, string mail, string[] rcpts)
+    {
+        if (reset)
+        {
+            if (index == 0)
+            {
+                return "RSET";
+            }
+            index--;
+        }
+        return index == 0 ? mail : index <= rcpts.Length ? rcpts[index - 1] : "DATA";
+    }
+
+    private static string Verb(string command)
+    {
+        int colon = command.IndexOf(':', StringComparison.Ordinal);
+        return colon > 0 ? command[..(colon + 1)] + "..." : command;
+    }
+
+    /// <summary>MAIL FROM parameters: SIZE (RFC 1870), BODY=8BITMIME (RFC 6152), SMTPUTF8 (RFC 6531), and extras.</summary>
+    private List<string> MailParameters(Envelope envelope, MessageSource message, Capabilities caps)
+    {
+        var parameters = new List<string>(4);
+        if (caps.Size && message.Length >= 0)
+        {
+            if (caps.MaxSize > 0 && message.Length > caps.MaxSize)
+            {
+                throw new SmtpException(SmtpErrorCodes.ProtocolError,
+                    $"The message is {message.Length} bytes but the server accepts at most {caps.MaxSize} bytes (SIZE); nothing was sent.");
+            }
+            parameters.Add("SIZE=" + message.Length.ToString(CultureInfo.InvariantCulture));
+        }
+        if (message.Is8Bit && caps.EightBitMime)
+        {
+            parameters.Add("BODY=8BITMIME");
+        }
+        if (envelope.NeedsSmtpUtf8)
+        {
+            if (!caps.SmtpUtf8)
+            {
+                throw new SmtpException(SmtpErrorCodes.NotSupported,
+                    "An address contains non-ASCII characters, but the server does not offer SMTPUTF8 (RFC 6531); " +
+                    "such an address cannot be sent to this server.");
+            }
+            parameters.Add("SMTPUTF8");
+        }
+        parameters.AddRange(envelope.ExtraMailParameters);
+        return parameters;
+    }
+
+    /// <summary>
+    /// Streams the message: dot-stuffing and line-end normalisation happen on the way into the write buffer, so memory
+    /// use does not depend on the message size.
+    /// </summary>
+    private async ValueTask SendDataAsync<TIO>(TIO io, OperationGuard guard, MessageSource message) where TIO : struct, ISmtpIO
+    {
+        var connection = Connection;
+        _step = "sending the message data";
+        bool hasBody = message.HasBody;
+        if (hasBody)
+        {
+            _events.OnStartTransfer();
+            guard.ThrowIfStopped();
+        }
+        var staging = ArrayPool<byte>.Shared.Rent(StagingSize);
+        try
+        {
+            var stuffer = new DotStuffer();
+            long sent = 0;
+            long length = message.Length;
+            int rate = Settings.MaxTransferRate;
+            // When throttled, flush in pieces of about a tenth of a second's worth so the rate is smooth.
+            int flushAt = rate > 0 ? Math.Clamp(rate / 10, 512, connection.WriteCapacity) : connection.WriteCapacity;
+            long start = Stopwatch.GetTimestamp();
+            long throttled = connection.BytesSent + connection.PendingWrite;
+            while (true)
+            {
+                int n = await message.ReadAsync(io, staging.AsMemory(0, StagingSize), guard.Token).ConfigureAwait(false);
+                if (n <= 0)
+                {
+                    break;
+                }
+                int offset = 0;
+                while (offset < n)
+                {
+                    if (connection.FreeSpace.Length < 2 || connection.PendingWrite >= flushAt)
+                    {
+                        await connection.FlushAsync(io, guard).ConfigureAwait(false);
+                        await ThrottleAsync(io, guard, rate, start, connection.BytesSent - throttled).ConfigureAwait(false);
+                    }
+                    var space = connection.FreeSpace;
+                    int room = flushAt - connection.PendingWrite;
+                    if (room >= 2 && room < space.Length)
+                    {
+                        space = space[..room];
+                    }
+                    int written = stuffer.Encode(staging.AsSpan(offset, n - offset), space, out int used);
+                    connection.Advance(written);
+                    offset += used;
+                }
+                sent += n;
+                if (_events.WantsTransfer)
+                {
+                    int percent = length > 0 ? (int)Math.Min(100, sent * 100 / length) : -1;
+                    _events.OnTransfer(sent, percent, staging.AsMemory(0, n));
+                }
+                guard.ThrowIfStopped();
+            }
+            if (connection.FreeSpace.Length < 5)
+            {
+                await connection.FlushAsync(io, guard).ConfigureAwait(false);
+            }
+            connection.Advance(stuffer.Finish(connection.FreeSpace));
+            await connection.FlushAsync(io, guard).ConfigureAwait(false);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(staging);
+        }
+        if (hasBody)
+        {
+            _events.OnEndTransfer();
+            guard.ThrowIfStopped();
+        }
+    }
+
+    /// <summary>Waits until the bytes sent so far fit MaxTransferRate.</summary>
+    private static ValueTask ThrottleAsync<TIO>(TIO io, OperationGuard guard, int rate, long start, long bytes)
+        where TIO : struct, ISmtpIO
+    {
+        if (rate <= 0)
+        {
+            return default;
+        }
+        var due = TimeSpan.FromSeconds((double)bytes / rate);
+        var elapsed = Stopwatch.GetElapsedTime(start);
+        return due > elapsed ? io.DelayAsync(due - elapsed, guard.Token) : default;
+    }
+
+    /// <summary>
+    /// Judges the replies of one transaction in order and applies the StopOnToErrors / StopOnCcErrors /
+    /// StopOnBccErrors rules: a rejected recipient either stops the send or is reported through the Error event.
+    /// </summary>
+    private sealed class Outcome(Envelope envelope, EngineSettings settings, IEngineEvents events)
+    {
+        public SmtpException? Failure { get; private set; }
+
+        public bool DataAccepted { get; private set; }
+
+        /// <summary>Records one reply; returns false when the transaction cannot go on.</summary>
+        /// <param name="kind">-1 RSET, 0 MAIL, 1..n RCPT n, n+1 DATA.</param>
+        /// <param name="reply">The server's reply to that command.</param>
+        /// <param name="result">Collects accepted and rejected recipients.</param>
+        public bool Record(int kind, SmtpReply reply, TransactionResult result)
+        {
+            int n = envelope.Recipients.Count;
+            if (kind == -1)
+            {
+                return Check(reply.IsSuccess, reply, "The server rejected RSET");
+            }
+            if (kind == 0)
+            {
+                return Check(reply.IsSuccess, reply, $"The server rejected the sender <{envelope.ReversePath}> ({envelope.Verb} FROM)");
+            }
+            if (kind <= n)
+            {
+                var recipient = envelope.Recipients[kind - 1];
+                if (reply.IsSuccess)
+                {
+                    result.Accepted.Add(recipient);
+                    return true;
+                }
+                if (Failure is not null)
+                {
+                    return false; // already failed: this reply is an echo of that (e.g. 503 after a rejected MAIL)
+                }
+                bool stop = recipient.Type switch
+                {
+                    EmailRecipientTypes.rtCc => settings.StopOnCcErrors,
+                    EmailRecipientTypes.rtBcc => settings.StopOnBccErrors,
+                    _ => settings.StopOnToErrors,
+                };
+                string label = recipient.Type switch { EmailRecipientTypes.rtCc => "Cc", EmailRecipientTypes.rtBcc => "Bcc", _ => "To" };
+                string message = $"The server rejected the {label} recipient <{recipient.Address}>: {reply}";
+                if (stop)
+                {
+                    Failure = new SmtpException(SmtpErrorCodes.ProtocolError, message, reply);
+                    return false;
+                }
+                result.Rejected.Add((recipient, reply));
+                events.OnError(SmtpErrorCodes.ProtocolError, message);
+                return true;
+            }
+            // DATA
+            DataAccepted = reply.Code == 354;
+            if (Failure is not null)
+            {
+                return false;
+            }
+            if (result.Accepted.Count == 0)
+            {
+                Failure = new SmtpException(SmtpErrorCodes.ProtocolError,
+                    "The server accepted none of the recipients; nothing was sent." +
+                    (result.Rejected.Count > 0 ? $" Last rejection: {result.Rejected[^1].Reply}" : ""),
+                    result.Rejected.Count > 0 ? result.Rejected[^1].Reply : reply);
+                return false;
+            }
+            return Check(DataAccepted, reply, "The server rejected DATA");
+        }
+
+        private bool Check(bool ok, SmtpReply reply, string what)
+        {
+            if (!ok && Failure is null)
+            {
+                Failure = new SmtpException(SmtpErrorCodes.ProtocolError, $"{what}: {reply}", reply);
+            }
+            return ok && Failure is null;
+        }
+    }
+}

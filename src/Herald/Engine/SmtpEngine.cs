@@ -1,0 +1,323 @@
+using System.Net.Sockets;
+using System.Security.Authentication;
+using Herald.Protocol;
+using Herald.Transport;
+
+namespace Herald.Engine;
+
+/// <summary>
+/// The one SMTP protocol engine both facades drive. It owns the connection and the session state (capabilities,
+/// TLS, authentication, whether a transaction needs RSET) and implements each protocol operation once, generic over
+/// the sync/async I/O adapter. Facades translate their properties into <see cref="EngineSettings"/> and the engine's
+/// callbacks into their events.
+/// </summary>
+/// <remarks>Partial files: connecting and greeting here; <c>.Transaction</c> the mail transaction; <c>.Commands</c>
+/// VRFY, EXPN, raw commands and polling; <c>.Tls</c> implicit TLS and STARTTLS; <c>.Auth</c> SASL.</remarks>
+internal sealed partial class SmtpEngine : IDisposable
+{
+    private readonly IEngineEvents _events;
+    private SmtpConnection? _connection;
+    private int _transactions;        // mail transactions completed or attempted on this connection
+    private bool _needsReset;         // the last transaction failed part-way: RSET before the next
+    private string _step = "";        // what the engine is doing, for error messages
+
+    /// <summary>Creates an engine.</summary>
+    /// <param name="settings">The settings it reads at each operation.</param>
+    /// <param name="events">Where it reports.</param>
+    public SmtpEngine(EngineSettings settings, IEngineEvents events)
+    {
+        Settings = settings;
+        _events = events;
+    }
+
+    /// <summary>The settings in use.</summary>
+    public EngineSettings Settings { get; }
+
+    /// <summary>True while a session is open.</summary>
+    public bool IsConnected => _connection is { IsBroken: false };
+
+    /// <summary>What the server announced in its last EHLO reply.</summary>
+    public Capabilities Capabilities { get; private set; } = Capabilities.None;
+
+    /// <summary>The last reply from the server, or null.</summary>
+    public SmtpReply? LastReply { get; private set; }
+
+    /// <summary>The local address of the current connection.</summary>
+    public string LocalAddress { get; private set; } = "";
+
+    /// <summary>The local port of the current connection.</summary>
+    public int LocalPort { get; private set; }
+
+    /// <summary>The remote address of the current connection.</summary>
+    public string RemoteAddress { get; private set; } = "";
+
+    /// <summary>True once the session was authenticated.</summary>
+    public bool IsAuthenticated { get; private set; }
+
+    /// <summary>Bytes sent over the current (or last) connection.</summary>
+    public long BytesSent => _connection?.BytesSent ?? 0;
+
+    /// <summary>Bytes received over the current (or last) connection.</summary>
+    public long BytesReceived => _connection?.BytesReceived ?? 0;
+
+    /// <summary>The Hello name actually used: the Hello setting, or the local host name.</summary>
+    public string HelloName => Settings.Hello.Length > 0 ? Settings.Hello : DefaultHelloName();
+
+    /// <summary>Opens the session: TCP, implicit TLS if configured, greeting, EHLO/HELO, STARTTLS, AUTH.</summary>
+    public async ValueTask ConnectAsync<TIO>(TIO io, OperationGuard guard) where TIO : struct, ISmtpIO
+    {
+        if (IsConnected)
+        {
+            throw new SmtpException(SmtpErrorCodes.AlreadyConnected, "Already connected; call Disconnect before connecting again.");
+        }
+        var s = Settings;
+        if (string.IsNullOrWhiteSpace(s.Host))
+        {
+            throw new SmtpException(SmtpErrorCodes.NoMailServer, "No MailServer specified: set MailServer to the host name or address of the SMTP server.");
+        }
+        if (s.Port is < 1 or > 65535)
+        {
+            throw new SmtpException(SmtpErrorCodes.InvalidPort, $"MailPort {s.Port} is not a valid TCP port (1-65535).");
+        }
+        CloseConnection();
+        try
+        {
+            guard.SetLimit(s.ConnectionTimeout > 0 ? s.ConnectionTimeout : s.Timeout);
+            _step = $"connecting to {s.Host} port {s.Port}";
+            var factory = s.TransportFactory ?? TcpConnector.Instance;
+            var opened = await factory.OpenAsync(io, s, guard, Info).ConfigureAwait(false);
+            _connection = new SmtpConnection(opened.Stream, opened.Socket, s.MaxLineLength, s.SendBufferSize);
+            guard.SetAbortAction(_connection.Abort);
+            RemoteAddress = opened.RemoteAddress;
+            LocalAddress = opened.LocalAddress;
+            LocalPort = opened.LocalPort;
+            _events.OnConnectionStatus("Remote host connection complete", 0,
+                $"Connected to {opened.RemoteAddress} port {s.Port} from {opened.LocalAddress} port {opened.LocalPort}.");
+
+            var tlsMode = EffectiveTlsMode();
+            if (tlsMode == SmtpSSLStartModes.sslImplicit)
+            {
+                await StartTlsHandshakeAsync(io, guard).ConfigureAwait(false);
+            }
+
+            _step = "waiting for the server's greeting";
+            var greeting = await ReadReplyAsync(io, guard).ConfigureAwait(false);
+            if (greeting.Code != 220)
+            {
+                throw ReplyError(greeting, "The server refused the connection");
+            }
+            guard.SetLimit(s.Timeout);
+            await HelloAsync(io, guard).ConfigureAwait(false);
+
+            if (tlsMode == SmtpSSLStartModes.sslExplicit)
+            {
+                await StartTlsAsync(io, guard).ConfigureAwait(false);
+            }
+            if (s.User.Length > 0)
+            {
+                await AuthenticateAsync(io, guard).ConfigureAwait(false);
+            }
+            _step = "";
+        }
+        catch (Exception e)
+        {
+            var translated = Translate(e, guard);
+            CloseConnection();
+            throw translated;
+        }
+    }
+
+    /// <summary>Sends QUIT (when the connection still works) and closes it.</summary>
+    /// <param name="io">The I/O adapter.</param>
+    /// <param name="guard">The running call's guard.</param>
+    /// <param name="keepLastReply">True when a method closes a connection it opened itself: LastReply then keeps the
+    /// answer the caller asked for rather than the server's goodbye.</param>
+    public async ValueTask DisconnectAsync<TIO>(TIO io, OperationGuard guard, bool keepLastReply = false) where TIO : struct, ISmtpIO
+    {
+        if (_connection is null)
+        {
+            return;
+        }
+        var lastReply = LastReply;
+        try
+        {
+            if (!_connection.IsBroken)
+            {
+                _step = "saying goodbye (QUIT)";
+                guard.SetAbortAction(_connection.Abort);
+                QueueCommand("QUIT");
+                await _connection.FlushAsync(io, guard).ConfigureAwait(false);
+                await ReadReplyAsync(io, guard).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or SmtpProtocolException
+                                      or OperationCanceledException or ConnectionClosedException)
+        {
+            // The session is ending anyway; a server that closes without answering QUIT loses nothing.
+            Info($"The server did not answer QUIT cleanly ({e.Message}).");
+        }
+        finally
+        {
+            CloseConnection();
+            _step = "";
+            if (keepLastReply)
+            {
+                LastReply = lastReply;
+            }
+        }
+    }
+
+    /// <summary>Closes the connection without QUIT (after a failure, or when the component is disposed).</summary>
+    public void CloseConnection()
+    {
+        var c = _connection;
+        if (c is null)
+        {
+            return;
+        }
+        _connection = null;
+        c.Dispose();
+        Capabilities = Capabilities.None;
+        IsAuthenticated = false;
+        _transactions = 0;
+        _needsReset = false;
+        CloseTls();
+        _events.OnConnectionStatus("Remote host disconnected", 0, $"Disconnected from {Settings.Host}.");
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => CloseConnection();
+
+    /// <summary>
+    /// Sends EHLO (or HELO when AllowExtensions is off) and records the capabilities. A server that does not know
+    /// EHLO (500/502, or 501/504 from some old servers) gets HELO instead (RFC 5321 §4.1.4).
+    /// </summary>
+    private async ValueTask HelloAsync<TIO>(TIO io, OperationGuard guard) where TIO : struct, ISmtpIO
+    {
+        string name = HelloName;
+        if (Settings.AllowExtensions)
+        {
+            _step = "greeting the server (EHLO)";
+            var ehlo = await CommandAsync(io, guard, SmtpCommands.Ehlo(name)).ConfigureAwait(false);
+            if (ehlo.Code == 250)
+            {
+                Capabilities = Capabilities.FromEhlo(ehlo);
+                return;
+            }
+            if (ehlo.Code is not (500 or 501 or 502 or 504))
+            {
+                throw ReplyError(ehlo, "The server rejected EHLO");
+            }
+            Info("The server does not support EHLO; falling back to HELO (no ESMTP extensions).");
+        }
+        _step = "greeting the server (HELO)";
+        var helo = await CommandAsync(io, guard, SmtpCommands.Helo(name)).ConfigureAwait(false);
+        if (helo.Code != 250)
+        {
+            throw ReplyError(helo, "The server rejected HELO");
+        }
+        Capabilities = Capabilities.None;
+    }
+
+    /// <summary>The TLS mode in effect for this connection (sslAutomatic resolved by port).</summary>
+    private SmtpSSLStartModes EffectiveTlsMode() => Settings.Tls.StartMode switch
+    {
+        // RFC 8314 §3.3: 465 is implicit TLS; 25 and 587 start in plaintext and upgrade with STARTTLS.
+        SmtpSSLStartModes.sslAutomatic => Settings.Port is 25 or 587 ? SmtpSSLStartModes.sslExplicit : SmtpSSLStartModes.sslImplicit,
+        var mode => mode,
+    };
+
+    /// <summary>Queues one command and traces it.</summary>
+    private void QueueCommand(string line, string? traceAs = null)
+    {
+        Connection.QueueLine(line);
+        _events.OnTrace(TraceDirection.Client, traceAs ?? line);
+    }
+
+    /// <summary>Sends one command and reads its reply.</summary>
+    private async ValueTask<SmtpReply> CommandAsync<TIO>(TIO io, OperationGuard guard, string line, string? traceAs = null)
+        where TIO : struct, ISmtpIO
+    {
+        QueueCommand(line, traceAs);
+        await Connection.FlushAsync(io, guard).ConfigureAwait(false);
+        return await ReadReplyAsync(io, guard).ConfigureAwait(false);
+    }
+
+    /// <summary>Reads one reply, traces it, and remembers it as LastReply. A 421 closes the session (RFC 5321 §3.8).</summary>
+    private async ValueTask<SmtpReply> ReadReplyAsync<TIO>(TIO io, OperationGuard guard) where TIO : struct, ISmtpIO
+    {
+        var reply = await Connection.ReadReplyAsync(io, guard).ConfigureAwait(false);
+        LastReply = reply;
+        for (int i = 0; i < reply.Lines.Count; i++)
+        {
+            _events.OnTrace(TraceDirection.Server, reply.FormatLine(i));
+        }
+        return reply;
+    }
+
+    private SmtpConnection Connection =>
+        _connection ?? throw new SmtpException(SmtpErrorCodes.NotConnected, "Not connected to a mail server; call Connect first.");
+
+    private void Info(string message) => _events.OnTrace(TraceDirection.Info, message);
+
+    /// <summary>An exception for a reply that means "no". A 421 also ends the session.</summary>
+    private SmtpException ReplyError(SmtpReply reply, string what)
+    {
+        if (reply.Code == 421)
+        {
+            // The server is closing the transmission channel; the connection is of no further use.
+            _connection?.Abort();
+            return new SmtpException(SmtpErrorCodes.ProtocolError,
+                $"{what}: the server is closing the connection: {reply}", reply);
+        }
+        return new SmtpException(SmtpErrorCodes.ProtocolError, $"{what}: {reply}", reply);
+    }
+
+    /// <summary>
+    /// Turns whatever went wrong into the exception the caller sees: the guard's verdict first (timeout, interrupt,
+    /// cancellation), then I/O and protocol failures as 162 with the step that failed. The connection is closed for
+    /// anything but a server's "no", which leaves the session usable.
+    /// </summary>
+    public Exception Translate(Exception e, OperationGuard guard)
+    {
+        if (guard.StoppedException(e) is { } stopped)
+        {
+            _connection?.Abort();
+            return stopped;
+        }
+        string during = _step.Length > 0 ? $" while {_step}" : "";
+        switch (e)
+        {
+            case SmtpException se:
+                return se;
+            case SmtpProtocolException pe:
+                _connection?.Abort();
+                return new SmtpException(SmtpErrorCodes.CommunicationError, $"{pe.Message} (received{during}) The connection was closed.", pe);
+            case ConnectionClosedException ce:
+                _connection?.Abort();
+                return new SmtpException(SmtpErrorCodes.CommunicationError, $"{ce.Message.TrimEnd('.')}{during}.", ce);
+            case AuthenticationException ae:
+                _connection?.Abort();
+                return new SmtpException(SmtpErrorCodes.TlsHandshakeError, $"The TLS handshake failed{during}: {ae.Message}", ae);
+            case IOException or SocketException or ObjectDisposedException:
+                _connection?.Abort();
+                return new SmtpException(SmtpErrorCodes.CommunicationError,
+                    $"Communication with the server failed{during}: {(e.InnerException ?? e).Message}", e);
+            default:
+                return e;
+        }
+    }
+
+    private static string DefaultHelloName()
+    {
+        try
+        {
+            string name = System.Net.Dns.GetHostName();
+            return string.IsNullOrEmpty(name) ? "localhost" : name;
+        }
+        catch (SocketException)
+        {
+            return "localhost";
+        }
+    }
+}

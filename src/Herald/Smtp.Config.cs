@@ -1,0 +1,235 @@
+using System.Globalization;
+using Herald.Protocol;
+
+namespace Herald;
+
+public partial class Smtp
+{
+    private int _selectWaitMillis = 20;
+    private bool _keepQueue;
+    private string _firewallData = "";
+    private string _proxyExceptions = "";
+    private Dictionary<string, ConfigEntry>? _config;
+
+    /// <summary>
+    /// Reads or changes a configuration setting: <c>Config("Name=Value")</c> sets it (and returns ""),
+    /// <c>Config("Name")</c> returns its current value. Names are not case-sensitive; booleans accept
+    /// True/False/Yes/No/1/0. The settings are listed in the documentation of this component.
+    /// </summary>
+    /// <param name="configurationString"><c>Name=Value</c> or <c>Name</c>.</param>
+    /// <returns>The value for a read, "" for a write.</returns>
+    /// <exception cref="SmtpException">10022 for an unknown name, a malformed value or a read-only setting;
+    /// 10045 for a setting that has no meaning on this platform.</exception>
+    public string Config(string configurationString)
+    {
+        ArgumentNullException.ThrowIfNull(configurationString);
+        int eq = configurationString.IndexOf('=', StringComparison.Ordinal);
+        string name = (eq < 0 ? configurationString : configurationString[..eq]).Trim();
+        var table = _config ??= BuildConfigTable();
+        if (!table.TryGetValue(name, out var entry))
+        {
+            throw new SmtpException(SmtpErrorCodes.InvalidArgument, $"Unknown configuration setting \"{name}\".");
+        }
+        if (eq < 0)
+        {
+            return entry.Get();
+        }
+        if (entry.NotApplicable is { } why)
+        {
+            throw new SmtpException(SmtpErrorCodes.NotSupported, $"Config setting \"{name}\" cannot be changed here: {why}");
+        }
+        if (entry.Set is null)
+        {
+            throw new SmtpException(SmtpErrorCodes.InvalidArgument, $"Config setting \"{name}\" is read-only.");
+        }
+        entry.Set(configurationString[(eq + 1)..]);
+        return "";
+    }
+
+    private sealed record ConfigEntry(Func<string> Get, Action<string>? Set, string? NotApplicable = null);
+
+    private Dictionary<string, ConfigEntry> BuildConfigTable()
+    {
+        var t = new Dictionary<string, ConfigEntry>(StringComparer.OrdinalIgnoreCase);
+        var s = _settings;
+        var tls = _settings.Tls;
+
+        void Bool(string name, Func<bool> get, Action<bool> set) => t[name] = new(() => get() ? "True" : "False", v => set(ParseBool(name, v)));
+        void Int(string name, Func<int> get, Action<int> set, int min = int.MinValue, int max = int.MaxValue) =>
+            t[name] = new(() => get().ToString(CultureInfo.InvariantCulture), v => set(ParseInt(name, v, min, max)));
+        void Str(string name, Func<string> get, Action<string> set) => t[name] = new(get, set);
+        void ReadOnly(string name, Func<string> get) => t[name] = new(get, null);
+        void Fixed(string name, string value, string why) => t[name] = new(() => value, null, why);
+
+        // SMTP
+        Bool("AllowEmptyTo", () => _allowEmptyTo, v => _allowEmptyTo = v);
+        Str("AuthorizationIdentity", () => s.AuthorizationIdentity, v => s.AuthorizationIdentity = SingleLine(v, "AuthorizationIdentity"));
+        Str("Charset", () => _charset, v => _charset = ValidCharset(v));
+        Bool("FoldHeaders", () => _foldHeaders, v => _foldHeaders = v);
+        Str("Hello", () => _engine.HelloName, v => s.Hello = SingleLine(v, "Hello").Trim());
+        Bool("KeepQueue", () => _keepQueue, v => _keepQueue = v);
+        Int("MaxHeaderLength", () => _maxHeaderLength, v => _maxHeaderLength = v, 20, 998);
+        ReadOnly("MessageHeadersString", () => MessageHeadersString);
+        Str("MessageIdAlgorithm", () => _messageIdAlgorithm, v => _messageIdAlgorithm = ValidHashName(v));
+        Str("OtherHeaders", () => OtherHeaders, v => OtherHeaders = v);
+        Str("ReturnPath", () => ReturnPath, v => ReturnPath = v);
+        Bool("SendRSET", () => s.SendRset, v => s.SendRset = v);
+        Bool("StopOnBccErrors", () => s.StopOnBccErrors, v => s.StopOnBccErrors = v);
+        Bool("StopOnCcErrors", () => s.StopOnCcErrors, v => s.StopOnCcErrors = v);
+        Bool("StopOnToErrors", () => s.StopOnToErrors, v => s.StopOnToErrors = v);
+        ReadOnly("TransferText", () => TransferText);
+
+        // TCP
+        Bool("CloseStreamAfterTransfer", () => _closeStreamAfterTransfer, v => _closeStreamAfterTransfer = v);
+        Int("ConnectionTimeout", () => s.ConnectionTimeout, v => s.ConnectionTimeout = v, 0);
+        Bool("FirewallAutoDetect", () => _firewall.AutoDetect, v => _firewall.AutoDetect = v);
+        Str("FirewallHost", () => _firewall.Host, v => _firewall.Host = SingleLine(v, "FirewallHost").Trim());
+        Fixed("FirewallListener", "False", "a firewall listener makes the component accept connections, which an SMTP client never does.");
+        Str("FirewallPassword", () => _firewall.Password, v => _firewall.Password = SingleLine(v, "FirewallPassword"));
+        Int("FirewallPort", () => _firewall.Port, v => _firewall.Port = v, 0, 65535);
+        Int("FirewallType", () => (int)_firewall.FirewallType, v => _firewall.FirewallType = ValidFirewallType(v));
+        Str("FirewallUser", () => _firewall.User, v => _firewall.User = SingleLine(v, "FirewallUser"));
+        Int("KeepAliveInterval", () => s.KeepAliveInterval, v => s.KeepAliveInterval = v, 0);
+        Int("KeepAliveRetryCount", () => s.KeepAliveRetryCount, v => s.KeepAliveRetryCount = v, 0, 127);
+        Int("KeepAliveTime", () => s.KeepAliveTime, v => s.KeepAliveTime = v, 0);
+        Bool("Linger", () => s.Linger, v => s.Linger = v);
+        Int("LingerTime", () => s.LingerTime, v => s.LingerTime = v, 0, 65535);
+        Str("LocalHost", () => LocalHost, v => LocalHost = v);
+        Int("LocalPort", () => _engine.IsConnected ? _engine.LocalPort : s.LocalPort, v =>
+        {
+            EnsureNotConnected(SmtpErrorCodes.LocalPortLocked, "LocalPort");
+            s.LocalPort = v;
+        }, 0, 65535);
+        Int("MaxLineLength", () => s.MaxLineLength, v =>
+        {
+            EnsureNotConnected(SmtpErrorCodes.MaxLineLengthLocked, "MaxLineLength");
+            s.MaxLineLength = v;
+        }, 256, 1 << 20);
+        Int("MaxTransferRate", () => s.MaxTransferRate, v => s.MaxTransferRate = v, 0);
+        Str("ProxyExceptionsList", () => _proxyExceptions, v => _proxyExceptions = SingleLine(v, "ProxyExceptionsList"));
+        Bool("TCPKeepAlive", () => s.TcpKeepAlive, v => s.TcpKeepAlive = v);
+        Bool("TcpNoDelay", () => s.TcpNoDelay, v => s.TcpNoDelay = v);
+        Int("UseIPv6", () => s.UseIPv6, v => s.UseIPv6 = v, 0, 2);
+        Bool("UseNTLMv2", () => s.UseNtlmV2, v => s.UseNtlmV2 = v);
+
+        // SSL
+        Str("CACertFilePaths", () => tls.CACertFilePaths, v => tls.CACertFilePaths = v);
+        Str("SSLCACertFilePaths", () => tls.CACertFilePaths, v => tls.CACertFilePaths = v);
+        Bool("LogSSLPackets", () => tls.LogPackets, v => tls.LogPackets = v);
+        Bool("ReuseSSLSession", () => tls.ReuseSession, v => tls.ReuseSession = v);
+        Str("SSLCACerts", () => tls.CACerts, v => tls.CACerts = v);
+        Int("SSLCheckCRL", () => tls.CheckCrl, v => tls.CheckCrl = v, 0, 2);
+        Int("SSLCheckOCSP", () => tls.CheckOcsp, v => tls.CheckOcsp = v, 0, 2);
+        Int("SSLCipherStrength", () => tls.CipherStrength, v => tls.CipherStrength = v, 0);
+        Str("SSLEnabledCipherSuites", () => tls.EnabledCipherSuites, v => tls.EnabledCipherSuites = v.Trim().Length == 0 ? "*" : v.Trim());
+        Int("SSLEnabledProtocols", () => tls.EnabledProtocols, v => tls.EnabledProtocols = v, 0);
+        Bool("SSLEnableRenegotiation", () => tls.EnableRenegotiation, v => tls.EnableRenegotiation = v);
+        Bool("SSLIncludeCertChain", () => tls.IncludeCertChain, v => tls.IncludeCertChain = v);
+        Str("SSLKeyLogFile", () => tls.KeyLogFile, v => tls.KeyLogFile = SingleLine(v, "SSLKeyLogFile").Trim());
+        Int("SSLSecurityFlags", () => tls.SecurityFlags, v => tls.SecurityFlags = v);
+        Str("SSLServerCACerts", () => tls.ServerCACerts, v => tls.ServerCACerts = v);
+        Str("TLS12SignatureAlgorithms", () => tls.Tls12SignatureAlgorithms, v => tls.Tls12SignatureAlgorithms = v);
+        Str("TLS12SupportedGroups", () => tls.Tls12SupportedGroups, v => tls.Tls12SupportedGroups = v);
+        Str("TLS13KeyShareGroups", () => tls.Tls13KeyShareGroups, v => tls.Tls13KeyShareGroups = v);
+        Str("TLS13SignatureAlgorithms", () => tls.Tls13SignatureAlgorithms, v => tls.Tls13SignatureAlgorithms = v);
+        Str("TLS13SupportedGroups", () => tls.Tls13SupportedGroups, v => tls.Tls13SupportedGroups = v);
+        Bool("InsecureAllowStartTlsFallback", () => tls.InsecureAllowStartTlsFallback, v => tls.InsecureAllowStartTlsFallback = v);
+        Fixed("SSLClientCACerts", "", "it validates certificates of clients that connect to a server; an SMTP client has none.");
+        Fixed("OpenSSLCADir", "", "Herald's TLS does not use the OpenSSL provider settings; use SSLServerCACerts or CACertFilePaths.");
+        Fixed("OpenSSLCAFile", "", "Herald's TLS does not use the OpenSSL provider settings; use SSLServerCACerts or CACertFilePaths.");
+        Fixed("OpenSSLCipherList", "DEFAULT", "Herald's TLS does not use the OpenSSL provider settings; use SSLEnabledCipherSuites.");
+        Fixed("OpenSSLPrngSeedData", "", "the operating system seeds the random generator.");
+
+        // Socket
+        Bool("AbsoluteTimeout", () => s.AbsoluteTimeout, v => s.AbsoluteTimeout = v);
+        Str("FirewallData", () => _firewallData, v => _firewallData = v);
+        Int("InBufferSize", () => s.InBufferSize, v => s.InBufferSize = v, 0);
+        Int("OutBufferSize", () => s.OutBufferSize, v => s.OutBufferSize = v, 0);
+
+        // Base
+        ReadOnly("BuildInfo", () => $"Herald {typeof(Smtp).Assembly.GetName().Version} (.NET {Environment.Version})");
+        Fixed("CodePage", "65001", "text is always sent as UTF-8 (code page 65001).");
+        Fixed("GUIAvailable", "False", "Herald never pumps a GUI message loop; events fire on the calling thread.");
+        Fixed("LicenseInfo", "", "Herald needs no license.");
+        Bool("MaskSensitiveData", () => s.MaskSensitive, v => s.MaskSensitive = v);
+        Bool("MaskSensitive", () => s.MaskSensitive, v => s.MaskSensitive = v);
+        Fixed("ProcessIdleEvents", "False", "events fire on the calling thread; there are no idle events to process.");
+        Int("SelectWaitMillis", () => _selectWaitMillis, v => _selectWaitMillis = v, 0, 60_000);
+        Fixed("UseFIPSCompliantAPI", "False", "FIPS mode is a property of the operating system's crypto libraries.");
+        Fixed("UseInternalSecurityAPI", "False", "TLS always uses the platform's implementation through SslStream.");
+        Int("SendBufferSize", () => s.SendBufferSize, v => s.SendBufferSize = v, 1024, 16 << 20);
+        Bool("InsecureAllowPlaintextAuth", () => s.InsecureAllowPlaintextAuth, v => s.InsecureAllowPlaintextAuth = v);
+        return t;
+    }
+
+    private static bool ParseBool(string name, string value) => value.Trim().ToUpperInvariant() switch
+    {
+        "TRUE" or "YES" or "1" or "ON" => true,
+        "FALSE" or "NO" or "0" or "OFF" => false,
+        _ => throw new SmtpException(SmtpErrorCodes.InvalidArgument, $"Config setting \"{name}\" takes True or False, not \"{value}\"."),
+    };
+
+    private static int ParseInt(string name, string value, int min, int max)
+    {
+        string v = value.Trim();
+        bool ok = v.StartsWith("0x", StringComparison.OrdinalIgnoreCase)
+            ? int.TryParse(v.AsSpan(2), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out int n)
+            : int.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out n);
+        if (!ok || n < min || n > max)
+        {
+            string range = max == int.MaxValue ? $"at least {min}" : $"between {min} and {max}";
+            throw new SmtpException(SmtpErrorCodes.InvalidArgument,
+                $"Config setting \"{name}\" takes a whole number {(min == int.MinValue ? "" : range)}, not \"{value}\".".Replace("  ", " ", StringComparison.Ordinal));
+        }
+        return n;
+    }
+
+    private static string ValidHashName(string value)
+    {
+        string v = value.Trim().ToUpperInvariant();
+        return v is "MD5" or "SHA1" or "SHA256" ? v
+            : throw new SmtpException(SmtpErrorCodes.InvalidArgument, $"MessageIdAlgorithm is MD5, SHA1 or SHA256, not \"{value}\".");
+    }
+
+    private static string ValidCharset(string value)
+    {
+        string v = value.Trim();
+        if (v.Length > 0)
+        {
+            _ = Herald.Message.Charsets.Resolve(v, "Charset"); // throws 10022 for a name no encoding answers to
+        }
+        return v;
+    }
+
+    private static FirewallTypes ValidFirewallType(int value) => value switch
+    {
+        0 or 1 or 2 or 3 or 10 => (FirewallTypes)value,
+        _ => throw new SmtpException(SmtpErrorCodes.InvalidArgument, $"FirewallType is 0, 1, 2, 3 or 10, not {value}."),
+    };
+
+    private void ResetAll()
+    {
+        // A fresh settings object and engine carry every default; only the test transport hook survives.
+        _engine.CloseConnection();
+        var transport = _settings.TransportFactory;
+        _settings = new Engine.EngineSettings { TransportFactory = transport };
+        _engine = new Engine.SmtpEngine(_settings, this);
+        _config = null;
+        _firewall = new Firewall();
+        _sslAcceptServerCert = new Certificate();
+        _sslCert = new Certificate();
+        ResetMessageProperties();
+        _messageText = _message = "";
+        _messageB = [];
+        _messageStream = null;
+        _charset = "";
+        _foldHeaders = true;
+        _maxHeaderLength = 80;
+        _messageIdAlgorithm = "SHA1";
+        _allowEmptyTo = false;
+        _closeStreamAfterTransfer = true;
+        _keepQueue = false;
+        _firewallData = _proxyExceptions = "";
+        _selectWaitMillis = 20;
+    }
+}
