@@ -152,8 +152,9 @@ internal static class CertificatePolicy
             }
             if ((s & X509ChainStatusFlags.PartialChain) != 0)
             {
-                Add($"certificate is not trusted: no trusted CA found for issuer '{facts.Elements[count - 1].Issuer}' " +
-                    "(the chain is incomplete)", SecurityFlags.AllowUnknownCA);
+                // The issuer's certificate is nowhere to be found (servers do not send their root): an unknown CA.
+                Add($"certificate is not trusted: unknown CA '{facts.Elements[count - 1].Issuer}' (the chain could not be completed)",
+                    SecurityFlags.AllowUnknownCA);
             }
             if ((s & X509ChainStatusFlags.NotValidForUsage) != 0)
             {

@@ -59,8 +59,15 @@ internal static class TlsClient
         var keyLog = settings.KeyLogFile.Length > 0 ? KeyLogSession.Open(settings.KeyLogFile) : null;
         var state = new HandshakeState(host, settings, plan, callbacks);
         options.RemoteCertificateValidationCallback = state.Validate;
-        if (plan.ClientCertificate is null)
+        if (settings.ReuseSession && (plan.ClientCertificate is not null || plan.CipherSuites is not null))
         {
+            callbacks.OnStatus("ReuseSSLSession is on, but .NET resumes only sessions made without a client certificate (SSLCert) " +
+                "and without a cipher-suite restriction (SSLEnabledCipherSuites/SSLCipherStrength); this one will not be resumed.");
+        }
+        if (plan.ClientCertificate is null && !settings.ReuseSession)
+        {
+            // Only to notice a certificate request; .NET does not cache (so never resumes) sessions made with a
+            // selection callback, hence not when ReuseSSLSession is on.
             options.LocalCertificateSelectionCallback = state.SelectNoCertificate;
         }
         Stream transport = inner;

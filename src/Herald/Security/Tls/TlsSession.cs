@@ -67,7 +67,8 @@ internal sealed class TlsSession
     /// <summary>The session was resumed from an earlier one (ReuseSSLSession).</summary>
     public bool IsResumed { get; init; }
 
-    /// <summary>The server asked for a client certificate.</summary>
+    /// <summary>The server asked for a client certificate. Without SSLCert this is noticed through a certificate
+    /// selection callback, which is not installed when ReuseSSLSession is on (it would stop .NET from resuming).</summary>
     public bool ClientCertificateRequested { get; init; }
 
     /// <summary>A client certificate was sent.</summary>
