@@ -44,6 +44,8 @@ internal sealed class ServerCertificateValidation : IDisposable
 /// chain built whose trust anchors are exactly the extra certificates (<see cref="X509ChainTrustMode.CustomRootTrust"/>).
 /// Both builds use the same policy (validity, key usage, revocation), and no verification flag is ever set on them:
 /// SSLSecurityFlags are applied afterwards to the reported statuses, so each relaxation is explicit and visible.
+/// A trust anchor must be a self-signed root: an intermediate listed alone in SSLServerCACerts helps build the path
+/// but does not end it (the platform, like OpenSSL by default, does not accept partial chains).
 /// </remarks>
 internal static class ServerCertificateValidator
 {
