@@ -153,7 +153,7 @@ internal static class StoreFormats
                 "supported. Convert it to PKCS#8 with: openssl pkcs8 -topk8 -in old.key -out new.key");
         }
         var content = new StoreContent();
-        ReadOnlySpan<char> rest = text;
+        ReadOnlySpan<char> rest = SeparateBlocks(text);
         while (PemEncoding.TryFind(rest, out var fields))
         {
             string label = rest[fields.Label].ToString();
@@ -195,6 +195,13 @@ internal static class StoreFormats
         content.PairKeys();
         return content;
     }
+
+    /// <summary>
+    /// Puts a line break between PEM blocks that were joined without one (<c>...-----END CERTIFICATE----------BEGIN ...</c>,
+    /// as string concatenation in code produces), which RFC 7468 parsing would otherwise reject.
+    /// </summary>
+    /// <param name="text">PEM text.</param>
+    public static string SeparateBlocks(string text) => text.Replace("----------BEGIN ", "-----\n-----BEGIN ", StringComparison.Ordinal);
 
     /// <summary>Reads the certificates of a PKCS#7 SignedData (RFC 5652 §5.1), DER or BER.</summary>
     /// <param name="data">The bytes (a PEM PKCS7 block is also accepted).</param>

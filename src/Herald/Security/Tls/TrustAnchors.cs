@@ -73,7 +73,7 @@ internal static class TrustAnchors
         {
             return result;
         }
-        ReadOnlySpan<char> rest = text;
+        ReadOnlySpan<char> rest = Certificates.StoreFormats.SeparateBlocks(text);
         while (PemEncoding.TryFind(rest, out var fields))
         {
             if (rest[fields.Label].SequenceEqual("CERTIFICATE"))
