@@ -140,6 +140,14 @@ public sealed class CertificatePolicyTests
     }
 
     [Fact]
+    public void A_single_flag_hint_names_the_flag_once()
+    {
+        var facts = Facts(Element("CN=leaf", X509ChainStatusFlags.UntrustedRoot));
+
+        Assert.Contains("set SSLSecurityFlags to include 0x00000010 (allow unknown CA)", CertificatePolicy.Decide(facts, 0, 0, 0, Now).Hint());
+    }
+
+    [Fact]
     public void Matching_SSLAcceptServerCert_accepts_whatever_is_wrong()
     {
         var facts = Facts(Element("CN=leaf", X509ChainStatusFlags.Revoked | X509ChainStatusFlags.UntrustedRoot)) with

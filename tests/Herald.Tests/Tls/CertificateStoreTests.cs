@@ -65,6 +65,16 @@ public sealed class CertificateStoreTests : IDisposable
     }
 
     [Fact]
+    public void The_blob_constructor_with_a_configuration_string_selects_by_thumbprint()
+    {
+        byte[] pfx = TestPki.Pfx(Pki.Client, TestPki.Password, Pki.Root);
+
+        var cert = new Certificate(CertStoreTypes.cstPFXBlob, pfx, TestPki.Password, "*", "Thumbprint=" + Pki.Root.Thumbprint);
+
+        Assert.Equal(Pki.Root.Subject, cert.Subject);
+    }
+
+    [Fact]
     public void A_wrong_PFX_password_is_error_271()
     {
         var error = Assert.Throws<SmtpException>(() => new Certificate(CertStoreTypes.cstPFXFile, PfxFile(), "wrong", "*"));

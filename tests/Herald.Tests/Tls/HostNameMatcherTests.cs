@@ -83,6 +83,15 @@ public sealed class HostNameMatcherTests
     }
 
     [Fact]
+    public void An_internationalised_name_matches_its_A_label_form()
+    {
+        using var cert = Cert("CN=x", ["xn--bcher-kva.example"], []);
+
+        Assert.True(HostNameMatcher.Check(cert, "bücher.example").Matches);
+        Assert.Equal("bücher.example", HostNameMatcher.Check(cert, "bücher.example").Host);
+    }
+
+    [Fact]
     public void The_names_shown_are_the_DNS_and_IP_SANs_in_order()
     {
         using var cert = Cert("CN=x", ["localhost"], [IPAddress.Loopback]);

@@ -70,8 +70,11 @@ internal sealed record CertificateVerdict(bool Accept, string Status, IReadOnlyL
         if (allFlaggable)
         {
             int bits = Problems.Aggregate(0, (acc, p) => acc | p.Flag);
-            var names = Problems.Select(p => $"{SecurityFlags.Format(p.Flag)} {FlagName(p.Flag)}").Distinct();
-            parts.Add($"set SSLSecurityFlags to include {SecurityFlags.Format(bits)} ({string.Join(", ", names)})");
+            var flags = Problems.Select(p => p.Flag).Distinct().ToList();
+            string names = flags.Count == 1
+                ? FlagName(flags[0])
+                : string.Join(", ", flags.Select(f => $"{SecurityFlags.Format(f)} {FlagName(f)}"));
+            parts.Add($"set SSLSecurityFlags to include {SecurityFlags.Format(bits)} ({names})");
         }
         parts.Add("set Accept = true in the SSLServerAuthentication event");
         parts.Add("or set SSLAcceptServerCert to this exact certificate");

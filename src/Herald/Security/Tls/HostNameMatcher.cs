@@ -39,13 +39,15 @@ internal static class HostNameMatcher
             }
             return new HostNameCheck(ipMatch, target, shown);
         }
+        // Certificates carry internationalised names in their A-label (punycode) form (RFC 5280 §7.2).
+        string ascii = ToAscii(target);
         if (dnsNames.Count > 0 || addresses.Count > 0)
         {
-            return new HostNameCheck(dnsNames.Any(pattern => MatchesDnsName(pattern, target)), target, shown);
+            return new HostNameCheck(dnsNames.Any(pattern => MatchesDnsName(pattern, ascii)), target, shown);
         }
         // No SAN of either kind: fall back to the subject's common name (RFC 6125 §6.4.4).
         var commonNames = CommonNames(certificate);
-        return new HostNameCheck(commonNames.Any(cn => MatchesDnsName(cn, target)), target, commonNames);
+        return new HostNameCheck(commonNames.Any(cn => MatchesDnsName(cn, ascii)), target, commonNames);
     }
 
     /// <summary>
@@ -79,6 +81,23 @@ internal static class HostNameMatcher
             return false;
         }
         return string.Equals(host[dot..], suffix, StringComparison.OrdinalIgnoreCase);
+    }
+
+    private static string ToAscii(string host)
+    {
+        if (host.All(char.IsAscii))
+        {
+            return host;
+        }
+        try
+        {
+            return new System.Globalization.IdnMapping().GetAscii(host);
+        }
+        catch (ArgumentException)
+        {
+            // Not a valid internationalised name: compared as given, it matches nothing a CA would issue.
+            return host;
+        }
     }
 
     private static bool SameAddress(IPAddress a, IPAddress b)

@@ -44,6 +44,10 @@ internal sealed class ServerCertificateValidation : IDisposable
 /// chain built whose trust anchors are exactly the extra certificates (<see cref="X509ChainTrustMode.CustomRootTrust"/>).
 /// Both builds use the same policy (validity, key usage, revocation), and no verification flag is ever set on them:
 /// SSLSecurityFlags are applied afterwards to the reported statuses, so each relaxation is explicit and visible.
+/// Revocation: SSLCheckCRL or SSLCheckOCSP above 0 turns on the platform's online revocation check, which consults
+/// whatever the certificate offers (.NET cannot be told to use only CRLs or only OCSP); the levels decide how a
+/// certificate that offers nothing, or an unreachable responder, is judged (see <see cref="CertificatePolicy"/>).
+/// Fetches are bounded by <see cref="RevocationFetchTimeout"/> and run inside the handshake.
 /// A trust anchor must be a self-signed root: an intermediate listed alone in SSLServerCACerts helps build the path
 /// but does not end it (the platform, like OpenSSL by default, does not accept partial chains).
 /// </remarks>

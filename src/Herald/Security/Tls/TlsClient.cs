@@ -17,7 +17,8 @@ internal static class TlsClient
 {
     /// <summary>Runs the handshake over <paramref name="inner"/>.</summary>
     /// <param name="io">The sync or async adapter.</param>
-    /// <param name="inner">The connected transport stream; the TLS stream takes ownership of it (on failure it is closed).</param>
+    /// <param name="inner">The connected transport stream. The TLS stream takes ownership of it: when the handshake
+    /// itself fails, both are disposed; when a setting is refused before the handshake starts, it is left untouched.</param>
     /// <param name="targetHost">The server name as the user gave it (MailServer): sent as SNI and checked against the certificate.</param>
     /// <param name="settings">The TLS settings.</param>
     /// <param name="callbacks">Where SSLServerAuthentication and SSLStatus go.</param>
