@@ -97,6 +97,9 @@ public sealed class ServerCertificateValidatorTests
         var settings = new TlsSettings { CACertFilePaths = $"{dir.File("missing.pem")};{bundle};{other}" };
 
         using var trusted = Validate(Pki.Server, settings, presented: Pki.Intermediate);
+        // The cached bundle serves a second validation just as well (its certificates outlive the first chain).
+        using var again = Validate(Pki.Server, settings, presented: Pki.Intermediate);
+        Assert.Equal("OK", again.Verdict.Status);
         settings.CACertFilePaths = $"{other};{bundle}";
         using var firstWins = Validate(Pki.Server, settings, presented: Pki.Intermediate);
 

@@ -347,10 +347,19 @@ internal static class TlsClient
         {
             // .NET asks once before the handshake (no remote certificate yet) and again when the server sends a
             // CertificateRequest; the second call is how a request is noticed when no SSLCert is set.
-            if (remoteCertificate is not null)
+            if (remoteCertificate is not null && !ClientCertificateRequested)
             {
                 ClientCertificateRequested = true;
-                callbacks.OnStatus("The server asked for a client certificate; none is set (SSLCert), so none is sent.");
+                try
+                {
+                    callbacks.OnStatus("The server asked for a client certificate; none is set (SSLCert), so none is sent.");
+                }
+                catch (Exception e)
+                {
+                    // Surfaces after the handshake fails, like an exception from the certificate event.
+                    CallbackException ??= e;
+                    throw;
+                }
             }
             return null!;
         }
