@@ -120,7 +120,8 @@ public class Certificate
     /// <param name="store">The store data.</param>
     /// <param name="storePassword">The store password, or an empty string.</param>
     /// <param name="subject">Which certificate to select.</param>
-    /// <exception cref="SmtpException">271: the store cannot be opened; 272: no certificate matches; 10045: unsupported store type.</exception>
+    /// <exception cref="SmtpException">271: the store cannot be opened; 272: no certificate matches; 10045: unsupported
+    /// store type.</exception>
     public Certificate(CertStoreTypes storeType, byte[] store, string storePassword, string subject)
         : this(storeType, store, storePassword, subject, "")
     {

@@ -13,8 +13,10 @@ public sealed class CertificateFieldsTests
 
     private static X509Certificate2 Described()
     {
-        var request = new CertificateRequest("CN=Test Subject, O=\"Acme, Inc\", C=US", s_key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyEncipherment, true));
+        var request = new CertificateRequest("CN=Test Subject, O=\"Acme, Inc\", C=US", s_key, HashAlgorithmName.SHA256,
+            RSASignaturePadding.Pkcs1);
+        request.CertificateExtensions.Add(
+            new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyEncipherment, true));
         request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension(
             new OidCollection { new Oid(TestPki.ServerAuth), new Oid(TestPki.ClientAuth) }, false));
         var san = new SubjectAlternativeNameBuilder();

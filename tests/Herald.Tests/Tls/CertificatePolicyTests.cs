@@ -35,11 +35,15 @@ public sealed class CertificatePolicyTests
     }
 
     [Theory]
-    [InlineData(X509ChainStatusFlags.NotTimeValid, 0, SecurityFlags.IgnoreTimeValidity, "certificate has expired (valid until 2025-05-01 00:00:00 UTC)")]
-    [InlineData(X509ChainStatusFlags.NotTimeNested, 0, SecurityFlags.IgnoreNonNestedTimes, "certificate is valid outside its issuer's validity period")]
-    [InlineData(X509ChainStatusFlags.NotValidForUsage, 0, SecurityFlags.IgnoreWrongUsage, "certificate is not valid for server authentication")]
+    [InlineData(X509ChainStatusFlags.NotTimeValid, 0, SecurityFlags.IgnoreTimeValidity,
+        "certificate has expired (valid until 2025-05-01 00:00:00 UTC)")]
+    [InlineData(X509ChainStatusFlags.NotTimeNested, 0, SecurityFlags.IgnoreNonNestedTimes,
+        "certificate is valid outside its issuer's validity period")]
+    [InlineData(X509ChainStatusFlags.NotValidForUsage, 0, SecurityFlags.IgnoreWrongUsage,
+        "certificate is not valid for server authentication")]
     [InlineData(X509ChainStatusFlags.UntrustedRoot, 1, SecurityFlags.AllowUnknownCA, "certificate is not trusted: unknown CA 'CN=CA'")]
-    [InlineData(X509ChainStatusFlags.PartialChain, 1, SecurityFlags.AllowUnknownCA, "certificate is not trusted: unknown CA 'CN=CA' (the chain could not be completed)")]
+    [InlineData(X509ChainStatusFlags.PartialChain, 1, SecurityFlags.AllowUnknownCA,
+        "certificate is not trusted: unknown CA 'CN=CA' (the chain could not be completed)")]
     [InlineData(X509ChainStatusFlags.CtlNotTimeValid, 0, SecurityFlags.IgnoreCtlTimeValidity, "the certificate trust list has expired")]
     public void Each_condition_is_reported_and_relaxed_only_by_its_own_flag(X509ChainStatusFlags status, int element, int flag, string text)
     {
@@ -123,7 +127,8 @@ public sealed class CertificatePolicyTests
     [Fact]
     public void Several_problems_are_all_reported_and_the_hint_names_every_flag()
     {
-        var facts = Facts(Element("CN=leaf", X509ChainStatusFlags.NotTimeValid | X509ChainStatusFlags.UntrustedRoot, notAfter: Now.AddDays(-1)))
+        var facts = Facts(Element("CN=leaf", X509ChainStatusFlags.NotTimeValid | X509ChainStatusFlags.UntrustedRoot,
+                notAfter: Now.AddDays(-1)))
             with { HostName = new HostNameCheck(false, "h", ["other"]) };
 
         var verdict = CertificatePolicy.Decide(facts, 0, 0, 0, Now);
@@ -144,7 +149,8 @@ public sealed class CertificatePolicyTests
     {
         var facts = Facts(Element("CN=leaf", X509ChainStatusFlags.UntrustedRoot));
 
-        Assert.Contains("set SSLSecurityFlags to include 0x00000010 (allow unknown CA)", CertificatePolicy.Decide(facts, 0, 0, 0, Now).Hint());
+        Assert.Contains("set SSLSecurityFlags to include 0x00000010 (allow unknown CA)",
+            CertificatePolicy.Decide(facts, 0, 0, 0, Now).Hint());
     }
 
     [Fact]
@@ -211,12 +217,17 @@ public sealed class CertificatePolicyTests
     [Fact]
     public void A_signature_algorithm_problem_and_a_build_error_are_reported()
     {
-        var facts = GoodChain() with { SignatureAlgorithmProblem = "the certificate's signature algorithm sha1RSA is not allowed", BuildError = "boom" };
+        var facts = GoodChain() with
+        {
+            SignatureAlgorithmProblem = "the certificate's signature algorithm sha1RSA is not allowed",
+            BuildError = "boom",
+        };
 
         var verdict = CertificatePolicy.Decide(facts, SecurityFlags.All, 0, 0, Now);
 
         Assert.False(verdict.Accept);
-        Assert.Equal("the certificate chain could not be built: boom; the certificate's signature algorithm sha1RSA is not allowed", verdict.Status);
+        Assert.Equal("the certificate chain could not be built: boom; the certificate's signature algorithm sha1RSA is not allowed",
+            verdict.Status);
     }
 
     [Fact]

@@ -61,7 +61,8 @@ public sealed class CertificateStoreTests : IDisposable
             new Certificate(CertStoreTypes.cstPFXFile, path, TestPki.Password, "Thumbprint=" + Sha1Colons(Pki.Client)).Subject);
         // The configuration's thumbprint wins over the subject.
         Assert.Equal(Pki.Intermediate.Subject,
-            new Certificate(CertStoreTypes.cstPFXFile, path, TestPki.Password, "client", $"PersistPFXKey=False\r\nThumbprint={sha256}\n").Subject);
+            new Certificate(CertStoreTypes.cstPFXFile, path, TestPki.Password, "client",
+                $"PersistPFXKey=False\r\nThumbprint={sha256}\n").Subject);
     }
 
     [Fact]
@@ -97,7 +98,8 @@ public sealed class CertificateStoreTests : IDisposable
     [Fact]
     public void No_matching_certificate_is_error_272_listing_what_the_store_holds()
     {
-        var error = Assert.Throws<SmtpException>(() => new Certificate(CertStoreTypes.cstPFXFile, PfxFile(), TestPki.Password, "CN=nobody"));
+        var error = Assert.Throws<SmtpException>(() =>
+            new Certificate(CertStoreTypes.cstPFXFile, PfxFile(), TestPki.Password, "CN=nobody"));
 
         Assert.Equal(SmtpErrorCodes.CertNotFound, error.Code);
         Assert.Contains("subject 'CN=nobody'", error.Message);
@@ -133,7 +135,8 @@ public sealed class CertificateStoreTests : IDisposable
     [Fact]
     public void A_PEM_key_file_pairs_the_PKCS8_key_with_its_certificate()
     {
-        string path = _dir.Write("client.pem", Pki.Root.ExportCertificatePem() + "\n" + Pki.Client.ExportCertificatePem() + "\n" + KeyPem(Pki.Client));
+        string path = _dir.Write("client.pem",
+            Pki.Root.ExportCertificatePem() + "\n" + Pki.Client.ExportCertificatePem() + "\n" + KeyPem(Pki.Client));
 
         var cert = new Certificate(CertStoreTypes.cstPEMKeyFile, path, "", "*");
 
@@ -214,7 +217,9 @@ public sealed class CertificateStoreTests : IDisposable
     [Fact]
     public void A_PEM_store_without_certificate_or_key_is_error_271()
     {
-        var error = Assert.Throws<SmtpException>(() => new Certificate(CertStoreTypes.cstPEMKeyBlob, "-----BEGIN FOO-----\nAAAA\n-----END FOO-----\n", "", "*"));
+        const string pem = "-----BEGIN FOO-----\nAAAA\n-----END FOO-----\n";
+
+        var error = Assert.Throws<SmtpException>(() => new Certificate(CertStoreTypes.cstPEMKeyBlob, pem, "", "*"));
 
         Assert.Equal(SmtpErrorCodes.CertStoreError, error.Code);
     }
@@ -273,7 +278,8 @@ public sealed class CertificateStoreTests : IDisposable
     {
         byte[] pfx = TestPki.Pfx(Pki.Client, TestPki.Password);
         byte[] pem = Encoding.ASCII.GetBytes(Pki.Client.ExportCertificatePem() + KeyPem(Pki.Client));
-        byte[] p7b = new X509Certificate2Collection { X509CertificateLoader.LoadCertificate(Pki.Client.RawData) }.Export(X509ContentType.Pkcs7)!;
+        byte[] p7b = new X509Certificate2Collection { X509CertificateLoader.LoadCertificate(Pki.Client.RawData) }
+            .Export(X509ContentType.Pkcs7)!;
 
         var pfxFile = new Certificate(CertStoreTypes.cstAuto, _dir.Write("a.pfx", pfx), TestPki.Password, "*");
         var pemFile = new Certificate(CertStoreTypes.cstAuto, _dir.Write("a.pem", pem), "", "*");
@@ -417,7 +423,8 @@ public sealed class CertificateStoreTests : IDisposable
     {
         byte[] pfx = TestPki.Pfx(Pki.Server, TestPki.Password);
 
-        var error = Assert.Throws<SmtpException>(() => new Certificate(CertStoreTypes.cstPFXBlob, pfx, TestPki.Password, Pki.Client.RawData));
+        var error = Assert.Throws<SmtpException>(() =>
+            new Certificate(CertStoreTypes.cstPFXBlob, pfx, TestPki.Password, Pki.Client.RawData));
 
         Assert.Equal(SmtpErrorCodes.CertNotFound, error.Code);
         Assert.Contains("no private key", error.Message);

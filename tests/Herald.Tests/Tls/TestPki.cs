@@ -112,7 +112,8 @@ internal sealed class TestPki
             request.CertificateExtensions.Add(CertificateRevocationListBuilder.BuildCrlDistributionPointExtension([crlUrl]));
         }
         using var issuerKey = issuer.GetECDsaPrivateKey()!;
-        var cert = request.Create(issuer.SubjectName, X509SignatureGenerator.CreateForECDsa(issuerKey), notBefore, notAfter, serial ?? Serial());
+        var cert = request.Create(issuer.SubjectName, X509SignatureGenerator.CreateForECDsa(issuerKey), notBefore, notAfter,
+            serial ?? Serial());
         return key switch
         {
             RSA r => cert.CopyWithPrivateKey(r),

@@ -153,7 +153,8 @@ public sealed class TlsClientTests
         var error = await Assert.ThrowsAsync<SmtpException>(() =>
             TlsTestClient.ConnectAsync(useAsync, server.Port, TlsTestClient.TrustingTestRoot(), new RecordingTlsCallbacks()));
         Assert.Equal(SmtpErrorCodes.CertVerificationError, error.Code);
-        Assert.Contains($"certificate has expired (valid until {Pki.Expired.NotAfter.ToUniversalTime():yyyy-MM-dd HH:mm:ss} UTC)", error.Message);
+        Assert.Contains($"certificate has expired (valid until {Pki.Expired.NotAfter.ToUniversalTime():yyyy-MM-dd HH:mm:ss} UTC)",
+            error.Message);
         Assert.Contains("0x00000001", error.Message);
 
         var relaxed = TlsTestClient.TrustingTestRoot();
@@ -431,7 +432,8 @@ public sealed class TlsClientTests
         await using var server = new LoopbackTlsServer(Pki.Server, silent: true);
 
         var error = await Assert.ThrowsAsync<SmtpException>(() =>
-            TlsTestClient.ConnectAsync(useAsync, server.Port, TlsTestClient.TrustingTestRoot(), new RecordingTlsCallbacks(), timeoutSeconds: 1));
+            TlsTestClient.ConnectAsync(useAsync, server.Port, TlsTestClient.TrustingTestRoot(), new RecordingTlsCallbacks(),
+                timeoutSeconds: 1));
 
         Assert.Equal(SmtpErrorCodes.Timeout, error.Code);
     }
@@ -449,7 +451,8 @@ public sealed class TlsClientTests
 
         using var session = (await TlsTestClient.ConnectAsync(useAsync, server.Port, settings, callbacks)).Stream;
 
-        Assert.Contains(callbacks.Statuses, s => s.StartsWith("SSLProvider is sslpInternal, but Herald has no built-in TLS", StringComparison.Ordinal));
+        Assert.Contains(callbacks.Statuses,
+            s => s.StartsWith("SSLProvider is sslpInternal, but Herald has no built-in TLS", StringComparison.Ordinal));
         Assert.Contains(callbacks.Statuses, s => s.StartsWith("TLS13SupportedGroups is not applied", StringComparison.Ordinal));
         Assert.DoesNotContain(callbacks.Statuses, s => s.StartsWith("TLS13KeyShareGroups", StringComparison.Ordinal));
     }

@@ -57,10 +57,17 @@ public sealed class TlsPlanTests
     [Fact]
     public void Suites_are_IANA_names_separated_by_commas_semicolons_or_blanks()
     {
-        var settings = new TlsSettings { EnabledCipherSuites = "TLS_AES_128_GCM_SHA256,tls_ecdhe_rsa_with_aes_256_gcm_sha384; TLS_CHACHA20_POLY1305_SHA256" };
+        var settings = new TlsSettings
+        {
+            EnabledCipherSuites = "TLS_AES_128_GCM_SHA256,tls_ecdhe_rsa_with_aes_256_gcm_sha384; TLS_CHACHA20_POLY1305_SHA256",
+        };
 
         Assert.Equal(
-            [TlsCipherSuite.TLS_AES_128_GCM_SHA256, TlsCipherSuite.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, TlsCipherSuite.TLS_CHACHA20_POLY1305_SHA256],
+            [
+                TlsCipherSuite.TLS_AES_128_GCM_SHA256,
+                TlsCipherSuite.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+                TlsCipherSuite.TLS_CHACHA20_POLY1305_SHA256,
+            ],
             TlsPlan.SelectCipherSuites(settings, SslProtocols.Tls12 | SslProtocols.Tls13));
     }
 
@@ -101,7 +108,8 @@ public sealed class TlsPlanTests
         Assert.NotEmpty(suites);
         Assert.All(suites, s => Assert.True(CipherSuiteInfo.From(s).CipherStrength >= 256, s.ToString()));
         Assert.Contains(TlsCipherSuite.TLS_AES_256_GCM_SHA384, suites);
-        Assert.DoesNotContain(suites, s => s.ToString().Contains("_anon_", StringComparison.Ordinal) || s.ToString().Contains("NULL", StringComparison.Ordinal));
+        Assert.DoesNotContain(suites,
+            s => s.ToString().Contains("_anon_", StringComparison.Ordinal) || s.ToString().Contains("NULL", StringComparison.Ordinal));
         Assert.True(CipherSuiteInfo.From(suites[0]).IsTls13, "TLS 1.3 suites come first");
     }
 
@@ -119,15 +127,18 @@ public sealed class TlsPlanTests
     [Fact]
     public void Other_invalid_settings_fail_before_the_handshake()
     {
-        Assert.Equal(SmtpErrorCodes.InvalidArgument, Assert.Throws<SmtpException>(() => TlsPlan.Create(new TlsSettings { SecurityFlags = 0x40 })).Code);
-        Assert.Equal(SmtpErrorCodes.InvalidArgument, Assert.Throws<SmtpException>(() => TlsPlan.Create(new TlsSettings { CheckCrl = 3 })).Code);
-        Assert.Equal(SmtpErrorCodes.InvalidArgument, Assert.Throws<SmtpException>(() => TlsPlan.Create(new TlsSettings { Provider = (SmtpSSLProviders)7 })).Code);
+        static int Code(TlsSettings settings) => Assert.Throws<SmtpException>(() => TlsPlan.Create(settings)).Code;
+
+        Assert.Equal(SmtpErrorCodes.InvalidArgument, Code(new TlsSettings { SecurityFlags = 0x40 }));
+        Assert.Equal(SmtpErrorCodes.InvalidArgument, Code(new TlsSettings { CheckCrl = 3 }));
+        Assert.Equal(SmtpErrorCodes.InvalidArgument, Code(new TlsSettings { Provider = (SmtpSSLProviders)7 }));
         var badPem = Assert.Throws<SmtpException>(() => TlsPlan.Create(new TlsSettings { ServerCACerts = "not a certificate" }));
         Assert.Equal(SmtpErrorCodes.InvalidArgument, badPem.Code);
         Assert.Contains("SSLServerCACerts", badPem.Message);
         var badGroup = Assert.Throws<SmtpException>(() => TlsPlan.Create(new TlsSettings { Tls13SupportedGroups = "ecdhe_x25519,kyber" }));
         Assert.Contains("TLS13SupportedGroups names 'kyber'", badGroup.Message);
-        var badSig = Assert.Throws<SmtpException>(() => TlsPlan.Create(new TlsSettings { Tls12SignatureAlgorithms = "sha256-rsa,md5-rsa" }));
+        var badSig = Assert.Throws<SmtpException>(() =>
+            TlsPlan.Create(new TlsSettings { Tls12SignatureAlgorithms = "sha256-rsa,md5-rsa" }));
         Assert.Contains("TLS12SignatureAlgorithms names 'md5-rsa'", badSig.Message);
     }
 
@@ -156,7 +167,8 @@ public sealed class TlsPlanTests
 
         Assert.Equal(5, plan.Notes.Count);
         Assert.Contains(plan.Notes, n => n.StartsWith("TLS12SupportedGroups is not applied", StringComparison.Ordinal));
-        Assert.Contains(plan.Notes, n => n.StartsWith("TLS12SignatureAlgorithms/TLS13SignatureAlgorithms are applied to the server certificate", StringComparison.Ordinal));
+        Assert.Contains(plan.Notes, n => n.StartsWith(
+            "TLS12SignatureAlgorithms/TLS13SignatureAlgorithms are applied to the server certificate", StringComparison.Ordinal));
         Assert.Contains(plan.Notes, n => n.StartsWith("SSLEnableRenegotiation=False", StringComparison.Ordinal));
         Assert.Contains(plan.Notes, n => n.StartsWith("LogSSLPackets has no effect", StringComparison.Ordinal));
     }

@@ -172,10 +172,20 @@ internal static class StoreFormats
                     content.LooseKeys.Add((ImportEncryptedPkcs8(der, password, what), true));
                     break;
                 case "RSA PRIVATE KEY":
-                    content.LooseKeys.Add((Import(what, () => { var k = RSA.Create(); k.ImportRSAPrivateKey(der, out _); return k; }), true));
+                    content.LooseKeys.Add((Import(what, () =>
+                    {
+                        var k = RSA.Create();
+                        k.ImportRSAPrivateKey(der, out _);
+                        return k;
+                    }), true));
                     break;
                 case "EC PRIVATE KEY":
-                    content.LooseKeys.Add((Import(what, () => { var k = ECDsa.Create(); k.ImportECPrivateKey(der, out _); return k; }), true));
+                    content.LooseKeys.Add((Import(what, () =>
+                    {
+                        var k = ECDsa.Create();
+                        k.ImportECPrivateKey(der, out _);
+                        return k;
+                    }), true));
                     break;
                 case "PUBLIC KEY":
                     content.LooseKeys.Add((ImportPublicKey(der, what), false));

@@ -52,7 +52,8 @@ internal sealed record CipherSuiteInfo
     /// <param name="name">The name, e.g. <c>TLS_AES_128_GCM_SHA256</c>.</param>
     public static CipherSuiteInfo Parse(string name)
     {
-        string body = name.StartsWith("TLS_", StringComparison.Ordinal) || name.StartsWith("SSL_", StringComparison.Ordinal) ? name[4..] : name;
+        bool prefixed = name.StartsWith("TLS_", StringComparison.Ordinal) || name.StartsWith("SSL_", StringComparison.Ordinal);
+        string body = prefixed ? name[4..] : name;
         int with = body.IndexOf("_WITH_", StringComparison.Ordinal);
         string kxPart = with < 0 ? "" : body[..with];
         string cipherPart = with < 0 ? body : body[(with + 6)..];

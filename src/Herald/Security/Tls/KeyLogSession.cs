@@ -66,7 +66,8 @@ internal sealed unsafe class KeyLogSession : IDisposable
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
-            throw new SmtpException(SmtpErrorCodes.CannotOpenFile, $"SSLKeyLogFile '{path}' cannot be opened for appending: {e.Message}", e);
+            throw new SmtpException(SmtpErrorCodes.CannotOpenFile,
+                $"SSLKeyLogFile '{path}' cannot be opened for appending: {e.Message}", e);
         }
     }
 

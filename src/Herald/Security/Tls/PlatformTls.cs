@@ -128,7 +128,8 @@ internal static unsafe class PlatformTls
         var field = typeof(SslStream).GetField("_securityContext", BindingFlags.Instance | BindingFlags.NonPublic);
         if (field is null || !typeof(SafeHandle).IsAssignableFrom(field.FieldType))
         {
-            s_unavailable = $"this .NET version ({RuntimeInformation.FrameworkDescription}) does not expose the TLS session handle Herald reads";
+            s_unavailable = $"this .NET version ({RuntimeInformation.FrameworkDescription}) does not expose the TLS session " +
+                "handle Herald reads";
             return null;
         }
         // Make sure the runtime's crypto shim (and with it libssl) is loaded before looking for it.
@@ -146,8 +147,11 @@ internal static unsafe class PlatformTls
         {
             nint ssl = NativeLibrary.Load(sslPath);
             nint crypto = NativeLibrary.Load(cryptoPath);
-            nint bits = NativeLibrary.TryGetExport(crypto, "EVP_PKEY_get_bits", out var b3) ? b3 : NativeLibrary.GetExport(crypto, "EVP_PKEY_bits");
-            nint baseId = NativeLibrary.TryGetExport(crypto, "EVP_PKEY_get_base_id", out var i3) ? i3 : NativeLibrary.GetExport(crypto, "EVP_PKEY_base_id");
+            // OpenSSL 3 renamed these; 1.1 exports the old names.
+            nint bits = NativeLibrary.TryGetExport(crypto, "EVP_PKEY_get_bits", out var b3)
+                ? b3 : NativeLibrary.GetExport(crypto, "EVP_PKEY_bits");
+            nint baseId = NativeLibrary.TryGetExport(crypto, "EVP_PKEY_get_base_id", out var i3)
+                ? i3 : NativeLibrary.GetExport(crypto, "EVP_PKEY_base_id");
             nint version = NativeLibrary.TryGetExport(crypto, "OpenSSL_version", out var v) ? v : 0;
             return new Api
             {
@@ -157,7 +161,8 @@ internal static unsafe class PlatformTls
                 GetKeylogCallback = (delegate* unmanaged<nint, nint>)NativeLibrary.GetExport(ssl, "SSL_CTX_get_keylog_callback"),
                 SessionReused = (delegate* unmanaged<nint, int>)NativeLibrary.GetExport(ssl, "SSL_session_reused"),
                 Ctrl = (delegate* unmanaged<nint, int, nint, nint, nint>)NativeLibrary.GetExport(ssl, "SSL_ctrl"),
-                PeerSignatureTypeNid = (delegate* unmanaged<nint, int*, int>)NativeLibrary.GetExport(ssl, "SSL_get_peer_signature_type_nid"),
+                PeerSignatureTypeNid =
+                    (delegate* unmanaged<nint, int*, int>)NativeLibrary.GetExport(ssl, "SSL_get_peer_signature_type_nid"),
                 KeyBits = (delegate* unmanaged<nint, int>)bits,
                 KeyBaseId = (delegate* unmanaged<nint, int>)baseId,
                 KeyFree = (delegate* unmanaged<nint, void>)NativeLibrary.GetExport(crypto, "EVP_PKEY_free"),

@@ -169,7 +169,8 @@ internal static class ServerCertificateValidator
                 flags |= status.Status;
             }
             seen |= flags;
-            result.Add(Describe(element.Certificate, flags, string.Join(" ", element.ChainElementStatus.Select(s => s.StatusInformation.Trim()))));
+            string text = string.Join(" ", element.ChainElementStatus.Select(s => s.StatusInformation.Trim()));
+            result.Add(Describe(element.Certificate, flags, text));
         }
         if (result.Count == 0)
         {
@@ -185,7 +186,8 @@ internal static class ServerCertificateValidator
         if (unattributed != X509ChainStatusFlags.NoError)
         {
             var last = result[^1];
-            string text = string.Join(" ", chain.ChainStatus.Where(s => (s.Status & unattributed) != 0).Select(s => s.StatusInformation.Trim()));
+            var statuses = chain.ChainStatus.Where(s => (s.Status & unattributed) != 0);
+            string text = string.Join(" ", statuses.Select(s => s.StatusInformation.Trim()));
             result[^1] = last with { Status = last.Status | unattributed, StatusText = (last.StatusText + " " + text).Trim() };
         }
         return result;

@@ -72,7 +72,8 @@ internal sealed class TlsPlan
         }
         if (settings.CheckCrl is < 0 or > 2 || settings.CheckOcsp is < 0 or > 2)
         {
-            throw new SmtpException(SmtpErrorCodes.InvalidArgument, "SSLCheckCRL and SSLCheckOCSP take 0 (off), 1 (when supported) or 2 (required).");
+            throw new SmtpException(SmtpErrorCodes.InvalidArgument,
+                "SSLCheckCRL and SSLCheckOCSP take 0 (off), 1 (when supported) or 2 (required).");
         }
         if (settings.CipherStrength < 0)
         {
@@ -113,7 +114,8 @@ internal sealed class TlsPlan
         if ((bits & ~known) != 0)
         {
             throw new SmtpException(SmtpErrorCodes.InvalidArgument,
-                $"SSLEnabledProtocols {bits} has unknown bits; use 12288 (TLS 1.3), 3072 (TLS 1.2), 768 (TLS 1.1) and 192 (TLS 1.0), added together.");
+                $"SSLEnabledProtocols {bits} has unknown bits; use 12288 (TLS 1.3), 3072 (TLS 1.2), 768 (TLS 1.1) and " +
+                "192 (TLS 1.0), added together.");
         }
         if ((bits & (Ssl3Bits | Ssl2Bits)) != 0)
         {
@@ -142,7 +144,8 @@ internal sealed class TlsPlan
 #pragma warning restore SYSLIB0039
         if (protocols == SslProtocols.None)
         {
-            throw new SmtpException(SmtpErrorCodes.InvalidArgument, "SSLEnabledProtocols enables no TLS version; 15360 enables TLS 1.2 and TLS 1.3.");
+            throw new SmtpException(SmtpErrorCodes.InvalidArgument,
+                "SSLEnabledProtocols enables no TLS version; 15360 enables TLS 1.2 and TLS 1.3.");
         }
         return protocols;
     }
@@ -185,7 +188,8 @@ internal sealed class TlsPlan
             {
                 throw new SmtpException(SmtpErrorCodes.InvalidArgument,
                     $"No enabled cipher suite has a {settings.CipherStrength}-bit cipher (SSLCipherStrength); the strongest is " +
-                    $"{candidates.Max(s => CipherSuiteInfo.From(s).CipherStrength)} bits. Lower SSLCipherStrength or change SSLEnabledCipherSuites.");
+                    $"{candidates.Max(s => CipherSuiteInfo.From(s).CipherStrength)} bits. Lower SSLCipherStrength or change " +
+                    "SSLEnabledCipherSuites.");
             }
             suites = strong;
         }
@@ -199,7 +203,8 @@ internal sealed class TlsPlan
             {
                 throw new SmtpException(SmtpErrorCodes.InvalidArgument,
                     "None of the SSLEnabledCipherSuites can be used with the versions in SSLEnabledProtocols: TLS 1.3 uses only " +
-                    "TLS_AES_128_GCM_SHA256, TLS_AES_256_GCM_SHA384 and TLS_CHACHA20_POLY1305_SHA256, the older versions only the other suites.");
+                    "TLS_AES_128_GCM_SHA256, TLS_AES_256_GCM_SHA384 and TLS_CHACHA20_POLY1305_SHA256, the older versions only " +
+                    "the other suites.");
             }
         }
         return suites;
@@ -209,7 +214,8 @@ internal sealed class TlsPlan
     {
         if (token == "*")
         {
-            throw new SmtpException(SmtpErrorCodes.InvalidArgument, "SSLEnabledCipherSuites: '*' means every suite and cannot be combined with names.");
+            throw new SmtpException(SmtpErrorCodes.InvalidArgument,
+                "SSLEnabledCipherSuites: '*' means every suite and cannot be combined with names.");
         }
         if (token.StartsWith("CALG_", StringComparison.OrdinalIgnoreCase))
         {
@@ -227,6 +233,9 @@ internal sealed class TlsPlan
             "OpenSSL-style names such as ECDHE-RSA-AES256-GCM-SHA384 are not accepted).");
     }
 
+    // The bulk ciphers "*" stands for when SSLCipherStrength must filter the list.
+    private static readonly string[] s_defaultCiphers = ["AES", "CHACHA20", "CAMELLIA", "ARIA", "3DES"];
+
     /// <summary>
     /// The suites "*" stands for when a minimum strength must be applied: the TLS 1.3 suites and the RSA, DHE and ECDHE
     /// suites with AES, ChaCha20, Camellia, ARIA or 3DES. Anonymous, NULL, export, PSK/SRP and broken ciphers are left
@@ -235,10 +244,9 @@ internal sealed class TlsPlan
     private static List<TlsCipherSuite> DefaultSuites() => Enum.GetValues<TlsCipherSuite>()
         .Distinct()
         .Select(s => (Suite: s, Info: CipherSuiteInfo.From(s)))
-        .Where(x => x.Info.IsTls13 || (x.Info.KeyExchange is "ECDHE" or "DHE" or "RSA" && x.Info.Authentication is "RSA" or "ECDSA" or "DSS"))
-        .Where(x => x.Info.Cipher.StartsWith("AES", StringComparison.Ordinal) || x.Info.Cipher.StartsWith("CHACHA20", StringComparison.Ordinal)
-            || x.Info.Cipher.StartsWith("CAMELLIA", StringComparison.Ordinal) || x.Info.Cipher.StartsWith("ARIA", StringComparison.Ordinal)
-            || x.Info.Cipher.StartsWith("3DES", StringComparison.Ordinal))
+        .Where(x => x.Info.IsTls13
+            || (x.Info.KeyExchange is "ECDHE" or "DHE" or "RSA" && x.Info.Authentication is "RSA" or "ECDSA" or "DSS"))
+        .Where(x => s_defaultCiphers.Any(c => x.Info.Cipher.StartsWith(c, StringComparison.Ordinal)))
         .OrderByDescending(x => x.Info.IsTls13)
         .ThenByDescending(x => x.Info.Pfs)
         .ThenByDescending(x => x.Info.Aead)

@@ -43,7 +43,8 @@ internal sealed class TlsSession
     /// <summary>SSLNegotiatedKeyExchange: ECDHE, DHE, RSA, ... ("(EC)DHE" for TLS 1.3 when the group is unknown).</summary>
     public required string KeyExchange { get; init; }
 
-    /// <summary>SSLNegotiatedKeyExchangeStrength: bits of the ephemeral key (or of the server's RSA key for RSA key exchange); 0 when unknown.</summary>
+    /// <summary>SSLNegotiatedKeyExchangeStrength: bits of the ephemeral key (or of the server's RSA key for RSA key
+    /// exchange); 0 when unknown.</summary>
     public int KeyExchangeStrength { get; init; }
 
     /// <summary>The key-exchange group by IANA name (x25519, secp256r1, ffdhe2048, ...), or empty when unknown.</summary>

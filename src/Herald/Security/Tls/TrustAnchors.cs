@@ -11,8 +11,7 @@ namespace Herald.Security.Tls;
 /// </summary>
 internal static class TrustAnchors
 {
-    private static readonly ConcurrentDictionary<string, (DateTime Modified, long Length, X509Certificate2Collection Certificates)> s_bundles =
-        new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<string, Bundle> s_bundles = new(StringComparer.Ordinal);
 
     /// <summary>Parses SSLServerCACerts: PEM certificates, one after another (any line breaks).</summary>
     /// <param name="pem">The setting's value.</param>
@@ -45,7 +44,8 @@ internal static class TrustAnchors
                 continue;
             }
             loaded = file.FullName;
-            if (s_bundles.TryGetValue(file.FullName, out var cached) && cached.Modified == file.LastWriteTimeUtc && cached.Length == file.Length)
+            if (s_bundles.TryGetValue(file.FullName, out var cached)
+                && cached.Modified == file.LastWriteTimeUtc && cached.Length == file.Length)
             {
                 return cached.Certificates;
             }
@@ -59,12 +59,14 @@ internal static class TrustAnchors
                 // An unreadable bundle adds no trust; the next file in the list is not tried, as documented
                 // ("the first existing one is loaded").
             }
-            s_bundles[file.FullName] = (file.LastWriteTimeUtc, file.Length, certificates);
+            s_bundles[file.FullName] = new Bundle(file.LastWriteTimeUtc, file.Length, certificates);
             return certificates;
         }
         loaded = "";
         return [];
     }
+
+    private sealed record Bundle(DateTime Modified, long Length, X509Certificate2Collection Certificates);
 
     private static X509Certificate2Collection ParsePem(string text, string setting)
     {
@@ -84,7 +86,8 @@ internal static class TrustAnchors
                 }
                 catch (CryptographicException e)
                 {
-                    throw new SmtpException(SmtpErrorCodes.InvalidArgument, $"{setting} holds a certificate that cannot be read: {e.Message}", e);
+                    throw new SmtpException(SmtpErrorCodes.InvalidArgument,
+                        $"{setting} holds a certificate that cannot be read: {e.Message}", e);
                 }
             }
             rest = rest[fields.Location.End..];
