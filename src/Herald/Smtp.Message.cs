@@ -299,9 +299,10 @@ public partial class Smtp
     private static string HeadText(BuiltHeaders headers) => headers.Text.Length == 0 ? "" : headers.Text + "\r\n";
 
     /// <summary>Checks that the message can be sent at all (before any connection is made).</summary>
-    private void ValidateForSend()
+    /// <param name="requireServer">False for Queue, which needs no server yet.</param>
+    private void ValidateForSend(bool requireServer = true)
     {
-        if (_settings.Host.Length == 0)
+        if (requireServer && _settings.Host.Length == 0)
         {
             throw new SmtpException(SmtpErrorCodes.NoMailServer, "No MailServer specified: set MailServer to the host name or address of the SMTP server.");
         }

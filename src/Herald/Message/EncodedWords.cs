@@ -27,8 +27,8 @@ internal static class EncodedWords
     /// joined by single spaces (which decoders drop between encoded words, RFC 2047 §6.2).
     /// </summary>
     /// <param name="text">The text; spaces in it are encoded too, so they survive decoding.</param>
-    /// <param name="encoding">The preferred charset (null: UTF-8). Text it cannot represent is encoded as UTF-8
-    /// instead, so nothing is ever replaced by '?'.</param>
+    /// <param name="encoding">The preferred charset (null: UTF-8), as returned by <see cref="Charsets.Resolve"/>.
+    /// Text it cannot represent is encoded as UTF-8 instead, so nothing is ever replaced by '?'.</param>
     /// <param name="context">Where the words will stand.</param>
     /// <param name="maxWordLength">The longest word wanted; at least one character always goes into a word.</param>
     /// <returns>The encoded words, or "" for empty text.</returns>

@@ -19,7 +19,11 @@ namespace Herald.Message;
 /// it, otherwise in UTF-8, even when Charset is empty, because raw 8-bit header text is not valid in a message sent
 /// without SMTPUTF8 (RFC 6532 needs it) and the headers are built before we know whether the server offers it.
 /// Subject is handled the same way (RFC 2047 §5 rule 1). ASCII text is never encoded, whatever Charset says.</para>
-/// <para>Dates, Message-IDs and OtherHeaders values are written as given.</para>
+/// <para>Dates, Message-IDs and OtherHeaders values are written as given. When OtherHeaders starts with a line
+/// break, its lines are the whole block: nothing is computed, not even the MIME headers.</para>
+/// <para>Folding (RFC 5322 §2.2.3) aims at MaxHeaderLength when FoldHeaders is on and never cuts an encoded word or
+/// an address; whatever the settings, no line passes 998 characters: an over-long Subject word is sent as encoded
+/// words, and any other value that cannot be folded under that limit is refused.</para>
 /// </remarks>
 internal static class HeaderBlock
 {

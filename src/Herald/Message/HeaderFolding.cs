@@ -154,23 +154,24 @@ internal sealed class HeaderFieldWriter
     public void AppendUnstructured(string text, Encoding charset)
     {
         int longestPlainWord = HeaderFolding.HardLimit - _name.Length - 3;
+        // Whitespace at the very end travels with the last word (inside its encoded words when it is encoded), so
+        // that it never needs a line of its own and never pushes a line past the limit unnoticed.
+        int contentEnd = text.AsSpan().LastIndexOfAnyExcept(' ', '\t') + 1;
+        if (contentEnd == 0)
+        {
+            Write(text, "");
+            return;
+        }
         int i = 0;
-        string pendingWhitespace = "";
         int runStart = -1;          // start of the current stretch to encode
         int runEnd = -1;            // end of its last word
         string runWhitespace = "";  // whitespace before the stretch
-        while (i < text.Length)
+        while (i < contentEnd)
         {
             int wsEnd = i;
-            while (wsEnd < text.Length && text[wsEnd] is ' ' or '\t')
+            while (text[wsEnd] is ' ' or '\t')
             {
                 wsEnd++;
-            }
-            var ws = text[i..wsEnd];
-            if (wsEnd == text.Length)
-            {
-                pendingWhitespace = ws;
-                break;
             }
             int wordEnd = wsEnd;
             while (wordEnd < text.Length && text[wordEnd] is not (' ' or '\t'))
@@ -178,28 +179,27 @@ internal sealed class HeaderFieldWriter
                 wordEnd++;
             }
             var word = text.AsSpan(wsEnd, wordEnd - wsEnd);
-            bool encode = EncodedWords.WordNeedsEncoding(word) || word.Length > longestPlainWord;
-            if (encode)
+            if (wordEnd == contentEnd)
+            {
+                wordEnd = text.Length;
+            }
+            if (EncodedWords.WordNeedsEncoding(word) || word.Length > longestPlainWord)
             {
                 if (runStart < 0)
                 {
                     runStart = wsEnd;
-                    runWhitespace = ws;
+                    runWhitespace = text[i..wsEnd];
                 }
                 runEnd = wordEnd;
             }
             else
             {
                 FlushRun();
-                Append(ws, word.ToString());
+                Append(text[i..wsEnd], text[wsEnd..wordEnd]);
             }
             i = wordEnd;
         }
         FlushRun();
-        if (pendingWhitespace.Length > 0)
-        {
-            Write(pendingWhitespace, ""); // trailing whitespace: folding before it would leave a blank line
-        }
 
         void FlushRun()
         {

@@ -15,7 +15,8 @@ public class OAuthBearerMechanismTests
         using var bearer = new OAuthBearerMechanism(credentials);
 
         Assert.Equal(
-            "bixhPXVzZXJAZXhhbXBsZS5jb20sAWhvc3Q9c2VydmVyLmV4YW1wbGUuY29tAXBvcnQ9MTQzAWF1dGg9QmVhcmVyIHZGOWRmdDRxbVRjMk52YjNSbGNrQmhiSFJoZG1semRHRXVZMjl0Q2c9PQEB",
+            "bixhPXVzZXJAZXhhbXBsZS5jb20sAWhvc3Q9c2VydmVyLmV4YW1wbGUuY29tAXBvcnQ9MTQzAWF1dGg9QmVhcmVy" +
+            "IHZGOWRmdDRxbVRjMk52YjNSbGNrQmhiSFJoZG1semRHRXVZMjl0Q2c9PQEB",
             Convert.ToBase64String(bearer.GetInitialResponse()));
         Assert.True(bearer.SendsSecretInClear);
     }
@@ -46,7 +47,8 @@ public class OAuthBearerMechanismTests
 
         // RFC 7628 §4.3's failure challenge; the client answers "AQ==", a single 0x01.
         byte[] challenge = Convert.FromBase64String(
-            "eyJzdGF0dXMiOiJpbnZhbGlkX3Rva2VuIiwic2NvcGUiOiJleGFtcGxlX3Njb3BlIiwib3BlbmlkLWNvbmZpZ3VyYXRpb24iOiJodHRwczovL2V4YW1wbGUuY29tLy53ZWxsLWtub3duL29wZW5pZC1jb25maWd1cmF0aW9uIn0=");
+            "eyJzdGF0dXMiOiJpbnZhbGlkX3Rva2VuIiwic2NvcGUiOiJleGFtcGxlX3Njb3BlIiwib3BlbmlkLWNvbmZpZ3VyYXRpb24iOiJodHRw" +
+            "czovL2V4YW1wbGUuY29tLy53ZWxsLWtub3duL29wZW5pZC1jb25maWd1cmF0aW9uIn0=");
         byte[] response = bearer.Respond(challenge);
 
         Assert.Equal("AQ==", Convert.ToBase64String(response));

@@ -216,7 +216,7 @@ internal sealed class DigestMd5Mechanism : SaslMechanism
     }
 
     /// <summary>HEX(H(A1)) for md5-sess: A1 = H(user:realm:password) ":" nonce ":" cnonce [":" authzid].</summary>
-    internal static string ComputeHa1(
+    private static string ComputeHa1(
         string user, string realm, string password, string nonce, string cnonce, string authzid, bool utf8)
     {
         Encoding wire = utf8 ? Encoding.UTF8 : Encoding.Latin1;
@@ -240,7 +240,7 @@ internal sealed class DigestMd5Mechanism : SaslMechanism
     }
 
     /// <summary>KD(HA1, nonce:nc:cnonce:qop:HEX(H(A2))) in lowercase hex, for qop=auth (RFC 2831 §2.1.2.1).</summary>
-    internal static string ComputeResponse(string ha1, string nonce, string cnonce, string a2)
+    private static string ComputeResponse(string ha1, string nonce, string cnonce, string a2)
     {
         string ha2 = Convert.ToHexStringLower(MD5.HashData(Encoding.UTF8.GetBytes(a2)));
         string kd = ha1 + ":" + nonce + ":" + NonceCount + ":" + cnonce + ":auth:" + ha2;

@@ -204,15 +204,16 @@ internal sealed class GssapiMechanism : SaslMechanism
                 "the GSS-API library has no Kerberos mechanism (on Linux .NET needs libgssapi_krb5.so.2 from MIT " +
                 "Kerberos: Debian/Ubuntu package libgssapi-krb5-2, Fedora/RHEL krb5-libs)",
             NegotiateAuthenticationStatusCode.UnknownCredentials or NegotiateAuthenticationStatusCode.InvalidCredentials =>
-                $"there are no usable Kerberos credentials for {principal}: run kinit (or set User to user@REALM and " +
-                "Password), and check that the Kerberos configuration (/etc/krb5.conf or KRB5_CONFIG) names a KDC " +
-                "that can be reached for the realm",
+                $"there are no usable Kerberos credentials for {principal}: the KDC refused the password, no ticket is " +
+                "cached (run kinit, or set User to user@REALM and Password), or no KDC can be reached for the realm " +
+                "(check /etc/krb5.conf or KRB5_CONFIG)",
             NegotiateAuthenticationStatusCode.CredentialsExpired =>
                 $"the Kerberos ticket for {principal} has expired: run kinit again",
             NegotiateAuthenticationStatusCode.TargetUnknown =>
                 $"the KDC does not know the service principal smtp/{_credentials.Host}: register it, or connect with " +
                 "the host name it is registered under",
-            _ => $"the GSS-API library reported {status}",
+            _ => $"the GSS-API library reported {status}; check that the KDC knows the service principal " +
+                 $"smtp/{_credentials.Host} and that the Kerberos configuration maps {_credentials.Host} to its realm",
         };
         return new SmtpException(SmtpErrorCodes.NotSupported, $"AUTH GSSAPI (Kerberos) cannot start: {detail}.");
     }

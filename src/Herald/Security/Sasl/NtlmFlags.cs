@@ -20,8 +20,4 @@ internal enum NtlmFlags : uint
     NegotiateExtendedSessionSecurity = 0x00080000,
     /// <summary>NTLMSSP_NEGOTIATE_TARGET_INFO: the CHALLENGE message carries target information (AV pairs).</summary>
     NegotiateTargetInfo = 0x00800000,
-    /// <summary>NTLMSSP_NEGOTIATE_VERSION: the messages carry a Version field.</summary>
-    NegotiateVersion = 0x02000000,
-    /// <summary>NTLMSSP_NEGOTIATE_KEY_EXCH: an encrypted random session key is exchanged.</summary>
-    NegotiateKeyExchange = 0x40000000,
 }

@@ -55,7 +55,7 @@ internal sealed class OAuthBearerMechanism : SaslMechanism
         var message = new StringBuilder("n,");
         if (_credentials.User.Length > 0)
         {
-            message.Append("a=").Append(ScramMechanism.EscapeSaslName(_credentials.User));
+            message.Append("a=").Append(Gs2.EscapeSaslName(_credentials.User));
         }
 
         message.Append(",\u0001");

@@ -73,11 +73,11 @@ internal sealed class ScramMechanism : SaslMechanism
         }
 
         string authzid = credentials.AuthorizationIdentity;
-        _gs2Header = authzid.Length > 0 ? "n,a=" + EscapeSaslName(SaslPrep.Prepare(authzid, "AuthorizationIdentity")) + ","
+        _gs2Header = authzid.Length > 0 ? "n,a=" + Gs2.EscapeSaslName(SaslPrep.Prepare(authzid, "AuthorizationIdentity")) + ","
                                         : "n,,";
         // 18 random bytes give 24 base64 characters: printable, never ',' (RFC 5802 §7 "printable").
         _clientNonce = clientNonce ?? Convert.ToBase64String(RandomNumberGenerator.GetBytes(18));
-        _clientFirstBare = "n=" + EscapeSaslName(user) + ",r=" + _clientNonce;
+        _clientFirstBare = "n=" + Gs2.EscapeSaslName(user) + ",r=" + _clientNonce;
     }
 
     private enum State
@@ -246,7 +246,7 @@ internal sealed class ScramMechanism : SaslMechanism
     /// "Client Key"), StoredKey = H(ClientKey), ClientProof = ClientKey XOR HMAC(StoredKey, AuthMessage), and
     /// ServerSignature = HMAC(HMAC(SaltedPassword, "Server Key"), AuthMessage).
     /// </summary>
-    internal static byte[] ComputeProof(HashAlgorithmName hash, string password, byte[] salt, int iterations,
+    private static byte[] ComputeProof(HashAlgorithmName hash, string password, byte[] salt, int iterations,
         byte[] authMessage, out byte[] serverSignature)
     {
         int length = hash == HashAlgorithmName.SHA1 ? 20 : 32;
@@ -270,10 +270,6 @@ internal sealed class ScramMechanism : SaslMechanism
         CryptographicOperations.ZeroMemory(serverKey);
         return proof;
     }
-
-    /// <summary>RFC 5802 §5.1 saslname: '=' becomes "=3D" and ',' becomes "=2C".</summary>
-    internal static string EscapeSaslName(string value) =>
-        value.Replace("=", "=3D", StringComparison.Ordinal).Replace(",", "=2C", StringComparison.Ordinal);
 
     private void CheckServerError(string attribute)
     {
