@@ -57,7 +57,11 @@ internal static class SendCommand
 
         var command = new Command("send",
             "Send a message. With no --server and no $HERALD_SERVER, it goes to Herald's local capture server and is " +
-            "saved as an .eml file instead: nothing leaves this machine.");
+            "saved as an .eml file instead: nothing leaves this machine.\n\n" +
+            "Examples:\n" +
+            "  herald send --to you@example.com --subject Hello --body \"Hi\"\n" +
+            "  herald send --server smtp.example.com:587 --user me@example.com --password-env SMTP_PASSWORD \\\n" +
+            "      --from me@example.com --to you@example.com --subject Report --body-file report.txt");
         command.Options.Add(from);
         command.Options.Add(to);
         command.Options.Add(cc);
@@ -129,8 +133,13 @@ internal static class SendCommand
             }
             ApplyHeaders(smtp, headers);
             smtp.MessageText = text;
-            smtp.OnError += (_, e) => env.Warn(e.Description);
-            var recipients = toList.Concat(ccList).Concat(bccList).Select(AddressList.AddrSpec);
+            var problems = new List<string>();
+            smtp.OnError += (_, e) =>
+            {
+                problems.Add(e.Description);
+                env.Warn(e.Description);
+            };
+            var recipients = toList.Concat(ccList).Concat(bccList).Select(AddressList.AddrSpec).ToArray();
 
             if (server is null)
             {
@@ -146,7 +155,14 @@ internal static class SendCommand
             }).ConfigureAwait(false);
             if (code == ExitCodes.Ok)
             {
-                env.Out.WriteLine($"Sent to {string.Join(", ", recipients)} via {plan.Display}: {reply}");
+                // A recipient the server refused without stopping the send (a Bcc, by default) is reported by
+                // OnError with its address in angle brackets; leave it out of the "sent to" list.
+                var refused = recipients.Where(r => problems.Exists(p => p.Contains($"<{r}>", StringComparison.OrdinalIgnoreCase))).ToArray();
+                env.Out.WriteLine($"Sent to {string.Join(", ", recipients.Except(refused))} via {plan.Display}: {reply}");
+                if (refused.Length > 0)
+                {
+                    env.Error.WriteLine($"herald: not delivered to {string.Join(", ", refused)} (refused by the server, see above).");
+                }
             }
             return code;
         });

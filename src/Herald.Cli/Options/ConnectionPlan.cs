@@ -15,19 +15,21 @@ internal sealed record ConnectionPlan(string Display, SmtpSSLStartModes Mode, bo
     /// <returns>The hint, or null when there is nothing useful to say.</returns>
     public string? HintFor(SmtpException e)
     {
-        bool tlsFailed = e.Code is SmtpErrorCodes.TlsHandshakeError or SmtpErrorCodes.CommunicationError or SmtpErrorCodes.Timeout;
-        if (TlsDefaulted && tlsFailed && Port is not (25 or 587 or 465) && Mode == SmtpSSLStartModes.sslAutomatic)
+        bool aboutCertificate = e.Code == SmtpErrorCodes.CertVerificationError
+                                || e.Message.Contains("certificate", StringComparison.OrdinalIgnoreCase);
+        if (aboutCertificate)
+        {
+            return "If the server's certificate comes from a private CA, trust that CA with --ca FILE.";
+        }
+        bool noTlsHere = e.Code is SmtpErrorCodes.TlsHandshakeError or SmtpErrorCodes.CommunicationError or SmtpErrorCodes.Timeout;
+        if (TlsDefaulted && noTlsHere && Port is not (25 or 587 or 465) && Mode == SmtpSSLStartModes.sslAutomatic)
         {
             return $"Port {Port} was tried with TLS from the first byte (--tls auto does that on ports other than 25 and 587). " +
                    "If this server starts in plaintext, pass --tls starttls, or --tls none for a server without TLS.";
         }
-        if (e.Code == SmtpErrorCodes.TlsHandshakeError && e.Message.Contains("STARTTLS", StringComparison.Ordinal) && TlsDefaulted)
+        if (TlsDefaulted && e.Code == SmtpErrorCodes.TlsHandshakeError && e.Message.Contains("STARTTLS", StringComparison.Ordinal))
         {
             return "This server does not offer STARTTLS. Pass --tls none to talk to it without encryption (only on networks you trust).";
-        }
-        if (e.Code == SmtpErrorCodes.CertVerificationError)
-        {
-            return "If the server uses a private CA, pass it with --ca FILE.";
         }
         return null;
     }

@@ -33,6 +33,7 @@ internal static class CapabilityTable
         ["CHECKPOINT"] = "resume an interrupted transfer (RFC 1845)",
         ["LIMITS"] = "announced limits such as RCPTMAX (RFC 9422)",
         ["RRVS"] = "require recipient valid since (RFC 7293)",
+        ["BURL"] = "message assembled from IMAP URLs (RFC 4468)",
         ["SUBMITTER"] = "responsible submitter (RFC 4405)",
         ["XCLIENT"] = "Postfix extension: override client attributes",
         ["XFORWARD"] = "Postfix extension: forward client attributes",
@@ -53,20 +54,52 @@ internal static class CapabilityTable
         return rows;
     }
 
-    /// <summary>The rows as text, columns aligned, each line indented by two spaces.</summary>
+    /// <summary>The rows as text, columns aligned, each line indented by two spaces. A long parameter list (AUTH on
+    /// some servers) wraps within its column.</summary>
     /// <param name="capabilities">The parsed EHLO reply.</param>
     public static string Render(Capabilities capabilities)
     {
+        const int MaxValueWidth = 32;
         var rows = Rows(capabilities);
         int keyWidth = rows.Count == 0 ? 0 : rows.Max(r => r.Keyword.Length);
-        int valueWidth = rows.Count == 0 ? 0 : Math.Min(40, rows.Max(r => r.Value.Length));
+        var wrapped = rows.Select(r => (r.Keyword, Lines: Wrap(r.Value, MaxValueWidth), r.Meaning)).ToArray();
+        int valueWidth = wrapped.Length == 0 ? 0 : wrapped.Max(r => r.Lines.Max(l => l.Length));
         var sb = new StringBuilder();
-        foreach (var (keyword, value, meaning) in rows)
+        foreach (var (keyword, lines, meaning) in wrapped)
         {
-            sb.Append("  ").Append(keyword.PadRight(keyWidth)).Append("  ").Append(value.PadRight(valueWidth)).Append("  ")
-              .Append(meaning).Append('\n');
+            for (int i = 0; i < lines.Count; i++)
+            {
+                sb.Append("  ").Append((i == 0 ? keyword : "").PadRight(keyWidth)).Append("  ");
+                if (i == 0)
+                {
+                    sb.Append(lines[i].PadRight(valueWidth)).Append("  ").Append(meaning);
+                }
+                else
+                {
+                    sb.Append(lines[i]);
+                }
+                sb.Append('\n');
+            }
         }
         return sb.ToString();
+    }
+
+    /// <summary>Splits text at spaces into lines of at most <paramref name="width"/> characters (longer words stay whole).</summary>
+    private static List<string> Wrap(string text, int width)
+    {
+        var lines = new List<string>();
+        var line = new StringBuilder();
+        foreach (var word in text.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (line.Length > 0 && line.Length + 1 + word.Length > width)
+            {
+                lines.Add(line.ToString());
+                line.Clear();
+            }
+            line.Append(line.Length > 0 ? " " : "").Append(word);
+        }
+        lines.Add(line.ToString());
+        return lines;
     }
 
     /// <summary>What a keyword means; SIZE spells out its limit.</summary>

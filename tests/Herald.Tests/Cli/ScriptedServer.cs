@@ -1,0 +1,77 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Herald.Tests.Cli;
+
+/// <summary>
+/// A one-connection fake SMTP server for exit-code tests: it sends the greeting, then answers each line the client
+/// sends with the next scripted reply (the client must not pipeline, so the script advertises no PIPELINING). A null
+/// greeting means "say nothing" (for timeouts). It records every line it received.
+/// </summary>
+internal sealed class ScriptedServer : IAsyncDisposable
+{
+    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    private readonly Task _run;
+    private readonly CancellationTokenSource _stop = new();
+
+    public ScriptedServer(string? greeting, params string[] replies)
+    {
+        _listener.Start();
+        _run = RunAsync(greeting, replies);
+    }
+
+    public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
+
+    public List<string> Received { get; } = [];
+
+    private async Task RunAsync(string? greeting, string[] replies)
+    {
+        try
+        {
+            using var client = await _listener.AcceptTcpClientAsync(_stop.Token);
+            var stream = client.GetStream();
+            using var reader = new StreamReader(stream, Encoding.UTF8);
+            if (greeting is null)
+            {
+                await Task.Delay(Timeout.Infinite, _stop.Token);
+                return;
+            }
+            await stream.WriteAsync(Encoding.UTF8.GetBytes(greeting + "\r\n"), _stop.Token);
+            foreach (var reply in replies)
+            {
+                string? line = await reader.ReadLineAsync(_stop.Token);
+                if (line is null)
+                {
+                    return;
+                }
+                lock (Received)
+                {
+                    Received.Add(line);
+                }
+                await stream.WriteAsync(Encoding.UTF8.GetBytes(reply.Replace("\n", "\r\n", StringComparison.Ordinal) + "\r\n"), _stop.Token);
+            }
+            // Past the script: say goodbye to QUIT and refuse anything else, until the client hangs up.
+            while (await reader.ReadLineAsync(_stop.Token) is { } extra)
+            {
+                lock (Received)
+                {
+                    Received.Add(extra);
+                }
+                string answer = extra.Equals("QUIT", StringComparison.OrdinalIgnoreCase) ? "221 2.0.0 Bye" : "502 5.5.1 Not in the script";
+                await stream.WriteAsync(Encoding.UTF8.GetBytes(answer + "\r\n"), _stop.Token);
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException or SocketException)
+        {
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        _listener.Stop();
+        await _run;
+        _stop.Dispose();
+    }
+}
