@@ -133,6 +133,12 @@ public partial class Smtp
         Str("TLS13KeyShareGroups", () => tls.Tls13KeyShareGroups, v => tls.Tls13KeyShareGroups = v);
         Str("TLS13SignatureAlgorithms", () => tls.Tls13SignatureAlgorithms, v => tls.Tls13SignatureAlgorithms = v);
         Str("TLS13SupportedGroups", () => tls.Tls13SupportedGroups, v => tls.Tls13SupportedGroups = v);
+        ReadOnly("SSLNegotiatedVersion", () => _engine.Tls?.Version ?? "");
+        ReadOnly("SSLNegotiatedCipher", () => _engine.Tls?.Cipher ?? "");
+        ReadOnly("SSLNegotiatedCipherSuite", () => _engine.Tls?.CipherSuite ?? "");
+        ReadOnly("SSLNegotiatedCipherStrength", () => (_engine.Tls?.CipherStrength ?? 0).ToString(CultureInfo.InvariantCulture));
+        ReadOnly("SSLNegotiatedKeyExchange", () => _engine.Tls?.KeyExchange ?? "");
+        ReadOnly("SSLNegotiatedKeyExchangeStrength", () => (_engine.Tls?.KeyExchangeStrength ?? 0).ToString(CultureInfo.InvariantCulture));
         Bool("InsecureAllowStartTlsFallback", () => tls.InsecureAllowStartTlsFallback, v => tls.InsecureAllowStartTlsFallback = v);
         Fixed("SSLClientCACerts", "", "it validates certificates of clients that connect to a server; an SMTP client has none.");
         Fixed("OpenSSLCADir", "", "Herald's TLS does not use the OpenSSL provider settings; use SSLServerCACerts or CACertFilePaths.");

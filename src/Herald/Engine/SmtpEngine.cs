@@ -80,6 +80,7 @@ internal sealed partial class SmtpEngine : IDisposable
             throw new SmtpException(SmtpErrorCodes.InvalidPort, $"MailPort {s.Port} is not a valid TCP port (1-65535).");
         }
         CloseConnection();
+        ResetTlsState();
         try
         {
             guard.SetLimit(s.ConnectionTimeout > 0 ? s.ConnectionTimeout : s.Timeout);
