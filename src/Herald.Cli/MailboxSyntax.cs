@@ -105,7 +105,8 @@ internal static class MailboxSyntax
         string inner = s[1..^1];
         if (inner.StartsWith("IPv6:", StringComparison.OrdinalIgnoreCase))
         {
-            return System.Net.IPAddress.TryParse(inner[5..], out var v6) && v6.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6;
+            return System.Net.IPAddress.TryParse(inner[5..], out var v6)
+                   && v6.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6;
         }
         return System.Net.IPAddress.TryParse(inner, out var v4) && v4.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork
             && inner.Count(c => c == '.') == 3;

@@ -44,14 +44,6 @@ internal static class ProbeCommand
                     greeting.Add(e.Message);
                 }
             };
-            string? tls = null;
-            smtp.OnConnectionStatus += (_, e) =>
-            {
-                if (e.ConnectionEvent.StartsWith("TLS handshake complete", StringComparison.OrdinalIgnoreCase))
-                {
-                    tls = TlsDescription(e.Description);
-                }
-            };
             string? certificate = null;
             smtp.OnSSLServerAuthentication += (_, e) =>
             {
@@ -61,6 +53,8 @@ internal static class ProbeCommand
             return await ServerSession.RunAsync(smtp, plan, env, cancellationToken, () =>
             {
                 var caps = smtp.Engine.Capabilities;
+                string version = smtp.Config("SSLNegotiatedVersion");
+                string? tls = version.Length == 0 ? null : $"{version}, {smtp.Config("SSLNegotiatedCipherSuite")}";
                 var o = new StringBuilder();
                 o.Append("Server       ").Append(plan.Display).Append('\n');
                 o.Append("Greeting     ").Append(string.Join("\n             ", greeting)).Append('\n');
@@ -86,11 +80,4 @@ internal static class ProbeCommand
         });
         return command;
     }
-
-    /// <summary>"Tls13, TLS_AES_256_GCM_SHA384" (SslProtocols name, cipher suite) as "TLS 1.3, TLS_AES_256_GCM_SHA384".</summary>
-    /// <param name="description">The connection status description.</param>
-    internal static string TlsDescription(string description) => description
-        .Replace("Tls13", "TLS 1.3", StringComparison.Ordinal)
-        .Replace("Tls12", "TLS 1.2", StringComparison.Ordinal)
-        .Replace("Tls11", "TLS 1.1", StringComparison.Ordinal);
 }

@@ -157,7 +157,9 @@ internal static class SendCommand
             {
                 // A recipient the server refused without stopping the send (a Bcc, by default) is reported by
                 // OnError with its address in angle brackets; leave it out of the "sent to" list.
-                var refused = recipients.Where(r => problems.Exists(p => p.Contains($"<{r}>", StringComparison.OrdinalIgnoreCase))).ToArray();
+                var refused = recipients
+                    .Where(r => problems.Exists(p => p.Contains($"<{r}>", StringComparison.OrdinalIgnoreCase)))
+                    .ToArray();
                 env.Out.WriteLine($"Sent to {string.Join(", ", recipients.Except(refused))} via {plan.Display}: {reply}");
                 if (refused.Length > 0)
                 {
@@ -270,7 +272,8 @@ internal static class SendCommand
         catch (DecoderFallbackException e)
         {
             throw new CliException(ExitCodes.DataError,
-                $"The message text from {source} is not UTF-8 text (bad byte at offset {e.Index}). Convert it first, e.g. with iconv.", e);
+                $"The message text from {source} is not UTF-8 text (bad byte at offset {e.Index}). " +
+                "Convert it first, e.g. with iconv.", e);
         }
     }
 

@@ -251,14 +251,16 @@ internal sealed class ConnectionOptions
                           || result.GetValue(InsecureAcceptAnyCertificate);
         if (mode == SmtpSSLStartModes.sslNone && tlsOptions)
         {
-            throw CliException.Usage("--tls none turns TLS off, so --ca, --client-cert and --insecure-accept-any-certificate cannot apply.");
+            throw CliException.Usage(
+                "--tls none turns TLS off, so --ca, --client-cert and --insecure-accept-any-certificate cannot apply.");
         }
         if (result.GetValue(Ca) is { } caFile)
         {
             string pem = Encoding.UTF8.GetString(InputFiles.Read(caFile, "--ca"));
             if (!pem.Contains("-----BEGIN CERTIFICATE-----", StringComparison.Ordinal))
             {
-                throw new CliException(ExitCodes.DataError, $"--ca {caFile}: the file holds no PEM certificate (-----BEGIN CERTIFICATE-----).");
+                throw new CliException(ExitCodes.DataError,
+                    $"--ca {caFile}: the file holds no PEM certificate (-----BEGIN CERTIFICATE-----).");
             }
             smtp.Config("SSLServerCACerts=" + pem);
         }
@@ -272,7 +274,9 @@ internal sealed class ConnectionOptions
         }
         if (result.GetValue(ClientCert) is { } certFile)
         {
-            string password = result.GetValue(ClientCertPasswordEnv) is { } variable ? Secret(env, variable, "--client-cert-password-env") : "";
+            string password = result.GetValue(ClientCertPasswordEnv) is { } variable
+                ? Secret(env, variable, "--client-cert-password-env")
+                : "";
             smtp.SSLCert = ClientCertificates.Load(certFile, result.GetValue(ClientKey), password);
         }
         if (result.GetValue(InsecureAcceptAnyCertificate))
@@ -366,5 +370,6 @@ internal sealed class ConnectionOptions
     };
 
     private static string Secret(CliEnvironment env, string variable, string option) =>
-        env.Variable(variable) ?? throw new CliException(ExitCodes.Config, $"{option}: the environment variable {variable} is not set or is empty.");
+        env.Variable(variable)
+        ?? throw new CliException(ExitCodes.Config, $"{option}: the environment variable {variable} is not set or is empty.");
 }

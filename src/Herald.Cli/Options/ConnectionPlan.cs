@@ -16,10 +16,16 @@ internal sealed record ConnectionPlan(string Display, SmtpSSLStartModes Mode, bo
     public string? HintFor(SmtpException e)
     {
         bool aboutCertificate = e.Code == SmtpErrorCodes.CertVerificationError
-                                || e.Message.Contains("certificate", StringComparison.OrdinalIgnoreCase);
+                                || (e.Code == SmtpErrorCodes.TlsHandshakeError
+                                    && e.Message.Contains("certificate", StringComparison.OrdinalIgnoreCase));
         if (aboutCertificate)
         {
-            return "If the server's certificate comes from a private CA, trust that CA with --ca FILE.";
+            return "If the server's certificate comes from a private CA, trust that CA with --ca FILE " +
+                   "(for a throw-away test server only: --insecure-accept-any-certificate).";
+        }
+        if (Mode == SmtpSSLStartModes.sslNone && e.Message.Contains("does not offer authentication", StringComparison.Ordinal))
+        {
+            return "Many servers offer login only after STARTTLS: pass --tls starttls.";
         }
         bool noTlsHere = e.Code is SmtpErrorCodes.TlsHandshakeError or SmtpErrorCodes.CommunicationError or SmtpErrorCodes.Timeout;
         if (TlsDefaulted && noTlsHere && Port is not (25 or 587 or 465) && Mode == SmtpSSLStartModes.sslAutomatic)

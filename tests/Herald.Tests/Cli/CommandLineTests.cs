@@ -67,7 +67,8 @@ public class CommandLineTests
     [InlineData(new[] { "send", "--to", "a@example.com", "--server", "mail.example.com:99999", "--from", "a@example.com" }, "port")]
     [InlineData(new[] { "send", "--to", "a@example.com", "--tls", "implicit" }, "--tls need a server")]
     [InlineData(new[] { "send", "--to", "a@example.com", "--user", "me", "--password-env", "P" }, "--user, --password-env need a server")]
-    [InlineData(new[] { "send", "--to", "a@example.com", "--server", "m.example.com", "--capture-dir", "/tmp/x", "--from", "a@example.com" },
+    [InlineData(
+        new[] { "send", "--to", "a@example.com", "--server", "m.example.com", "--capture-dir", "/tmp/x", "--from", "a@example.com" },
         "--capture-dir only applies")]
     [InlineData(new[] { "verify", "someone" }, "'herald verify' needs a server")]
     [InlineData(new[] { "expand", "staff" }, "'herald expand' needs a server")]
@@ -101,7 +102,10 @@ public class CommandLineTests
     public async Task AnUnsetSecretVariableIsAConfigurationError()
     {
         var r = await CliRunner.RunAsync(
-            ["send", "--server", "127.0.0.1:1", "--from", "a@example.com", "--to", "b@example.com", "--user", "me", "--password-env", "NOPE"],
+            [
+                "send", "--server", "127.0.0.1:1", "--from", "a@example.com", "--to", "b@example.com",
+                "--user", "me", "--password-env", "NOPE",
+            ],
             NoCapture);
         Assert.Equal(ExitCodes.Config, r.ExitCode);
         Assert.Contains("NOPE is not set", r.Error);

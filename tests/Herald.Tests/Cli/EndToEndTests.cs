@@ -1,3 +1,7 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Herald.Cli;
 using Herald.Cli.Capture;
@@ -36,15 +40,20 @@ public sealed class EndToEndTests : IDisposable
             CaptureEnv());
 
         Assert.Equal(ExitCodes.Ok, r.ExitCode);
-        Assert.Matches(@"^No server configured: delivered to Herald's local capture server on 127\.0\.0\.1:\d+; nothing left this machine\.", r.Out);
+        Assert.Matches(
+            @"^No server configured: delivered to Herald's local capture server on 127\.0\.0\.1:\d+; nothing left this machine\.", r.Out);
         string path = SavedPath(r.Out);
         Assert.Equal(_dir, Path.GetDirectoryName(path));
         string eml = Encoding.UTF8.GetString(await File.ReadAllBytesAsync(path));
-        var (head, body) = (eml[..eml.IndexOf("\r\n\r\n", StringComparison.Ordinal)], eml[(eml.IndexOf("\r\n\r\n", StringComparison.Ordinal) + 4)..]);
+        int blank = eml.IndexOf("\r\n\r\n", StringComparison.Ordinal);
+        var (head, body) = (eml[..blank], eml[(blank + 4)..]);
         var headers = head.Split("\r\n");
         Assert.Equal(
-            ["X-Herald-Envelope-From: <herald@localhost>", "X-Herald-Envelope-To: <jane@example.com>", "X-Herald-Envelope-To: <bob@example.com>",
-                "X-Herald-Envelope-To: <carol@example.com>", "X-Herald-Envelope-To: <dave@example.com>", "X-Herald-Envelope-To: <erin@example.com>"],
+            [
+                "X-Herald-Envelope-From: <herald@localhost>", "X-Herald-Envelope-To: <jane@example.com>",
+                "X-Herald-Envelope-To: <bob@example.com>", "X-Herald-Envelope-To: <carol@example.com>",
+                "X-Herald-Envelope-To: <dave@example.com>", "X-Herald-Envelope-To: <erin@example.com>",
+            ],
             headers[..6]);
         Assert.Contains("From: herald@localhost", headers);
         Assert.Contains("To: \"Jane Doe\" <jane@example.com>, bob@example.com, carol@example.com", headers);
@@ -148,7 +157,8 @@ public sealed class EndToEndTests : IDisposable
     [InlineData(ExitCodes.Unavailable, new[] { "220 fake", "250 fake", "250 2.1.0 ok", "550 5.1.1 No such user" })]
     [InlineData(ExitCodes.TempFail, new[] { "220 fake", "250 fake", "250 2.1.0 ok", "450 4.2.1 Mailbox busy" })]
     [InlineData(ExitCodes.Usage, new[] { "220 fake", "250 fake", "250 2.1.0 ok", "501 5.1.3 Bad recipient address syntax" })]
-    [InlineData(ExitCodes.DataError, new[] { "220 fake", "250 fake", "250 2.1.0 ok", "250 2.1.5 ok", "354 go", "554 5.6.0 Content rejected" })]
+    [InlineData(ExitCodes.DataError,
+        new[] { "220 fake", "250 fake", "250 2.1.0 ok", "250 2.1.5 ok", "354 go", "554 5.6.0 Content rejected" })]
     [InlineData(ExitCodes.NoPermission, new[] { "220 fake", "250 fake", "530 5.7.0 Authentication required" })]
     public async Task ServerAnswersBecomeExitCodes(int expected, string[] script)
     {
@@ -163,7 +173,8 @@ public sealed class EndToEndTests : IDisposable
     [Fact]
     public async Task FailedAuthenticationIsNoPermission()
     {
-        await using var server = new ScriptedServer("220 fake ESMTP", "250-fake\n250 AUTH PLAIN", "535 5.7.8 Authentication credentials invalid");
+        await using var server = new ScriptedServer("220 fake ESMTP", "250-fake\n250 AUTH PLAIN",
+            "535 5.7.8 Authentication credentials invalid");
         var r = await CliRunner.RunAsync(["send", "--server", $"127.0.0.1:{server.Port}", "--tls", "none", "--allow-plaintext-auth",
                 "--user", "me", "--password-env", "PW", "--from", "me@example.com", "--to", "you@example.com", "--body", "x"],
             new Dictionary<string, string> { ["PW"] = "secret" });
@@ -185,10 +196,10 @@ public sealed class EndToEndTests : IDisposable
     public async Task ARefusedConnectionIsUnavailable()
     {
         int port;
-        using (var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0))
+        using (var probe = new TcpListener(IPAddress.Loopback, 0))
         {
             probe.Start();
-            port = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
+            port = ((IPEndPoint)probe.LocalEndpoint).Port;
         }
         var r = await CliRunner.RunAsync(["send", "--server", $"127.0.0.1:{port}", "--tls", "none",
             "--from", "me@example.com", "--to", "you@example.com", "--body", "x"]);
@@ -214,5 +225,72 @@ public sealed class EndToEndTests : IDisposable
             new Dictionary<string, string> { ["HERALD_SERVER"] = $"127.0.0.1:{server.Port}" });
         Assert.Equal(ExitCodes.Ok, r.ExitCode);
         Assert.Equal("252 2.5.0 maybe", r.Out.Trim());
+    }
+
+    /// <summary>A self-signed certificate for localhost that can also serve as its own CA (for --ca).</summary>
+    private static X509Certificate2 SelfSigned()
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest(
+            "CN=localhost", key, HashAlgorithmName.SHA256);
+        var names = new SubjectAlternativeNameBuilder();
+        names.AddDnsName("localhost");
+        names.AddIpAddress(IPAddress.Loopback);
+        request.CertificateExtensions.Add(names.Build());
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        using var cert = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
+        return X509CertificateLoader.LoadPkcs12(
+            cert.Export(X509ContentType.Pfx), null);
+    }
+
+    private static readonly string[] TlsScript =
+        ["220 tls.example ESMTP", "250 tls.example", "250 2.1.0 ok", "250 2.1.5 ok", "354 go", "250 2.0.0 queued"];
+
+    [Fact]
+    public async Task AnUntrustedCertificateIsRefusedWithNoPermission()
+    {
+        using var cert = SelfSigned();
+        await using var server = new ScriptedServer(cert, TlsScript[0], TlsScript[1..]);
+        var r = await CliRunner.RunAsync(["send", "--server", $"localhost:{server.Port}", "--tls", "implicit",
+            "--from", "me@example.com", "--to", "you@example.com", "--body", "x"]);
+        Assert.Equal(ExitCodes.NoPermission, r.ExitCode);
+        Assert.Contains("--ca FILE", r.Error);
+    }
+
+    [Fact]
+    public async Task CaOptionTrustsAPrivateCa()
+    {
+        using var cert = SelfSigned();
+        string ca = Path.Combine(_dir, "ca.pem");
+        Directory.CreateDirectory(_dir);
+        await File.WriteAllTextAsync(ca, cert.ExportCertificatePem());
+        await using var server = new ScriptedServer(cert, TlsScript[0], TlsScript[1..]);
+        var r = await CliRunner.RunAsync(["send", "--server", $"localhost:{server.Port}", "--tls", "implicit", "--ca", ca,
+            "--from", "me@example.com", "--to", "you@example.com", "--body", "x"]);
+        Assert.Equal(ExitCodes.Ok, r.ExitCode);
+        Assert.Contains("250 2.0.0 queued", r.Out);
+    }
+
+    [Fact]
+    public async Task InsecureAcceptAnyCertificateWorksAndWarnsLoudly()
+    {
+        using var cert = SelfSigned();
+        await using var server = new ScriptedServer(cert, TlsScript[0], TlsScript[1..]);
+        var r = await CliRunner.RunAsync(["send", "--server", $"localhost:{server.Port}", "--tls", "implicit",
+            "--insecure-accept-any-certificate",
+            "--from", "me@example.com", "--to", "you@example.com", "--body", "x"]);
+        Assert.Equal(ExitCodes.Ok, r.ExitCode);
+        Assert.Contains("herald: warning: --insecure-accept-any-certificate", r.Error);
+    }
+
+    [Fact]
+    public async Task ACaFileWithoutCertificatesIsADataError()
+    {
+        Directory.CreateDirectory(_dir);
+        string ca = Path.Combine(_dir, "not-a-ca.pem");
+        await File.WriteAllTextAsync(ca, "hello");
+        var r = await CliRunner.RunAsync(["send", "--server", "localhost:1", "--tls", "implicit", "--ca", ca,
+            "--from", "me@example.com", "--to", "you@example.com", "--body", "x"]);
+        Assert.Equal(ExitCodes.DataError, r.ExitCode);
     }
 }

@@ -29,7 +29,8 @@ public class ExitCodeTests
     [InlineData(554, "5.6.0 Message content rejected", ExitCodes.DataError)]
     [InlineData(250, "2.0.0 OK", ExitCodes.Protocol)]
     [InlineData(354, "Go ahead", ExitCodes.Protocol)]
-    public void ServerRepliesMapToSysexits(int code, string text, int expected) => Assert.Equal(expected, ExitCodes.For(Reply(code, text)));
+    public void ServerRepliesMapToSysexits(int code, string text, int expected) =>
+        Assert.Equal(expected, ExitCodes.For(Reply(code, text)));
 
     [Theory]
     [InlineData(SmtpErrorCodes.NoMailServer, ExitCodes.Usage)]
@@ -56,10 +57,12 @@ public class ExitCodeTests
     [Fact]
     public void AMalformedServerReplyIsAProtocolError()
     {
-        var e = new SmtpException(SmtpErrorCodes.CommunicationError, "bad reply", new SmtpProtocolException("reply code is not three digits"));
+        var e = new SmtpException(SmtpErrorCodes.CommunicationError, "bad reply",
+            new SmtpProtocolException("reply code is not three digits"));
         Assert.Equal(ExitCodes.Protocol, ExitCodes.For(e));
         // The same code without the parser's complaint is a plain communication failure.
-        Assert.Equal(ExitCodes.Unavailable, ExitCodes.For(new SmtpException(SmtpErrorCodes.CommunicationError, "reset", new IOException())));
+        var reset = new SmtpException(SmtpErrorCodes.CommunicationError, "reset", new IOException());
+        Assert.Equal(ExitCodes.Unavailable, ExitCodes.For(reset));
     }
 
     [Fact]

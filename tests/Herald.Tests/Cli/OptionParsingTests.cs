@@ -44,7 +44,8 @@ public class OptionParsingTests
     [Fact]
     public void AddressOptionsRepeatAndHoldCommaLists()
     {
-        var list = AddressList.Parse(["a@example.com", "b@example.com, \"Doe, Jane\" <jane@example.com>,c@example.com", " ,d@example.com"], "--to");
+        var list = AddressList.Parse(
+            ["a@example.com", "b@example.com, \"Doe, Jane\" <jane@example.com>,c@example.com", " ,d@example.com"], "--to");
         Assert.Equal(["a@example.com", "b@example.com", "\"Doe, Jane\" <jane@example.com>", "c@example.com", "d@example.com"], list);
     }
 
@@ -125,13 +126,16 @@ public class OptionParsingTests
         };
         string home = Path.Combine(Path.GetTempPath(), "home");
         string xdg = Path.Combine(Path.GetTempPath(), "xdg");
-        Assert.Equal("/tmp/explicit", CapturePaths.Default(Env(new() { ["HERALD_CAPTURE_DIR"] = "/tmp/explicit", ["XDG_DATA_HOME"] = xdg })));
-        Assert.Equal(Path.Combine(xdg, "herald", "capture"), CapturePaths.Default(Env(new() { ["XDG_DATA_HOME"] = xdg, ["HOME"] = home })));
+        string underHome = Path.Combine(home, ".local", "share", "herald", "capture");
+        Assert.Equal("/tmp/explicit",
+            CapturePaths.Default(Env(new() { ["HERALD_CAPTURE_DIR"] = "/tmp/explicit", ["XDG_DATA_HOME"] = xdg })));
+        Assert.Equal(Path.Combine(xdg, "herald", "capture"),
+            CapturePaths.Default(Env(new() { ["XDG_DATA_HOME"] = xdg, ["HOME"] = home })));
         if (!OperatingSystem.IsWindows())
         {
-            Assert.Equal(Path.Combine(home, ".local", "share", "herald", "capture"), CapturePaths.Default(Env(new() { ["HOME"] = home })));
+            Assert.Equal(underHome, CapturePaths.Default(Env(new() { ["HOME"] = home })));
             // The XDG specification says to ignore a relative XDG_DATA_HOME.
-            Assert.Equal(Path.Combine(home, ".local", "share", "herald", "capture"),
+            Assert.Equal(underHome,
                 CapturePaths.Default(Env(new() { ["HOME"] = home, ["XDG_DATA_HOME"] = "relative/dir" })));
         }
     }

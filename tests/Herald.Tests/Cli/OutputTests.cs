@@ -1,4 +1,3 @@
-using Herald.Cli.Commands;
 using Herald.Cli.Options;
 using Herald.Cli.Output;
 using Herald.Protocol;
@@ -8,7 +7,8 @@ namespace Herald.Tests.Cli;
 
 public class OutputTests
 {
-    private static Capabilities Ehlo(params string[] lines) => Capabilities.FromEhlo(new SmtpReply(250, ["mx.example.com greets you", .. lines]));
+    private static Capabilities Ehlo(params string[] lines) =>
+        Capabilities.FromEhlo(new SmtpReply(250, ["mx.example.com greets you", .. lines]));
 
     [Theory]
     [InlineData(0, "0 bytes")]
@@ -44,7 +44,8 @@ public class OutputTests
     [Fact]
     public void TheTableIsAlignedAndLongValuesWrapInTheirColumn()
     {
-        string text = CapabilityTable.Render(Ehlo("PIPELINING", "AUTH PLAIN LOGIN CRAM-MD5 DIGEST-MD5 SCRAM-SHA-256 XOAUTH2", "8BITMIME"));
+        string text = CapabilityTable.Render(
+            Ehlo("PIPELINING", "AUTH PLAIN LOGIN CRAM-MD5 DIGEST-MD5 SCRAM-SHA-256 XOAUTH2", "8BITMIME"));
         var lines = text.TrimEnd('\n').Split('\n');
         // Keyword column as wide as "PIPELINING", value column as wide as the longest wrapped piece (31 characters).
         Assert.Equal("  PIPELINING  " + "yes".PadRight(31) + "  commands can be batched (RFC 2920)", lines[0]);
@@ -62,10 +63,6 @@ public class OutputTests
         Assert.Equal(expected, ProtocolTrace.Format(direction, message));
 
     [Fact]
-    public void TlsDescriptionsAreReadable() =>
-        Assert.Equal("TLS 1.3, TLS_AES_256_GCM_SHA384", ProbeCommand.TlsDescription("Tls13, TLS_AES_256_GCM_SHA384"));
-
-    [Fact]
     public void HintsPointAtTheLikelyFix()
     {
         var defaulted = new ConnectionPlan("localhost:2525", SmtpSSLStartModes.sslAutomatic, TlsDefaulted: true, Port: 2525);
@@ -79,5 +76,10 @@ public class OutputTests
         var noStartTls = new SmtpException(SmtpErrorCodes.TlsHandshakeError, "the server does not offer STARTTLS");
         Assert.Contains("--tls none", (defaulted with { Port = 25 }).HintFor(noStartTls));
         Assert.Null(defaulted.HintFor(new SmtpException(SmtpErrorCodes.ProtocolError, "550 no")));
+        // A server that wants a client certificate is not a trust problem of ours.
+        Assert.Null((defaulted with { Port = 25 }).HintFor(
+            new SmtpException(SmtpErrorCodes.ProtocolError, "421 4.7.1 Error: No client certificate presented")));
+        var noAuth = new SmtpException(SmtpErrorCodes.NotSupported, "User is set, but the server does not offer authentication");
+        Assert.Contains("--tls starttls", (defaulted with { Mode = SmtpSSLStartModes.sslNone, TlsDefaulted = false }).HintFor(noAuth));
     }
 }

@@ -1,5 +1,7 @@
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 
 namespace Herald.Tests.Cli;
@@ -15,22 +17,33 @@ internal sealed class ScriptedServer : IAsyncDisposable
     private readonly Task _run;
     private readonly CancellationTokenSource _stop = new();
 
-    public ScriptedServer(string? greeting, params string[] replies)
+    public ScriptedServer(string? greeting, params string[] replies) : this(null, greeting, replies)
+    {
+    }
+
+    /// <summary>A server that speaks TLS from the first byte (implicit TLS) with <paramref name="certificate"/>.</summary>
+    public ScriptedServer(X509Certificate2? certificate, string? greeting, params string[] replies)
     {
         _listener.Start();
-        _run = RunAsync(greeting, replies);
+        _run = RunAsync(certificate, greeting, replies);
     }
 
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
 
     public List<string> Received { get; } = [];
 
-    private async Task RunAsync(string? greeting, string[] replies)
+    private async Task RunAsync(X509Certificate2? certificate, string? greeting, string[] replies)
     {
         try
         {
             using var client = await _listener.AcceptTcpClientAsync(_stop.Token);
-            var stream = client.GetStream();
+            Stream stream = client.GetStream();
+            if (certificate is not null)
+            {
+                var tls = new SslStream(stream);
+                await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = certificate }, _stop.Token);
+                stream = tls;
+            }
             using var reader = new StreamReader(stream, Encoding.UTF8);
             if (greeting is null)
             {
@@ -49,7 +62,8 @@ internal sealed class ScriptedServer : IAsyncDisposable
                 {
                     Received.Add(line);
                 }
-                await stream.WriteAsync(Encoding.UTF8.GetBytes(reply.Replace("\n", "\r\n", StringComparison.Ordinal) + "\r\n"), _stop.Token);
+                string wire = reply.Replace("\n", "\r\n", StringComparison.Ordinal) + "\r\n";
+                await stream.WriteAsync(Encoding.UTF8.GetBytes(wire), _stop.Token);
             }
             // Past the script: say goodbye to QUIT and refuse anything else, until the client hangs up.
             while (await reader.ReadLineAsync(_stop.Token) is { } extra)
@@ -58,11 +72,14 @@ internal sealed class ScriptedServer : IAsyncDisposable
                 {
                     Received.Add(extra);
                 }
-                string answer = extra.Equals("QUIT", StringComparison.OrdinalIgnoreCase) ? "221 2.0.0 Bye" : "502 5.5.1 Not in the script";
+                string answer = extra.Equals("QUIT", StringComparison.OrdinalIgnoreCase)
+                    ? "221 2.0.0 Bye"
+                    : "502 5.5.1 Not in the script";
                 await stream.WriteAsync(Encoding.UTF8.GetBytes(answer + "\r\n"), _stop.Token);
             }
         }
-        catch (Exception e) when (e is OperationCanceledException or IOException or SocketException)
+        catch (Exception e) when (e is OperationCanceledException or IOException or SocketException
+                                      or System.Security.Authentication.AuthenticationException)
         {
         }
     }

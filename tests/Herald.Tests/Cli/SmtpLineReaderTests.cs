@@ -43,7 +43,8 @@ public class SmtpLineReaderTests
     [InlineData(7)]
     [InlineData(1000)]
     public async Task CommandLinesEndAtLfWithOrWithoutCr(int chunk) =>
-        Assert.Equal(["EHLO x", "NOOP", "", "bare\rcr"], await ReadAll("EHLO x\r\nNOOP\n\r\nbare\rcr\r\npartial", chunk, 20, crlfOnly: false));
+        Assert.Equal(["EHLO x", "NOOP", "", "bare\rcr"],
+            await ReadAll("EHLO x\r\nNOOP\n\r\nbare\rcr\r\npartial", chunk, 20, crlfOnly: false));
 
     [Theory]
     [InlineData(1)]
