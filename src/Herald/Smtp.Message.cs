@@ -274,9 +274,14 @@ public partial class Smtp
         Body = body,
     };
 
-    /// <summary>The headers for the current properties, reused while nothing that shapes them has changed.</summary>
-    private BuiltHeaders CurrentHeaders() => HeadersFor(_messageStream is null && !Ascii.IsValid(_messageText)
-        ? BodyEncoding.EightBit : BodyEncoding.None, forSend: false);
+    /// <summary>
+    /// The headers for the current properties, reused while nothing that shapes them has changed. A raw Message or
+    /// MessageB carries its own headers, so none are computed for it.
+    /// </summary>
+    private BuiltHeaders CurrentHeaders() => HasRawMessage ? new BuiltHeaders([], "")
+        : HeadersFor(_messageStream is null && !Ascii.IsValid(_messageText) ? BodyEncoding.EightBit : BodyEncoding.None, forSend: false);
+
+    private bool HasRawMessage => _messageB.Length > 0 || _message.Length > 0;
 
     private BuiltHeaders HeadersFor(BodyEncoding body, bool forSend, string? charset = null)
     {
@@ -307,6 +312,12 @@ public partial class Smtp
             throw new SmtpException(SmtpErrorCodes.NoMailServer, "No MailServer specified: set MailServer to the host name or address of the SMTP server.");
         }
         bool raw = _messageB.Length > 0 || _message.Length > 0;
+        if (!raw && _messageStream is { CanRead: false })
+        {
+            throw new SmtpException(SmtpErrorCodes.CannotOpenFile,
+                "The message stream is closed (an earlier transfer read and closed it); call SetMessageStream with the " +
+                "message again, or with null to send MessageText.");
+        }
         if (_from.Trim().Length == 0 && (!raw || _returnPath.Length == 0))
         {
             throw new SmtpException(SmtpErrorCodes.NoSender, "No sender specified: set From to the sender's address.");

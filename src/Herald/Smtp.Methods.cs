@@ -144,9 +144,9 @@ public partial class Smtp
     /// when the server offers PIPELINING). When not connected it connects first and always disconnects afterwards;
     /// after <see cref="Connect"/> the session stays open for further messages.
     /// </summary>
-    /// <exception cref="SmtpException">163/164/165 when MailServer, From or recipients are missing; 161 when the server
-    /// rejects the sender, a To/Cc recipient (see StopOn*Errors), or the message; 162 when the connection fails;
-    /// 201 timeout; 301 interrupted.</exception>
+    /// <exception cref="SmtpException">163/164/165 when MailServer, From or recipients are missing; 303 when the message
+    /// stream was closed by an earlier transfer; 161 when the server rejects the sender, a To/Cc recipient (see
+    /// StopOn*Errors), or the message; 162 when the connection fails; 201 timeout; 301 interrupted.</exception>
     public void Send()
     {
         using var scope = Begin(default);
@@ -221,7 +221,8 @@ public partial class Smtp
     /// Uses the content of <paramref name="messageStream"/> (from its current position to the end) as the body of the
     /// next message, after the computed headers; when OtherHeaders starts with an empty line and adds nothing, the
     /// stream is sent as the whole message. The stream is closed after the transfer unless config
-    /// CloseStreamAfterTransfer is False. The data is streamed: memory use does not grow with its size.
+    /// CloseStreamAfterTransfer is False; a send that fails before the data is read leaves it open and in place, so
+    /// the send can be retried. The data is streamed: memory use does not grow with its size.
     /// </summary>
     /// <param name="messageStream">A readable stream, or null to go back to MessageText.</param>
     /// <exception cref="ArgumentException">The stream cannot be read.</exception>

@@ -153,24 +153,27 @@ public partial class Smtp
                         await ConnectCoreAsync(io, guard).ConfigureAwait(false);
                         opened = true;
                     }
-                    var file = new FileStream(sending, FileMode.Open, FileAccess.Read, FileShare.Read, 16 * 1024, io.IsAsync);
-                    Envelope envelope;
-                    try
+                    // Closed here whatever happens (before the file is renamed): the message source leaves a stream
+                    // it never read open.
+                    using (var file = new FileStream(sending, FileMode.Open, FileAccess.Read, FileShare.Read, 16 * 1024, io.IsAsync))
                     {
-                        envelope = QueueFile.ReadEnvelope(file);
-                    }
-                    catch (FormatException e)
-                    {
-                        await file.DisposeAsync().ConfigureAwait(false);
-                        throw new SmtpException(SmtpErrorCodes.CannotOpenFile, $"The queue file \"{queued}\" cannot be sent: {e.Message}.", e);
-                    }
-                    try
-                    {
-                        await _engine.SendMailAsync(io, guard, envelope, new StreamMessageSource([], file, closeAfter: true)).ConfigureAwait(false);
-                    }
-                    catch (Exception e)
-                    {
-                        throw _engine.Translate(e, guard);
+                        Envelope envelope;
+                        try
+                        {
+                            envelope = QueueFile.ReadEnvelope(file);
+                        }
+                        catch (FormatException e)
+                        {
+                            throw new SmtpException(SmtpErrorCodes.CannotOpenFile, $"The queue file \"{queued}\" cannot be sent: {e.Message}.", e);
+                        }
+                        try
+                        {
+                            await _engine.SendMailAsync(io, guard, envelope, new StreamMessageSource([], file, closeAfter: true)).ConfigureAwait(false);
+                        }
+                        catch (Exception e)
+                        {
+                            throw _engine.Translate(e, guard);
+                        }
                     }
                 }
                 catch

@@ -124,11 +124,14 @@ internal sealed class StreamMessageSource : MessageSource
     private readonly Stream _body;
     private readonly bool _closeAfter;
     private int _headPosition;
+    private bool _started; // the transfer began: the stream is no longer where the caller left it
 
     /// <summary>Creates the source.</summary>
     /// <param name="head">The header block and blank line, or empty when the stream holds the whole message.</param>
     /// <param name="body">The stream, read from its current position to the end.</param>
-    /// <param name="closeAfter">Close the stream when the transfer ends (CloseStreamAfterTransfer).</param>
+    /// <param name="closeAfter">Close the stream when the transfer ends (CloseStreamAfterTransfer). A stream the
+    /// transfer never reached (the transaction failed before DATA) is left open and untouched, so the send can be
+    /// retried with it.</param>
     public StreamMessageSource(byte[] head, Stream body, bool closeAfter)
     {
         _head = head;
@@ -157,6 +160,7 @@ internal sealed class StreamMessageSource : MessageSource
     /// <inheritdoc />
     public override async ValueTask<int> ReadAsync<TIO>(TIO io, Memory<byte> buffer, CancellationToken cancellationToken)
     {
+        _started = true;
         if (_headPosition < _head.Length)
         {
             int n = Math.Min(buffer.Length, _head.Length - _headPosition);
@@ -170,7 +174,7 @@ internal sealed class StreamMessageSource : MessageSource
     /// <inheritdoc />
     public override void Complete()
     {
-        if (_closeAfter)
+        if (_closeAfter && _started)
         {
             _body.Dispose();
         }

@@ -59,6 +59,13 @@ internal sealed partial class SmtpEngine
             for (int i = 0; i < count; i++)
             {
                 string command = CommandAt(i, reset, mail, rcpts);
+                if (!pipelining && i == count - 1 && result.Accepted.Count == 0)
+                {
+                    // One command at a time, the client already knows that no recipient was accepted: DATA could
+                    // deliver nothing, so it is not sent (RFC 5321 §3.3 asks the server to refuse it anyway).
+                    outcome.NoneAccepted(result, null);
+                    break;
+                }
                 if (!pipelining)
                 {
                     QueueCommand(command);
@@ -89,7 +96,8 @@ internal sealed partial class SmtpEngine
                     // (RFC 5321 §4.1.1.4).
                     connection.Abort();
                     throw new SmtpException(failure.Code,
-                        failure.Message + " Nothing was delivered; the connection was closed to abandon the message.", failure);
+                        failure.Message + " Nothing was delivered; the connection was closed to abandon the message.",
+                        outcome.FailureReply!, failure);
                 }
                 throw failure;
             }
@@ -259,6 +267,9 @@ internal sealed partial class SmtpEngine
     {
         public SmtpException? Failure { get; private set; }
 
+        /// <summary>The reply that caused <see cref="Failure"/>, so a rethrow can carry its codes.</summary>
+        public SmtpReply? FailureReply { get; private set; }
+
         public bool DataAccepted { get; private set; }
 
         /// <summary>Records one reply; returns false when the transaction cannot go on.</summary>
@@ -298,7 +309,7 @@ internal sealed partial class SmtpEngine
                 string message = $"The server rejected the {label} recipient <{recipient.Address}>: {reply}";
                 if (stop)
                 {
-                    Failure = new SmtpException(SmtpErrorCodes.ProtocolError, message, reply);
+                    Fail(message, reply);
                     return false;
                 }
                 result.Rejected.Add((recipient, reply));
@@ -313,10 +324,7 @@ internal sealed partial class SmtpEngine
             }
             if (result.Accepted.Count == 0)
             {
-                Failure = new SmtpException(SmtpErrorCodes.ProtocolError,
-                    "The server accepted none of the recipients; nothing was sent." +
-                    (result.Rejected.Count > 0 ? $" Last rejection: {result.Rejected[^1].Reply}" : ""),
-                    result.Rejected.Count > 0 ? result.Rejected[^1].Reply : reply);
+                NoneAccepted(result, reply);
                 return false;
             }
             return Check(DataAccepted, reply, "The server rejected DATA");
@@ -326,9 +334,23 @@ internal sealed partial class SmtpEngine
         {
             if (!ok && Failure is null)
             {
-                Failure = new SmtpException(SmtpErrorCodes.ProtocolError, $"{what}: {reply}", reply);
+                Fail($"{what}: {reply}", reply);
             }
             return ok && Failure is null;
+        }
+
+        /// <summary>Records that no recipient was accepted; the error carries the last refusal (or the DATA reply).</summary>
+        public void NoneAccepted(TransactionResult result, SmtpReply? dataReply)
+        {
+            var last = result.Rejected.Count > 0 ? result.Rejected[^1].Reply : dataReply;
+            Fail("The server accepted none of the recipients; nothing was sent." +
+                (result.Rejected.Count > 0 ? $" Last rejection: {result.Rejected[^1].Reply}" : ""), last!);
+        }
+
+        private void Fail(string message, SmtpReply reply)
+        {
+            Failure = new SmtpException(SmtpErrorCodes.ProtocolError, message, reply);
+            FailureReply = reply;
         }
     }
 }

@@ -105,7 +105,13 @@ internal sealed partial class SmtpEngine : IDisposable
             var greeting = await ReadReplyAsync(io, guard).ConfigureAwait(false);
             if (greeting.Code != 220)
             {
-                throw ReplyError(greeting, "The server refused the connection");
+                var refused = ReplyError(greeting, "The server refused the connection");
+                if (greeting.Code != 421)
+                {
+                    // RFC 5321 §3.1: a server that refuses the session in its greeting (554) still waits for QUIT.
+                    await DisconnectAsync(io, guard, keepLastReply: true).ConfigureAwait(false);
+                }
+                throw refused;
             }
             guard.SetLimit(s.Timeout);
             await HelloAsync(io, guard).ConfigureAwait(false);

@@ -1,0 +1,95 @@
+using Herald.Tests.Infrastructure;
+using Xunit;
+using static Herald.Tests.Transcripts.SmtpTranscriptTests;
+
+namespace Herald.Tests.Transcripts;
+
+/// <summary>
+/// Sending a message: pipelining, the MAIL FROM parameters the server's extensions call for (SIZE, BODY=8BITMIME,
+/// SMTPUTF8), and the body encoding chosen when 8BITMIME is missing.
+/// </summary>
+public class SendTranscriptTests
+{
+    [Theory, MemberData(nameof(ReplayModes.All), MemberType = typeof(ReplayModes))]
+    public Task PipelinesMailEveryRcptAndDataInOneWrite(ReplayMode mode) =>
+        RunRecorded("send-pipelined.smtp", mode, smtp =>
+        {
+            smtp.From = "alice@example.org";
+            smtp.SendTo = "bob@example.com";
+            smtp.Cc = "carol@example.com";
+            smtp.BCc = "dave@example.net";
+            smtp.Subject = "Pipelined";
+            smtp.MessageText = "Hello all.\r\n";
+        }, async (smtp, isAsync, wire) =>
+        {
+            await Send(smtp, isAsync);
+            Assert.Contains("MAIL FROM:<alice@example.org> SIZE=171\r\nRCPT TO:<bob@example.com>\r\nRCPT TO:<carol@example.com>\r\n" +
+                "RCPT TO:<dave@example.net>\r\nDATA\r\n", wire.Writes);
+            Assert.Equal("250 2.0.0 Ok: queued as 42", smtp.LastReply);
+        });
+
+    [Theory, MemberData(nameof(ReplayModes.All), MemberType = typeof(ReplayModes))]
+    public Task DeclaresAnEightBitBodyWhenTheServerOffers8BitMime(ReplayMode mode) =>
+        Run("send-8bitmime.smtp", mode, smtp =>
+        {
+            smtp.From = "alice@example.org";
+            smtp.SendTo = "bob@example.com";
+            smtp.Subject = "Umlauts";
+            smtp.MessageText = "Grüße aus Köln.\r\n";
+        }, (smtp, isAsync) => Send(smtp, isAsync));
+
+    [Theory, MemberData(nameof(ReplayModes.All), MemberType = typeof(ReplayModes))]
+    public Task EncodesAnEightBitBodyAsQuotedPrintableWithout8BitMime(ReplayMode mode) =>
+        Run("send-quoted-printable.smtp", mode, smtp =>
+        {
+            smtp.From = "alice@example.org";
+            smtp.SendTo = "bob@example.com";
+            smtp.Subject = "Grüße";
+            smtp.MessageText = "Grüße aus Köln.\r\n";
+        }, async (smtp, isAsync) =>
+        {
+            await Send(smtp, isAsync);
+            Assert.Equal("Gr=C3=BC=C3=9Fe aus K=C3=B6ln.\r\n", smtp.Config("TransferText"));
+        });
+
+    [Theory, MemberData(nameof(ReplayModes.All), MemberType = typeof(ReplayModes))]
+    public Task AsksForSmtpUtf8ForANonAsciiAddress(ReplayMode mode) =>
+        Run("send-smtputf8.smtp", mode, smtp =>
+        {
+            smtp.From = "alice@example.org";
+            smtp.SendTo = "jörg@exämple.de";
+            smtp.Subject = "Hi";
+            smtp.MessageText = "Hello.\r\n";
+        }, (smtp, isAsync) => Send(smtp, isAsync));
+
+    [Theory, MemberData(nameof(ReplayModes.All), MemberType = typeof(ReplayModes))]
+    public Task RefusesANonAsciiAddressWhenTheServerLacksSmtpUtf8(ReplayMode mode) =>
+        Run("send-smtputf8-missing.smtp", mode, smtp =>
+        {
+            smtp.From = "alice@example.org";
+            smtp.SendTo = "jörg@exämple.de";
+            smtp.MessageText = "Hello.\r\n";
+        }, async (smtp, isAsync) =>
+        {
+            var e = await SendFails(smtp, isAsync);
+            Assert.Equal(SmtpErrorCodes.NotSupported, e.Code);
+            Assert.Contains("SMTPUTF8", e.Message);
+            Assert.Contains("non-ASCII", e.Message);
+            Assert.False(smtp.Connected);
+        });
+
+    [Theory, MemberData(nameof(ReplayModes.All), MemberType = typeof(ReplayModes))]
+    public Task RefusesAMessageLargerThanTheServersSizeBeforeMail(ReplayMode mode) =>
+        Run("send-size-exceeded.smtp", mode, smtp =>
+        {
+            smtp.From = "alice@example.org";
+            smtp.SendTo = "bob@example.com";
+            smtp.MessageText = new string('x', 200) + "\r\n";
+        }, async (smtp, isAsync) =>
+        {
+            var e = await SendFails(smtp, isAsync);
+            Assert.Equal(SmtpErrorCodes.ProtocolError, e.Code);
+            Assert.Contains("at most 100 bytes", e.Message);
+            Assert.False(smtp.Connected);
+        });
+}
