@@ -36,8 +36,11 @@ internal sealed class GeneratedTextStream : Stream
     /// <summary>The byte count this stream produces (computed once when the length is reported).</summary>
     public long ExactLength { get; } = -1;
 
+    /// <summary>True once the stream was disposed (closed).</summary>
+    public bool IsDisposed { get; private set; }
+
     /// <inheritdoc/>
-    public override bool CanRead => true;
+    public override bool CanRead => !IsDisposed;
 
     /// <inheritdoc/>
     public override bool CanSeek => _lengthKnown;
@@ -75,6 +78,7 @@ internal sealed class GeneratedTextStream : Stream
     /// <inheritdoc/>
     public override int Read(Span<byte> buffer)
     {
+        ObjectDisposedException.ThrowIf(IsDisposed, this);
         int written = 0;
         while (written < buffer.Length)
         {
@@ -117,6 +121,13 @@ internal sealed class GeneratedTextStream : Stream
 
     /// <inheritdoc/>
     public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    /// <inheritdoc/>
+    protected override void Dispose(bool disposing)
+    {
+        IsDisposed = true;
+        base.Dispose(disposing);
+    }
 
     private static long Measure(long approximateSize)
     {
