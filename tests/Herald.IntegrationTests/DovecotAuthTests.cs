@@ -121,6 +121,12 @@ public abstract class DovecotAuthTests
         string auth = trace.Client.Single(l => l.StartsWith("AUTH PLAIN ", StringComparison.Ordinal));
         Assert.Equal($"{Peers.OtherUser}\0{Peers.User}\0{Peers.Password}",
             Encoding.UTF8.GetString(Convert.FromBase64String(auth["AUTH PLAIN ".Length..])));
+        // Dovecot's own account of why, for this connection (the log names the client's address, unique to this test).
+        // Dovecot writes "plain(user,address,<session>)" for its own submission and "plain(user,address)" for Postfix.
+        string client = $"plain({Peers.User},{smtp.LocalHost}";
+        await PeerLogs.WaitForLineAsync("dovecot.log", "the refused master-user login from " + smtp.LocalHost,
+            line => (line.Contains(client + ",", StringComparison.Ordinal) || line.Contains(client + ")", StringComparison.Ordinal))
+                    && line.Contains("Master user login attempted without master passdbs", StringComparison.Ordinal));
     }
 
     [Fact]
