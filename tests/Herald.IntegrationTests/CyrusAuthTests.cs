@@ -9,6 +9,7 @@ namespace Herald.IntegrationTests;
 /// </summary>
 public sealed class CyrusAuthTests
 {
+    /// <summary>Every mechanism Cyrus offers on 25586, each through both APIs.</summary>
     public static TheoryData<string, Api> Mechanisms()
     {
         var data = new TheoryData<string, Api>();

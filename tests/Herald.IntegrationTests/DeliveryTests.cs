@@ -182,7 +182,8 @@ public sealed class DeliveryTests
     private static void AssertRecentDate(string value)
     {
         // RFC 5322 §3.3: "Sun, 22 Nov 2026 08:29:49 +0000" (the day of the week is optional, but Herald writes it).
-        var match = System.Text.RegularExpressions.Regex.Match(value, @"^[A-Z][a-z]{2}, (\d{1,2} [A-Z][a-z]{2} \d{4} \d\d:\d\d:\d\d) ([+-]\d\d)(\d\d)$");
+        var match = System.Text.RegularExpressions.Regex.Match(value,
+            @"^[A-Z][a-z]{2}, (\d{1,2} [A-Z][a-z]{2} \d{4} \d\d:\d\d:\d\d) ([+-]\d\d)(\d\d)$");
         Assert.True(match.Success, $"Date \"{value}\" is not in the RFC 5322 form");
         var date = DateTimeOffset.ParseExact($"{match.Groups[1].Value} {match.Groups[2].Value}:{match.Groups[3].Value}",
             "d MMM yyyy HH:mm:ss zzz", CultureInfo.InvariantCulture);

@@ -5,7 +5,7 @@ namespace Herald.IntegrationTests.Support;
 /// from the server's offer (the only way to make the component choose LOGIN, see <see cref="AuthOfferEditor"/>), and
 /// the SASL name that must appear on the AUTH line.
 /// </summary>
-public sealed record AuthCase(string Name, SmtpAuthMechanisms Mechanism, string Wire, string[] Config, bool HidePlain = false)
+internal sealed record AuthCase(string Name, SmtpAuthMechanisms Mechanism, string Wire, string[] Config, bool HidePlain = false)
 {
     /// <summary>Password mechanisms that Dovecot (25587 through Postfix, 25590 directly) offers.</summary>
     public static readonly AuthCase UserPassword = new("amUserPassword", SmtpAuthMechanisms.amUserPassword, "PLAIN", []);
