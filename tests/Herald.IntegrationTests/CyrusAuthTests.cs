@@ -16,7 +16,7 @@ public sealed class CyrusAuthTests
         foreach (var c in new[]
                  {
                      AuthCase.NtlmV2, AuthCase.NtlmV1, AuthCase.CramMd5, AuthCase.DigestMd5, AuthCase.ScramSha1, AuthCase.ScramSha256,
-                     AuthCase.UserPassword, AuthCase.Login,
+                     AuthCase.UserPassword, AuthCase.Login, AuthCase.LoginChosen,
                  })
         {
             data.Add(c.Name, Api.Sync);

@@ -20,8 +20,8 @@ public abstract class DovecotAuthTests
         var data = new TheoryData<string, Api>();
         foreach (var c in new[]
                  {
-                     AuthCase.UserPassword, AuthCase.SaslPlain, AuthCase.SaslPlainSelfAuthzid, AuthCase.Login, AuthCase.CramMd5,
-                     AuthCase.DigestMd5, AuthCase.ScramSha1, AuthCase.ScramSha256, AuthCase.XOAuth2, AuthCase.OAuthBearer,
+                     AuthCase.UserPassword, AuthCase.SaslPlain, AuthCase.SaslPlainSelfAuthzid, AuthCase.Login, AuthCase.LoginChosen,
+                     AuthCase.CramMd5, AuthCase.DigestMd5, AuthCase.ScramSha1, AuthCase.ScramSha256, AuthCase.XOAuth2, AuthCase.OAuthBearer,
                  })
         {
             data.Add(c.Name, Api.Sync);

@@ -365,7 +365,8 @@ internal sealed class ConnectionOptions
         "oauthbearer" => SmtpAuthMechanisms.amOAuthBearer,
         "scram-sha-1" => SmtpAuthMechanisms.amSCRAMSHA1,
         "scram-sha-256" => SmtpAuthMechanisms.amSCRAMSHA256,
-        // "login" and "auto": the user/password mechanism, which picks PLAIN or LOGIN from what the server offers.
+        "login" => SmtpAuthMechanisms.amLogin,
+        // "auto": the user/password mechanism, which picks PLAIN or LOGIN from what the server offers.
         _ => SmtpAuthMechanisms.amUserPassword,
     };
 

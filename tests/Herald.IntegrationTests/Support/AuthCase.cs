@@ -2,7 +2,7 @@ namespace Herald.IntegrationTests.Support;
 
 /// <summary>
 /// One way to log in, for theories: the component's mechanism setting, extra Config settings, whether PLAIN is hidden
-/// from the server's offer (the only way to make the component choose LOGIN, see <see cref="AuthOfferEditor"/>), and
+/// from the server's offer (to prove amUserPassword falls back to LOGIN, see <see cref="AuthOfferEditor"/>), and
 /// the SASL name that must appear on the AUTH line.
 /// </summary>
 internal sealed record AuthCase(string Name, SmtpAuthMechanisms Mechanism, string Wire, string[] Config, bool HidePlain = false)
@@ -19,6 +19,9 @@ internal sealed record AuthCase(string Name, SmtpAuthMechanisms Mechanism, strin
 
     /// <summary>amUserPassword when the offer lacks PLAIN: AUTH LOGIN.</summary>
     public static readonly AuthCase Login = new("amUserPassword (LOGIN)", SmtpAuthMechanisms.amUserPassword, "LOGIN", [], HidePlain: true);
+
+    /// <summary>amLogin: AUTH LOGIN even though PLAIN is offered too.</summary>
+    public static readonly AuthCase LoginChosen = new("amLogin", SmtpAuthMechanisms.amLogin, "LOGIN", []);
 
     /// <summary>AUTH CRAM-MD5.</summary>
     public static readonly AuthCase CramMd5 = new("amCRAMMD5", SmtpAuthMechanisms.amCRAMMD5, "CRAM-MD5", []);
@@ -48,7 +51,7 @@ internal sealed record AuthCase(string Name, SmtpAuthMechanisms Mechanism, strin
 
     private static readonly AuthCase[] s_all =
     [
-        UserPassword, SaslPlain, SaslPlainSelfAuthzid, Login, CramMd5, DigestMd5, ScramSha1, ScramSha256, XOAuth2, OAuthBearer,
+        UserPassword, SaslPlain, SaslPlainSelfAuthzid, Login, LoginChosen, CramMd5, DigestMd5, ScramSha1, ScramSha256, XOAuth2, OAuthBearer,
         NtlmV2, NtlmV1,
     ];
 

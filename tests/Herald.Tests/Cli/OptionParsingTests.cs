@@ -100,7 +100,7 @@ public class OptionParsingTests
 
     [Theory]
     [InlineData("auto", SmtpAuthMechanisms.amUserPassword)]
-    [InlineData("login", SmtpAuthMechanisms.amUserPassword)]
+    [InlineData("login", SmtpAuthMechanisms.amLogin)]
     [InlineData("plain", SmtpAuthMechanisms.amSASLPlain)]
     [InlineData("cram-md5", SmtpAuthMechanisms.amCRAMMD5)]
     [InlineData("ntlm", SmtpAuthMechanisms.amNTLM)]
