@@ -6,6 +6,7 @@ namespace Herald;
 public partial class Smtp
 {
     private int _selectWaitMillis = 20;
+    private bool _acceptAnyServerCert;     // AcceptAnyServerCert: every server certificate passes (insecure)
     private bool _keepQueue;
     private string _firewallData = "";
     private string _proxyExceptions = "";
@@ -140,6 +141,8 @@ public partial class Smtp
         ReadOnly("SSLNegotiatedKeyExchange", () => _engine.Tls?.KeyExchange ?? "");
         ReadOnly("SSLNegotiatedKeyExchangeStrength", () => (_engine.Tls?.KeyExchangeStrength ?? 0).ToString(CultureInfo.InvariantCulture));
         Bool("InsecureAllowStartTlsFallback", () => tls.InsecureAllowStartTlsFallback, v => tls.InsecureAllowStartTlsFallback = v);
+        Bool("AcceptAnyServerCert", () => _acceptAnyServerCert, v => _acceptAnyServerCert = v);
+        Int("SSLProvider", () => (int)tls.Provider, v => tls.Provider = (SmtpSSLProviders)v, 0, 2);
         Fixed("SSLClientCACerts", "", "it validates certificates of clients that connect to a server; an SMTP client has none.");
         Fixed("OpenSSLCADir", "", "Herald's TLS does not use the OpenSSL provider settings; use SSLServerCACerts or CACertFilePaths.");
         Fixed("OpenSSLCAFile", "", "Herald's TLS does not use the OpenSSL provider settings; use SSLServerCACerts or CACertFilePaths.");
@@ -237,5 +240,6 @@ public partial class Smtp
         _keepQueue = false;
         _firewallData = _proxyExceptions = "";
         _selectWaitMillis = 20;
+        _acceptAnyServerCert = false;
     }
 }
