@@ -28,6 +28,19 @@ internal static partial class PeerSmtp
         return smtp;
     }
 
+    /// <summary>
+    /// A component for <see cref="OpenSslServer"/>: implicit TLS to "localhost" on its port, trusting the test CA.
+    /// </summary>
+    public static Smtp ForOpenSslServer(OpenSslServer server)
+    {
+        var smtp = new Smtp
+        {
+            MailServer = Peers.HostName, MailPort = server.Port, SSLStartMode = SmtpSSLStartModes.sslImplicit, Timeout = 10,
+        };
+        smtp.Config("SSLServerCACerts=" + CaPemText);
+        return smtp;
+    }
+
     /// <summary>Sets a small message that carries <paramref name="marker"/> in an X-Test-Id header.</summary>
     public static void SetMessage(Smtp smtp, string marker, string to = "tls-test@example.com")
     {

@@ -141,7 +141,7 @@ public sealed class ServerCertificateTests
         using var certificates = GeneratedCertificates.Create();
         var issued = Issued(certificates, problem);
         await using var server = await OpenSslServer.StartAsync(issued.CertificateFile, issued.KeyFile);
-        using var smtp = ForSServer(server);
+        using var smtp = PeerSmtp.ForOpenSslServer(server);
         var log = new SessionLog(smtp);
 
         var error = await Assert.ThrowsAsync<SmtpException>(() => PeerSmtp.ConnectAsync(smtp, useAsync));
@@ -170,7 +170,7 @@ public sealed class ServerCertificateTests
         using var certificates = GeneratedCertificates.Create();
         var issued = Issued(certificates, problem);
         await using var server = await OpenSslServer.StartAsync(issued.CertificateFile, issued.KeyFile);
-        using var smtp = ForSServer(server);
+        using var smtp = PeerSmtp.ForOpenSslServer(server);
         smtp.Config("SSLSecurityFlags=" + flag);
         var log = new SessionLog(smtp);
 
@@ -191,7 +191,7 @@ public sealed class ServerCertificateTests
         using var certificates = GeneratedCertificates.Create();
         var issued = Issued(certificates, problem);
         await using var server = await OpenSslServer.StartAsync(issued.CertificateFile, issued.KeyFile);
-        using var smtp = ForSServer(server);
+        using var smtp = PeerSmtp.ForOpenSslServer(server);
         smtp.Config("SSLSecurityFlags=" + wrongFlag);
 
         var error = await Assert.ThrowsAsync<SmtpException>(() => PeerSmtp.ConnectAsync(smtp, useAsync: true));
@@ -210,7 +210,7 @@ public sealed class ServerCertificateTests
         using var certificates = GeneratedCertificates.Create();
         var issued = Issued(certificates, problem);
         await using var server = await OpenSslServer.StartAsync(issued.CertificateFile, issued.KeyFile);
-        using var smtp = ForSServer(server);
+        using var smtp = PeerSmtp.ForOpenSslServer(server);
         var log = new SessionLog(smtp, decide: _ => true);
 
         await PeerSmtp.ConnectAsync(smtp, useAsync);
@@ -230,17 +230,6 @@ public sealed class ServerCertificateTests
     private static string ExpectedReason(Problem problem) => problem == Problem.Expired
         ? "certificate has expired (valid until "
         : $"host name mismatch: certificate is for {GeneratedCertificates.OtherName} but the server is 'localhost'";
-
-    /// <summary>A component for s_server: implicit TLS to localhost, trusting the test CA that issued its certificate.</summary>
-    private static Smtp ForSServer(OpenSslServer server)
-    {
-        var smtp = new Smtp
-        {
-            MailServer = Peers.HostName, MailPort = server.Port, SSLStartMode = SmtpSSLStartModes.sslImplicit, Timeout = 10,
-        };
-        smtp.Config("SSLServerCACerts=" + PeerSmtp.CaPemText);
-        return smtp;
-    }
 
     /// <summary>
     /// The session came up: the greeting s_server relayed arrived over TLS, s_server printed the client's EHLO, and the
