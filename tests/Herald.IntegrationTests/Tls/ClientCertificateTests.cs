@@ -76,6 +76,44 @@ public sealed class ClientCertificateTests
     }
 
     [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task SSLCACertsCompletesTheClientCertificatesChain(bool useAsync)
+    {
+        using var certificates = GeneratedCertificates.Create();
+        // s_server knows only the root; the client certificate was issued by an intermediate under it.
+        await using var server = await OpenSslServer.StartAsync(Peers.ServerCertificate, Peers.ServerKey,
+            "-Verify", "2", "-verify_return_error", "-CAfile", Peers.CaPem);
+        using var smtp = PeerSmtp.ForOpenSslServer(server);
+        smtp.SSLCert = new Certificate(CertStoreTypes.cstPEMKeyFile, certificates.ClientViaIntermediate.KeyFile, "", "*");
+        smtp.Config("SSLCACerts=" + certificates.Intermediate.Pem);
+
+        await PeerSmtp.ConnectAsync(smtp, useAsync);
+        await PeerSmtp.DisconnectAsync(smtp, useAsync);
+
+        Assert.True(await server.WaitForExitAsync(TimeSpan.FromSeconds(10)), "s_server did not end after the session");
+        Assert.Contains("CN = Herald Test Intermediate CA", server.Errors);
+        Assert.Contains("CN = intermediate-client@example.test", server.Errors);
+    }
+
+    [Fact]
+    public async Task WithoutSSLCACertsTheIntermediateIsMissingAndTheServerRefuses()
+    {
+        using var certificates = GeneratedCertificates.Create();
+        await using var server = await OpenSslServer.StartAsync(Peers.ServerCertificate, Peers.ServerKey,
+            "-Verify", "2", "-verify_return_error", "-CAfile", Peers.CaPem);
+        using var smtp = PeerSmtp.ForOpenSslServer(server);
+        smtp.Config("SSLEnabledProtocols=0xC00");
+        smtp.SSLCert = new Certificate(CertStoreTypes.cstPEMKeyFile, certificates.ClientViaIntermediate.KeyFile, "", "*");
+
+        var error = await Assert.ThrowsAsync<SmtpException>(() => PeerSmtp.ConnectAsync(smtp, useAsync: true));
+
+        Assert.Equal(SmtpErrorCodes.TlsHandshakeError, error.Code);
+        Assert.True(await server.WaitForExitAsync(TimeSpan.FromSeconds(10)), "s_server did not end after the handshake");
+        Assert.Contains("unable to get local issuer certificate", server.Errors);
+    }
+
+    [Theory]
     [InlineData(Source.Pfx, false)]
     [InlineData(Source.PemKeyFile, true)]
     public async Task PostfixThatRequiresAClientCertificateTakesMailWithSSLCert(Source source, bool useAsync)
