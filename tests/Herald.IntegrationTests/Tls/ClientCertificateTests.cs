@@ -1,3 +1,4 @@
+using Herald.IntegrationTests.Support;
 using Xunit;
 
 namespace Herald.IntegrationTests.Tls;
@@ -16,39 +17,39 @@ public sealed class ClientCertificateTests
     }
 
     [Theory]
-    [InlineData(Source.Pfx, false)]
-    [InlineData(Source.Pfx, true)]
-    [InlineData(Source.PemKeyFile, false)]
-    [InlineData(Source.PemKeyFile, true)]
-    public async Task SServerThatRequiresAClientCertificateAcceptsSSLCert(Source source, bool useAsync)
+    [InlineData(Source.Pfx, Api.Sync)]
+    [InlineData(Source.Pfx, Api.Async)]
+    [InlineData(Source.PemKeyFile, Api.Sync)]
+    [InlineData(Source.PemKeyFile, Api.Async)]
+    public async Task SServerThatRequiresAClientCertificateAcceptsSSLCert(Source source, Api api)
     {
         await using var server = await StartVerifyingSServer();
         using var smtp = PeerSmtp.ForOpenSslServer(server);
         smtp.SSLCert = Load(source);
         var log = new SessionLog(smtp);
 
-        await PeerSmtp.ConnectAsync(smtp, useAsync);
+        await smtp.ConnectUsing(api);
 
         Assert.Contains(log.SslStatus, s => s.Contains("client certificate sent: yes", StringComparison.Ordinal));
         Assert.True(await server.WaitForLineAsync(l => l.StartsWith("EHLO ", StringComparison.Ordinal), TimeSpan.FromSeconds(5)),
             "s_server did not pass on EHLO: " + string.Join(" | ", server.Received) + server.Errors);
-        await PeerSmtp.DisconnectAsync(smtp, useAsync);
+        await smtp.DisconnectUsing(api);
         // s_server verified the chain itself (-verify_return_error would have ended the handshake otherwise).
         Assert.True(await server.WaitForExitAsync(TimeSpan.FromSeconds(10)), "s_server did not end after the session");
         Assert.Contains("CN = user@example.test", server.Errors);
     }
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public async Task WithoutSSLCertTheTls12HandshakeFailsAndSaysACertificateWasAskedFor(bool useAsync)
+    [InlineData(Api.Sync)]
+    [InlineData(Api.Async)]
+    public async Task WithoutSSLCertTheTls12HandshakeFailsAndSaysACertificateWasAskedFor(Api api)
     {
         await using var server = await StartVerifyingSServer();
         using var smtp = PeerSmtp.ForOpenSslServer(server);
         smtp.Config("SSLEnabledProtocols=0xC00");
         var log = new SessionLog(smtp);
 
-        var error = await Assert.ThrowsAsync<SmtpException>(() => PeerSmtp.ConnectAsync(smtp, useAsync));
+        var error = await Assert.ThrowsAsync<SmtpException>(() => smtp.ConnectUsing(api));
 
         Assert.Equal(SmtpErrorCodes.TlsHandshakeError, error.Code);
         Assert.Contains("the server asked for a client certificate and none is set (SSLCert)", error.Message);
@@ -59,13 +60,14 @@ public sealed class ClientCertificateTests
     }
 
     [Fact]
+    [Trait("LibraryBug", "tls13-missing-client-cert-unclear")] // fails until the post-handshake alert is explained
     public async Task WithoutSSLCertTheTls13FailureSaysACertificateWasAskedFor()
     {
         await using var server = await StartVerifyingSServer();
         using var smtp = PeerSmtp.ForOpenSslServer(server);
         var log = new SessionLog(smtp);
 
-        var error = await Assert.ThrowsAsync<SmtpException>(() => PeerSmtp.ConnectAsync(smtp, useAsync: true));
+        var error = await Assert.ThrowsAsync<SmtpException>(() => smtp.ConnectUsing(Api.Async));
 
         // Under TLS 1.3 the client's side of the handshake is over before the server judges its (missing) certificate;
         // the server's alert arrives with the first read. The TLS layer knows the server asked for a certificate (it
@@ -76,9 +78,9 @@ public sealed class ClientCertificateTests
     }
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public async Task SSLCACertsCompletesTheClientCertificatesChain(bool useAsync)
+    [InlineData(Api.Sync)]
+    [InlineData(Api.Async)]
+    public async Task SSLCACertsCompletesTheClientCertificatesChain(Api api)
     {
         using var certificates = GeneratedCertificates.Create();
         // s_server knows only the root; the client certificate was issued by an intermediate under it.
@@ -88,8 +90,8 @@ public sealed class ClientCertificateTests
         smtp.SSLCert = new Certificate(CertStoreTypes.cstPEMKeyFile, certificates.ClientViaIntermediate.KeyFile, "", "*");
         smtp.Config("SSLCACerts=" + certificates.Intermediate.Pem);
 
-        await PeerSmtp.ConnectAsync(smtp, useAsync);
-        await PeerSmtp.DisconnectAsync(smtp, useAsync);
+        await smtp.ConnectUsing(api);
+        await smtp.DisconnectUsing(api);
 
         Assert.True(await server.WaitForExitAsync(TimeSpan.FromSeconds(10)), "s_server did not end after the session");
         Assert.Contains("CN = Herald Test Intermediate CA", server.Errors);
@@ -106,7 +108,7 @@ public sealed class ClientCertificateTests
         smtp.Config("SSLEnabledProtocols=0xC00");
         smtp.SSLCert = new Certificate(CertStoreTypes.cstPEMKeyFile, certificates.ClientViaIntermediate.KeyFile, "", "*");
 
-        var error = await Assert.ThrowsAsync<SmtpException>(() => PeerSmtp.ConnectAsync(smtp, useAsync: true));
+        var error = await Assert.ThrowsAsync<SmtpException>(() => smtp.ConnectUsing(Api.Async));
 
         Assert.Equal(SmtpErrorCodes.TlsHandshakeError, error.Code);
         Assert.True(await server.WaitForExitAsync(TimeSpan.FromSeconds(10)), "s_server did not end after the handshake");
@@ -114,16 +116,16 @@ public sealed class ClientCertificateTests
     }
 
     [Theory]
-    [InlineData(Source.Pfx, false)]
-    [InlineData(Source.PemKeyFile, true)]
-    public async Task PostfixThatRequiresAClientCertificateTakesMailWithSSLCert(Source source, bool useAsync)
+    [InlineData(Source.Pfx, Api.Sync)]
+    [InlineData(Source.PemKeyFile, Api.Async)]
+    public async Task PostfixThatRequiresAClientCertificateTakesMailWithSSLCert(Source source, Api api)
     {
         using var smtp = PeerSmtp.Create(Peers.PostfixClientCert, SmtpSSLStartModes.sslExplicit);
         smtp.SSLCert = Load(source);
         string marker = Peers.NewMarker();
         PeerSmtp.SetMessage(smtp, marker);
 
-        await PeerSmtp.SendAsync(smtp, useAsync);
+        await smtp.SendUsing(api);
 
         string received = PeerSmtp.TopReceivedHeader(await Peers.WaitForMaildirMessageAsync(marker));
         Assert.Contains(" with ESMTPS", received);
@@ -133,15 +135,15 @@ public sealed class ClientCertificateTests
     }
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public async Task PostfixThatRequiresAClientCertificateAnswers421WithoutOne(bool useAsync)
+    [InlineData(Api.Sync)]
+    [InlineData(Api.Async)]
+    public async Task PostfixThatRequiresAClientCertificateAnswers421WithoutOne(Api api)
     {
         using var smtp = PeerSmtp.Create(Peers.PostfixClientCert, SmtpSSLStartModes.sslExplicit);
         var log = new SessionLog(smtp);
         PeerSmtp.SetMessage(smtp, Peers.NewMarker());
 
-        var error = await Assert.ThrowsAsync<SmtpException>(() => PeerSmtp.SendAsync(smtp, useAsync));
+        var error = await Assert.ThrowsAsync<SmtpException>(() => smtp.SendUsing(api));
 
         Assert.Equal(SmtpErrorCodes.ProtocolError, error.Code);
         Assert.Equal(421, error.ReplyCode);

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Herald.IntegrationTests.Support;
 using Xunit;
 
 namespace Herald.IntegrationTests.Tls;
@@ -23,20 +24,20 @@ public sealed partial class KeyLogTests : IDisposable
     }
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public async Task ATls13SessionLogsItsFiveSecretsUnderOneClientRandomAndTheNextSessionAppends(bool useAsync)
+    [InlineData(Api.Sync)]
+    [InlineData(Api.Async)]
+    public async Task ATls13SessionLogsItsFiveSecretsUnderOneClientRandomAndTheNextSessionAppends(Api api)
     {
         string keyLog = Path.Combine(_directory, "keys.log");
         using var smtp = PeerSmtp.Create(Peers.PostfixImplicitTls, SmtpSSLStartModes.sslImplicit);
         smtp.Config("SSLKeyLogFile=" + keyLog);
 
-        await PeerSmtp.ConnectAsync(smtp, useAsync);
+        await smtp.ConnectUsing(api);
         Assert.Equal("TLS1.3", smtp.Config("SSLNegotiatedVersion"));
-        await PeerSmtp.DisconnectAsync(smtp, useAsync);
+        await smtp.DisconnectUsing(api);
         var first = ReadKeyLog(keyLog);
-        await PeerSmtp.ConnectAsync(smtp, useAsync);
-        await PeerSmtp.DisconnectAsync(smtp, useAsync);
+        await smtp.ConnectUsing(api);
+        await smtp.DisconnectUsing(api);
         var both = ReadKeyLog(keyLog);
 
         string[] tls13Labels =
@@ -57,9 +58,9 @@ public sealed partial class KeyLogTests : IDisposable
     }
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public async Task ATls12SessionLogsOneClientRandomLine(bool useAsync)
+    [InlineData(Api.Sync)]
+    [InlineData(Api.Async)]
+    public async Task ATls12SessionLogsOneClientRandomLine(Api api)
     {
         string keyLog = Path.Combine(_directory, "keys.log");
         using var smtp = PeerSmtp.Create(Peers.PostfixOpen, SmtpSSLStartModes.sslExplicit);
@@ -67,9 +68,9 @@ public sealed partial class KeyLogTests : IDisposable
         smtp.Config("SSLKeyLogFile=" + keyLog);
         var log = new SessionLog(smtp);
 
-        await PeerSmtp.ConnectAsync(smtp, useAsync);
+        await smtp.ConnectUsing(api);
         Assert.Equal("TLS1.2", smtp.Config("SSLNegotiatedVersion"));
-        await PeerSmtp.DisconnectAsync(smtp, useAsync);
+        await smtp.DisconnectUsing(api);
 
         var line = Assert.Single(ReadKeyLog(keyLog));
         Assert.Equal("CLIENT_RANDOM", line.Label);
@@ -94,11 +95,11 @@ public sealed partial class KeyLogTests : IDisposable
         int clientPort;
         await using (var capture = await PacketCapture.StartAsync(Peers.PostfixOpen, pcap))
         {
-            await PeerSmtp.ConnectAsync(smtp, useAsync: true);
+            await smtp.ConnectUsing(Api.Async);
             Assert.Equal(version, smtp.Config("SSLNegotiatedVersion"));
             clientPort = int.Parse(smtp.Config("LocalPort"), System.Globalization.CultureInfo.InvariantCulture);
-            await PeerSmtp.SendAsync(smtp, useAsync: true);
-            await PeerSmtp.DisconnectAsync(smtp, useAsync: true);
+            await smtp.SendUsing(Api.Async);
+            await smtp.DisconnectUsing(Api.Async);
             await capture.StopAsync();
         }
 

@@ -1,12 +1,11 @@
-using System.Text.RegularExpressions;
+using Herald.IntegrationTests.Support;
 
 namespace Herald.IntegrationTests.Tls;
 
 /// <summary>
-/// Builds <see cref="Smtp"/> components aimed at the peers and runs their methods synchronously or asynchronously, so
-/// that one test body covers both forms.
+/// Builds <see cref="Smtp"/> components aimed at the TLS peers, and reads what Postfix recorded in a delivered message.
 /// </summary>
-internal static partial class PeerSmtp
+internal static class PeerSmtp
 {
     /// <summary>The test CA as PEM text, as SSLServerCACerts takes it.</summary>
     public static string CaPemText => File.ReadAllText(Peers.CaPem);
@@ -51,76 +50,11 @@ internal static partial class PeerSmtp
         smtp.MessageText = "Sent over TLS by the integration tests.\r\n" + marker + "\r\n";
     }
 
-    /// <summary>Connect or ConnectAsync.</summary>
-    public static async Task ConnectAsync(Smtp smtp, bool useAsync)
-    {
-        if (useAsync)
-        {
-            await smtp.ConnectAsync();
-        }
-        else
-        {
-            smtp.Connect();
-        }
-    }
-
-    /// <summary>Send or SendAsync.</summary>
-    public static async Task SendAsync(Smtp smtp, bool useAsync)
-    {
-        if (useAsync)
-        {
-            await smtp.SendAsync();
-        }
-        else
-        {
-            smtp.Send();
-        }
-    }
-
-    /// <summary>Disconnect or DisconnectAsync.</summary>
-    public static async Task DisconnectAsync(Smtp smtp, bool useAsync)
-    {
-        if (useAsync)
-        {
-            await smtp.DisconnectAsync();
-        }
-        else
-        {
-            smtp.Disconnect();
-        }
-    }
-
     /// <summary>
     /// The newest <c>Received:</c> header of a delivered message (the one Postfix added), unfolded onto one line.
     /// </summary>
-    public static string TopReceivedHeader(string message)
-    {
-        var match = ReceivedHeaderPattern().Match(message.Replace("\r\n", "\n", StringComparison.Ordinal));
-        if (!match.Success)
-        {
-            throw new InvalidOperationException("The delivered message has no Received header:\n" + message);
-        }
-        return Regex.Replace(match.Value, @"\n[ \t]+", " ").Trim();
-    }
-
-    /// <summary>The value of header <paramref name="name"/> in a delivered message, or null.</summary>
-    public static string? Header(string message, string name)
-    {
-        foreach (string line in message.Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n'))
-        {
-            if (line.Length == 0)
-            {
-                break;
-            }
-            if (line.StartsWith(name + ":", StringComparison.OrdinalIgnoreCase))
-            {
-                return line[(name.Length + 1)..].Trim();
-            }
-        }
-        return null;
-    }
-
-    // A header line and its continuation lines (which start with a space or tab).
-    [GeneratedRegex(@"^Received:.*(\n[ \t].*)*", RegexOptions.Multiline)]
-    private static partial Regex ReceivedHeaderPattern();
+    public static string TopReceivedHeader(string message) =>
+        (StoredMessage.Parse(message).Header("Received")
+            ?? throw new InvalidOperationException("The delivered message has no Received header:\n" + message))
+        .Replace("\r\n\t", " ", StringComparison.Ordinal).Replace("\r\n ", " ", StringComparison.Ordinal);
 }

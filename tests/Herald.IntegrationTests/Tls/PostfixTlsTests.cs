@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Security.Cryptography.X509Certificates;
+using Herald.IntegrationTests.Support;
 using Xunit;
 
 namespace Herald.IntegrationTests.Tls;
@@ -11,30 +12,30 @@ namespace Herald.IntegrationTests.Tls;
 /// </summary>
 public sealed class PostfixTlsTests
 {
-    public static TheoryData<int, SmtpSSLStartModes, bool> TlsPorts => new()
+    public static TheoryData<int, SmtpSSLStartModes, Api> TlsPorts => new()
     {
-        { Peers.PostfixOpen, SmtpSSLStartModes.sslExplicit, false },
-        { Peers.PostfixOpen, SmtpSSLStartModes.sslExplicit, true },
-        { Peers.PostfixImplicitTls, SmtpSSLStartModes.sslImplicit, false },
-        { Peers.PostfixImplicitTls, SmtpSSLStartModes.sslImplicit, true },
+        { Peers.PostfixOpen, SmtpSSLStartModes.sslExplicit, Api.Sync },
+        { Peers.PostfixOpen, SmtpSSLStartModes.sslExplicit, Api.Async },
+        { Peers.PostfixImplicitTls, SmtpSSLStartModes.sslImplicit, Api.Sync },
+        { Peers.PostfixImplicitTls, SmtpSSLStartModes.sslImplicit, Api.Async },
         // sslAutomatic on a port other than 25 and 587 means implicit TLS.
-        { Peers.PostfixImplicitTls, SmtpSSLStartModes.sslAutomatic, false },
-        { Peers.PostfixImplicitTls, SmtpSSLStartModes.sslAutomatic, true },
+        { Peers.PostfixImplicitTls, SmtpSSLStartModes.sslAutomatic, Api.Sync },
+        { Peers.PostfixImplicitTls, SmtpSSLStartModes.sslAutomatic, Api.Async },
     };
 
     [Theory]
     [MemberData(nameof(TlsPorts))]
-    public async Task MailArrivesOverTlsAndTheNegotiatedValuesAreThoseOfPostfixsSession(int port, SmtpSSLStartModes mode, bool useAsync)
+    public async Task MailArrivesOverTlsAndTheNegotiatedValuesAreThoseOfPostfixsSession(int port, SmtpSSLStartModes mode, Api api)
     {
         using var smtp = PeerSmtp.Create(port, mode);
         var log = new SessionLog(smtp);
         string marker = Peers.NewMarker();
         PeerSmtp.SetMessage(smtp, marker);
 
-        await PeerSmtp.ConnectAsync(smtp, useAsync);
+        await smtp.ConnectUsing(api);
         var negotiated = NegotiatedTls.Read(smtp);
-        await PeerSmtp.SendAsync(smtp, useAsync);
-        await PeerSmtp.DisconnectAsync(smtp, useAsync);
+        await smtp.SendUsing(api);
+        await smtp.DisconnectUsing(api);
 
         negotiated.AssertPlausible();
 
@@ -50,20 +51,20 @@ public sealed class PostfixTlsTests
 
         // Postfix's record of the same session.
         string delivered = await Peers.WaitForMaildirMessageAsync(marker);
-        Assert.Equal(marker, PeerSmtp.Header(delivered, "X-Test-Id"));
+        Assert.Equal(marker, StoredMessage.Parse(delivered).Header("X-Test-Id"));
         PostfixReceivedHeader.From(delivered).AssertMatches(negotiated);
     }
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public async Task SSLServerCertIsThePeersCertificateFileAndLastsUntilTheNextAttempt(bool useAsync)
+    [InlineData(Api.Sync)]
+    [InlineData(Api.Async)]
+    public async Task SSLServerCertIsThePeersCertificateFileAndLastsUntilTheNextAttempt(Api api)
     {
         using var smtp = PeerSmtp.Create(Peers.PostfixImplicitTls, SmtpSSLStartModes.sslImplicit);
         Assert.Equal("", smtp.SSLServerCert.Subject);
 
-        await PeerSmtp.ConnectAsync(smtp, useAsync);
-        await PeerSmtp.DisconnectAsync(smtp, useAsync);
+        await smtp.ConnectUsing(api);
+        await smtp.DisconnectUsing(api);
 
         using var file = X509CertificateLoader.LoadCertificateFromFile(Peers.ServerCertificate);
         var cert = smtp.SSLServerCert;
@@ -81,16 +82,16 @@ public sealed class PostfixTlsTests
 
         smtp.SSLStartMode = SmtpSSLStartModes.sslNone;
         smtp.MailPort = Peers.PostfixOpen;
-        await PeerSmtp.ConnectAsync(smtp, useAsync);
+        await smtp.ConnectUsing(api);
         Assert.Equal("", smtp.SSLServerCert.Subject);
         Assert.Equal("", smtp.Config("SSLNegotiatedCipherSuite"));
-        await PeerSmtp.DisconnectAsync(smtp, useAsync);
+        await smtp.DisconnectUsing(api);
     }
 
     [Theory]
-    [InlineData(25, false)]
-    [InlineData(587, true)]
-    public async Task AutomaticModeUsesStartTlsOnPorts25And587(int wellKnownPort, bool useAsync)
+    [InlineData(25, Api.Sync)]
+    [InlineData(587, Api.Async)]
+    public async Task AutomaticModeUsesStartTlsOnPorts25And587(int wellKnownPort, Api api)
     {
         Peers.RequirePeer(Peers.PostfixOpen);
         // Postfix's STARTTLS port, reached on the well-known port through a byte-for-byte relay.
@@ -104,7 +105,7 @@ public sealed class PostfixTlsTests
         string marker = Peers.NewMarker();
         PeerSmtp.SetMessage(smtp, marker);
 
-        await PeerSmtp.SendAsync(smtp, useAsync);
+        await smtp.SendUsing(api);
 
         Assert.Contains("STARTTLS", log.ClientLines);
         string delivered = await Peers.WaitForMaildirMessageAsync(marker);
@@ -112,15 +113,15 @@ public sealed class PostfixTlsTests
     }
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public async Task AutomaticModeOnAnotherPortIsImplicitSoAStartTlsPortFailsAtTheHandshake(bool useAsync)
+    [InlineData(Api.Sync)]
+    [InlineData(Api.Async)]
+    public async Task AutomaticModeOnAnotherPortIsImplicitSoAStartTlsPortFailsAtTheHandshake(Api api)
     {
         using var smtp = PeerSmtp.Create(Peers.PostfixOpen, SmtpSSLStartModes.sslAutomatic);
         var log = new SessionLog(smtp);
 
         var watch = Stopwatch.StartNew();
-        var error = await Assert.ThrowsAsync<SmtpException>(() => PeerSmtp.ConnectAsync(smtp, useAsync));
+        var error = await Assert.ThrowsAsync<SmtpException>(() => smtp.ConnectUsing(api));
 
         // Postfix greets in plaintext, which is not a TLS ServerHello: the handshake fails at once.
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"took {watch.Elapsed}");
@@ -132,15 +133,15 @@ public sealed class PostfixTlsTests
     }
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public async Task ExplicitModeAgainstTheImplicitPortFailsWithinTheTimeout(bool useAsync)
+    [InlineData(Api.Sync)]
+    [InlineData(Api.Async)]
+    public async Task ExplicitModeAgainstTheImplicitPortFailsWithinTheTimeout(Api api)
     {
         using var smtp = PeerSmtp.Create(Peers.PostfixImplicitTls, SmtpSSLStartModes.sslExplicit, timeout: 2);
         var log = new SessionLog(smtp);
 
         var watch = Stopwatch.StartNew();
-        var error = await Assert.ThrowsAsync<SmtpException>(() => PeerSmtp.ConnectAsync(smtp, useAsync));
+        var error = await Assert.ThrowsAsync<SmtpException>(() => smtp.ConnectUsing(api));
 
         // Postfix waits for a ClientHello and the component for a greeting: only the timeout can end it, and it does.
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(8), $"took {watch.Elapsed}");
@@ -151,11 +152,12 @@ public sealed class PostfixTlsTests
     }
 
     [Fact]
+    [Trait("LibraryBug", "timeout-omits-step")] // fails until a timeout names the step it interrupted
     public async Task ExplicitModeAgainstTheImplicitPortSaysItWasWaitingForTheGreeting()
     {
         using var smtp = PeerSmtp.Create(Peers.PostfixImplicitTls, SmtpSSLStartModes.sslExplicit, timeout: 2);
 
-        var error = await Assert.ThrowsAsync<SmtpException>(() => PeerSmtp.ConnectAsync(smtp, useAsync: true));
+        var error = await Assert.ThrowsAsync<SmtpException>(() => smtp.ConnectUsing(Api.Async));
 
         // A bare "timed out" does not tell the user that no greeting came, the sign of a port that expects implicit TLS;
         // the engine knows the step (it names it for every other failure) and should say it here too.

@@ -1,3 +1,4 @@
+using Herald.IntegrationTests.Support;
 using Xunit;
 
 namespace Herald.IntegrationTests.Tls;
@@ -8,25 +9,25 @@ namespace Herald.IntegrationTests.Tls;
 /// </summary>
 public sealed class ProtocolAndCipherTests
 {
-    public static TheoryData<string[], string, string?, bool> Restrictions => new()
+    public static TheoryData<string[], string, string?, Api> Restrictions => new()
     {
         // Config settings, expected version, expected suite (null: any), async
-        { ["SSLEnabledProtocols=0xC00"], "TLS1.2", null, false },
-        { ["SSLEnabledProtocols=3072"], "TLS1.2", null, true },
-        { ["SSLEnabledProtocols=0x3000"], "TLS1.3", null, false },
+        { ["SSLEnabledProtocols=0xC00"], "TLS1.2", null, Api.Sync },
+        { ["SSLEnabledProtocols=3072"], "TLS1.2", null, Api.Async },
+        { ["SSLEnabledProtocols=0x3000"], "TLS1.3", null, Api.Sync },
         // A TLS 1.2 suite that is not Postfix's first choice.
         { ["SSLEnabledProtocols=0xC00", "SSLEnabledCipherSuites=TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"], "TLS1.2",
-            "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", false },
+            "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", Api.Sync },
         { ["SSLEnabledProtocols=0xC00", "SSLEnabledCipherSuites=TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256"], "TLS1.2",
-            "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256", true },
+            "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256", Api.Async },
         // With both versions enabled (the default), a TLS 1.3 suite alone means TLS 1.3.
-        { ["SSLEnabledCipherSuites=TLS_CHACHA20_POLY1305_SHA256"], "TLS1.3", "TLS_CHACHA20_POLY1305_SHA256", false },
-        { ["SSLEnabledCipherSuites=TLS_AES_128_GCM_SHA256"], "TLS1.3", "TLS_AES_128_GCM_SHA256", true },
+        { ["SSLEnabledCipherSuites=TLS_CHACHA20_POLY1305_SHA256"], "TLS1.3", "TLS_CHACHA20_POLY1305_SHA256", Api.Sync },
+        { ["SSLEnabledCipherSuites=TLS_AES_128_GCM_SHA256"], "TLS1.3", "TLS_AES_128_GCM_SHA256", Api.Async },
     };
 
     [Theory]
     [MemberData(nameof(Restrictions))]
-    public async Task TheRestrictionIsWhatPostfixNegotiates(string[] settings, string version, string? suite, bool useAsync)
+    public async Task TheRestrictionIsWhatPostfixNegotiates(string[] settings, string version, string? suite, Api api)
     {
         using var smtp = PeerSmtp.Create(Peers.PostfixOpen, SmtpSSLStartModes.sslExplicit);
         foreach (string setting in settings)
@@ -36,10 +37,10 @@ public sealed class ProtocolAndCipherTests
         string marker = Peers.NewMarker();
         PeerSmtp.SetMessage(smtp, marker);
 
-        await PeerSmtp.ConnectAsync(smtp, useAsync);
+        await smtp.ConnectUsing(api);
         var negotiated = NegotiatedTls.Read(smtp);
-        await PeerSmtp.SendAsync(smtp, useAsync);
-        await PeerSmtp.DisconnectAsync(smtp, useAsync);
+        await smtp.SendUsing(api);
+        await smtp.DisconnectUsing(api);
 
         Assert.Equal(version, negotiated.Version);
         if (suite is not null)
@@ -51,9 +52,10 @@ public sealed class ProtocolAndCipherTests
     }
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public async Task OneTls12SuiteWithTheDefaultVersionsNegotiatesThatSuite(bool useAsync)
+    [InlineData(Api.Sync)]
+    [InlineData(Api.Async)]
+    [Trait("LibraryBug", "tls12-suites-with-tls13-enabled")] // fails until versions without an allowed suite are left out
+    public async Task OneTls12SuiteWithTheDefaultVersionsNegotiatesThatSuite(Api api)
     {
         // Both versions are enabled by default; with only a TLS 1.2 suite allowed, TLS 1.3 has nothing to offer, so
         // the component should offer TLS 1.2 alone (.NET refuses a TLS 1.3 offer without a TLS 1.3 suite).
@@ -61,9 +63,9 @@ public sealed class ProtocolAndCipherTests
         smtp.Config("SSLEnabledCipherSuites=TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256");
         var log = new SessionLog(smtp);
 
-        await PeerSmtp.ConnectAsync(smtp, useAsync);
+        await smtp.ConnectUsing(api);
         var negotiated = NegotiatedTls.Read(smtp);
-        await PeerSmtp.DisconnectAsync(smtp, useAsync);
+        await smtp.DisconnectUsing(api);
 
         Assert.Equal("TLS1.2", negotiated.Version);
         Assert.Equal("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", negotiated.CipherSuite);
@@ -71,16 +73,16 @@ public sealed class ProtocolAndCipherTests
     }
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public async Task SSLCipherStrengthLeavesOnlyStrongEnoughSuites(bool useAsync)
+    [InlineData(Api.Sync)]
+    [InlineData(Api.Async)]
+    public async Task SSLCipherStrengthLeavesOnlyStrongEnoughSuites(Api api)
     {
         using var smtp = PeerSmtp.Create(Peers.PostfixImplicitTls, SmtpSSLStartModes.sslImplicit);
         smtp.Config("SSLCipherStrength=256");
 
-        await PeerSmtp.ConnectAsync(smtp, useAsync);
+        await smtp.ConnectUsing(api);
         var negotiated = NegotiatedTls.Read(smtp);
-        await PeerSmtp.DisconnectAsync(smtp, useAsync);
+        await smtp.DisconnectUsing(api);
 
         Assert.Equal(256, negotiated.CipherStrength);
         negotiated.AssertPlausible();
@@ -94,7 +96,7 @@ public sealed class ProtocolAndCipherTests
         smtp.Config("SSLCipherStrength=256");
         var log = new SessionLog(smtp);
 
-        var error = await Assert.ThrowsAsync<SmtpException>(() => PeerSmtp.ConnectAsync(smtp, useAsync: true));
+        var error = await Assert.ThrowsAsync<SmtpException>(() => smtp.ConnectUsing(Api.Async));
 
         Assert.Equal(SmtpErrorCodes.InvalidArgument, error.Code);
         Assert.Contains("No enabled cipher suite has a 256-bit cipher (SSLCipherStrength)", error.Message);

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Herald.IntegrationTests.Support;
 using Xunit;
 
 namespace Herald.IntegrationTests.Tls;
@@ -11,18 +12,18 @@ namespace Herald.IntegrationTests.Tls;
 public sealed class ServerAuthenticationEventTests
 {
     [Theory]
-    [InlineData(Peers.PostfixOpen, SmtpSSLStartModes.sslExplicit, false)]
-    [InlineData(Peers.PostfixImplicitTls, SmtpSSLStartModes.sslImplicit, true)]
-    public async Task ItFiresOncePerConnectionWithTheServerCertificateAsPemAndDer(int port, SmtpSSLStartModes mode, bool useAsync)
+    [InlineData(Peers.PostfixOpen, SmtpSSLStartModes.sslExplicit, Api.Sync)]
+    [InlineData(Peers.PostfixImplicitTls, SmtpSSLStartModes.sslImplicit, Api.Async)]
+    public async Task ItFiresOncePerConnectionWithTheServerCertificateAsPemAndDer(int port, SmtpSSLStartModes mode, Api api)
     {
         using var smtp = PeerSmtp.Create(port, mode);
         var log = new SessionLog(smtp);
 
-        await PeerSmtp.ConnectAsync(smtp, useAsync);
+        await smtp.ConnectUsing(api);
         Assert.Single(log.Authentications);
-        await PeerSmtp.DisconnectAsync(smtp, useAsync);
-        await PeerSmtp.ConnectAsync(smtp, useAsync);
-        await PeerSmtp.DisconnectAsync(smtp, useAsync);
+        await smtp.DisconnectUsing(api);
+        await smtp.ConnectUsing(api);
+        await smtp.DisconnectUsing(api);
 
         Assert.Equal(2, log.Authentications.Count);
         using var file = X509CertificateLoader.LoadCertificateFromFile(Peers.ServerCertificate);
@@ -38,16 +39,16 @@ public sealed class ServerAuthenticationEventTests
     }
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public async Task WithSSLIncludeCertChainCertEncodedCarriesTheChain(bool useAsync)
+    [InlineData(Api.Sync)]
+    [InlineData(Api.Async)]
+    public async Task WithSSLIncludeCertChainCertEncodedCarriesTheChain(Api api)
     {
         using var smtp = PeerSmtp.Create(Peers.PostfixImplicitTls, SmtpSSLStartModes.sslImplicit);
         smtp.Config("SSLIncludeCertChain=True");
         var log = new SessionLog(smtp);
 
-        await PeerSmtp.ConnectAsync(smtp, useAsync);
-        await PeerSmtp.DisconnectAsync(smtp, useAsync);
+        await smtp.ConnectUsing(api);
+        await smtp.DisconnectUsing(api);
 
         using var server = X509CertificateLoader.LoadCertificateFromFile(Peers.ServerCertificate);
         using var ca = X509CertificateLoader.LoadCertificateFromFile(Peers.CaPem);

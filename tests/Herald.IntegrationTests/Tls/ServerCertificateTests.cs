@@ -1,4 +1,5 @@
 using System.Security.Cryptography.X509Certificates;
+using Herald.IntegrationTests.Support;
 using Xunit;
 
 namespace Herald.IntegrationTests.Tls;
@@ -18,14 +19,14 @@ public sealed class ServerCertificateTests
     // ---- Postfix's certificate without its CA ----
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public async Task WithoutTheTestCaPostfixsCertificateIsRejectedAsFromAnUnknownCa(bool useAsync)
+    [InlineData(Api.Sync)]
+    [InlineData(Api.Async)]
+    public async Task WithoutTheTestCaPostfixsCertificateIsRejectedAsFromAnUnknownCa(Api api)
     {
         using var smtp = PeerSmtp.Create(Peers.PostfixImplicitTls, SmtpSSLStartModes.sslImplicit, trustTestCa: false);
         var log = new SessionLog(smtp);
 
-        var error = await Assert.ThrowsAsync<SmtpException>(() => PeerSmtp.ConnectAsync(smtp, useAsync));
+        var error = await Assert.ThrowsAsync<SmtpException>(() => smtp.ConnectUsing(api));
 
         using var file = X509CertificateLoader.LoadCertificateFromFile(Peers.ServerCertificate);
         Assert.Equal(SmtpErrorCodes.CertVerificationError, error.Code);
@@ -42,9 +43,9 @@ public sealed class ServerCertificateTests
     }
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public async Task TheUnknownCaFlagAcceptsPostfixsCertificateAndMailArrives(bool useAsync)
+    [InlineData(Api.Sync)]
+    [InlineData(Api.Async)]
+    public async Task TheUnknownCaFlagAcceptsPostfixsCertificateAndMailArrives(Api api)
     {
         using var smtp = PeerSmtp.Create(Peers.PostfixImplicitTls, SmtpSSLStartModes.sslImplicit, trustTestCa: false);
         smtp.Config("SSLSecurityFlags=" + UnknownCaFlag);
@@ -52,7 +53,7 @@ public sealed class ServerCertificateTests
         string marker = Peers.NewMarker();
         PeerSmtp.SetMessage(smtp, marker);
 
-        await PeerSmtp.SendAsync(smtp, useAsync);
+        await smtp.SendUsing(api);
 
         var seen = Assert.Single(log.Authentications);
         Assert.True(seen.AcceptArrived);
@@ -61,16 +62,16 @@ public sealed class ServerCertificateTests
     }
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public async Task TheHandlerCanAcceptPostfixsCertificateFromAnUnknownCa(bool useAsync)
+    [InlineData(Api.Sync)]
+    [InlineData(Api.Async)]
+    public async Task TheHandlerCanAcceptPostfixsCertificateFromAnUnknownCa(Api api)
     {
         using var smtp = PeerSmtp.Create(Peers.PostfixImplicitTls, SmtpSSLStartModes.sslImplicit, trustTestCa: false);
         var log = new SessionLog(smtp, decide: _ => true);
         string marker = Peers.NewMarker();
         PeerSmtp.SetMessage(smtp, marker);
 
-        await PeerSmtp.SendAsync(smtp, useAsync);
+        await smtp.SendUsing(api);
 
         var seen = Assert.Single(log.Authentications);
         Assert.False(seen.AcceptArrived);
@@ -79,15 +80,15 @@ public sealed class ServerCertificateTests
     }
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public async Task TheHandlerCanRejectAGoodCertificate(bool useAsync)
+    [InlineData(Api.Sync)]
+    [InlineData(Api.Async)]
+    public async Task TheHandlerCanRejectAGoodCertificate(Api api)
     {
         using var smtp = PeerSmtp.Create(Peers.PostfixOpen, SmtpSSLStartModes.sslExplicit);
         var log = new SessionLog(smtp, decide: _ => false);
         PeerSmtp.SetMessage(smtp, Peers.NewMarker());
 
-        var error = await Assert.ThrowsAsync<SmtpException>(() => PeerSmtp.SendAsync(smtp, useAsync));
+        var error = await Assert.ThrowsAsync<SmtpException>(() => smtp.SendUsing(api));
 
         Assert.Equal(SmtpErrorCodes.CertVerificationError, error.Code);
         Assert.Contains("SSLServerAuthentication", error.Message);
@@ -100,22 +101,22 @@ public sealed class ServerCertificateTests
     }
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public async Task SSLAcceptServerCertAcceptsExactlyTheServersCertificateWithoutItsCa(bool useAsync)
+    [InlineData(Api.Sync)]
+    [InlineData(Api.Async)]
+    public async Task SSLAcceptServerCertAcceptsExactlyTheServersCertificateWithoutItsCa(Api api)
     {
         using var smtp = PeerSmtp.Create(Peers.PostfixImplicitTls, SmtpSSLStartModes.sslImplicit, trustTestCa: false);
         var log = new SessionLog(smtp);
 
         // Another certificate (the CA's own) does not stand in for the server's.
         smtp.SSLAcceptServerCert = new Certificate(Peers.CaPem);
-        var error = await Assert.ThrowsAsync<SmtpException>(() => PeerSmtp.ConnectAsync(smtp, useAsync));
+        var error = await Assert.ThrowsAsync<SmtpException>(() => smtp.ConnectUsing(api));
         Assert.Equal(SmtpErrorCodes.CertVerificationError, error.Code);
 
         smtp.SSLAcceptServerCert = new Certificate(Peers.ServerCertificate);
-        await PeerSmtp.ConnectAsync(smtp, useAsync);
+        await smtp.ConnectUsing(api);
         Assert.Equal(new Certificate(Peers.ServerCertificate).FingerprintSHA256, smtp.SSLServerCert.FingerprintSHA256);
-        await PeerSmtp.DisconnectAsync(smtp, useAsync);
+        await smtp.DisconnectUsing(api);
 
         Assert.Equal(2, log.Authentications.Count);
         Assert.False(log.Authentications[0].AcceptArrived);
@@ -132,11 +133,11 @@ public sealed class ServerCertificateTests
     }
 
     [Theory]
-    [InlineData(Problem.Expired, false)]
-    [InlineData(Problem.Expired, true)]
-    [InlineData(Problem.NameMismatch, false)]
-    [InlineData(Problem.NameMismatch, true)]
-    public async Task TheCertificateIsRejectedWith280AndTheReason(Problem problem, bool useAsync)
+    [InlineData(Problem.Expired, Api.Sync)]
+    [InlineData(Problem.Expired, Api.Async)]
+    [InlineData(Problem.NameMismatch, Api.Sync)]
+    [InlineData(Problem.NameMismatch, Api.Async)]
+    public async Task TheCertificateIsRejectedWith280AndTheReason(Problem problem, Api api)
     {
         using var certificates = GeneratedCertificates.Create();
         var issued = Issued(certificates, problem);
@@ -144,7 +145,7 @@ public sealed class ServerCertificateTests
         using var smtp = PeerSmtp.ForOpenSslServer(server);
         var log = new SessionLog(smtp);
 
-        var error = await Assert.ThrowsAsync<SmtpException>(() => PeerSmtp.ConnectAsync(smtp, useAsync));
+        var error = await Assert.ThrowsAsync<SmtpException>(() => smtp.ConnectUsing(api));
 
         Assert.Equal(SmtpErrorCodes.CertVerificationError, error.Code);
         Assert.Contains(ExpectedReason(problem), error.Message);
@@ -161,11 +162,11 @@ public sealed class ServerCertificateTests
     }
 
     [Theory]
-    [InlineData(Problem.Expired, TimeValidityFlag, false)]
-    [InlineData(Problem.Expired, TimeValidityFlag, true)]
-    [InlineData(Problem.NameMismatch, NameMismatchFlag, false)]
-    [InlineData(Problem.NameMismatch, NameMismatchFlag, true)]
-    public async Task ItsSecurityFlagAcceptsTheCertificate(Problem problem, string flag, bool useAsync)
+    [InlineData(Problem.Expired, TimeValidityFlag, Api.Sync)]
+    [InlineData(Problem.Expired, TimeValidityFlag, Api.Async)]
+    [InlineData(Problem.NameMismatch, NameMismatchFlag, Api.Sync)]
+    [InlineData(Problem.NameMismatch, NameMismatchFlag, Api.Async)]
+    public async Task ItsSecurityFlagAcceptsTheCertificate(Problem problem, string flag, Api api)
     {
         using var certificates = GeneratedCertificates.Create();
         var issued = Issued(certificates, problem);
@@ -174,8 +175,8 @@ public sealed class ServerCertificateTests
         smtp.Config("SSLSecurityFlags=" + flag);
         var log = new SessionLog(smtp);
 
-        await PeerSmtp.ConnectAsync(smtp, useAsync);
-        await AssertSessionWithSServer(smtp, server, issued, useAsync);
+        await smtp.ConnectUsing(api);
+        await AssertSessionWithSServer(smtp, server, issued, api);
 
         var seen = Assert.Single(log.Authentications);
         Assert.True(seen.AcceptArrived);
@@ -194,18 +195,18 @@ public sealed class ServerCertificateTests
         using var smtp = PeerSmtp.ForOpenSslServer(server);
         smtp.Config("SSLSecurityFlags=" + wrongFlag);
 
-        var error = await Assert.ThrowsAsync<SmtpException>(() => PeerSmtp.ConnectAsync(smtp, useAsync: true));
+        var error = await Assert.ThrowsAsync<SmtpException>(() => smtp.ConnectUsing(Api.Async));
 
         Assert.Equal(SmtpErrorCodes.CertVerificationError, error.Code);
         Assert.Contains(ExpectedReason(problem), error.Message);
     }
 
     [Theory]
-    [InlineData(Problem.Expired, false)]
-    [InlineData(Problem.Expired, true)]
-    [InlineData(Problem.NameMismatch, false)]
-    [InlineData(Problem.NameMismatch, true)]
-    public async Task TheHandlerSeesTheProblemAndCanAcceptTheCertificate(Problem problem, bool useAsync)
+    [InlineData(Problem.Expired, Api.Sync)]
+    [InlineData(Problem.Expired, Api.Async)]
+    [InlineData(Problem.NameMismatch, Api.Sync)]
+    [InlineData(Problem.NameMismatch, Api.Async)]
+    public async Task TheHandlerSeesTheProblemAndCanAcceptTheCertificate(Problem problem, Api api)
     {
         using var certificates = GeneratedCertificates.Create();
         var issued = Issued(certificates, problem);
@@ -213,8 +214,8 @@ public sealed class ServerCertificateTests
         using var smtp = PeerSmtp.ForOpenSslServer(server);
         var log = new SessionLog(smtp, decide: _ => true);
 
-        await PeerSmtp.ConnectAsync(smtp, useAsync);
-        await AssertSessionWithSServer(smtp, server, issued, useAsync);
+        await smtp.ConnectUsing(api);
+        await AssertSessionWithSServer(smtp, server, issued, api);
 
         var seen = Assert.Single(log.Authentications);
         Assert.False(seen.AcceptArrived);
@@ -235,14 +236,14 @@ public sealed class ServerCertificateTests
     /// The session came up: the greeting s_server relayed arrived over TLS, s_server printed the client's EHLO, and the
     /// component reports s_server's certificate and a negotiated suite.
     /// </summary>
-    private static async Task AssertSessionWithSServer(Smtp smtp, OpenSslServer server, IssuedCertificate issued, bool useAsync)
+    private static async Task AssertSessionWithSServer(Smtp smtp, OpenSslServer server, IssuedCertificate issued, Api api)
     {
         Assert.True(smtp.Connected);
         Assert.Equal(issued.Der, smtp.SSLServerCert.EncodedB);
         Assert.StartsWith("TLS_", smtp.Config("SSLNegotiatedCipherSuite"));
         Assert.True(await server.WaitForLineAsync(l => l.StartsWith("EHLO ", StringComparison.Ordinal), TimeSpan.FromSeconds(5)),
             "s_server did not receive EHLO: " + string.Join(" | ", server.Received));
-        await PeerSmtp.DisconnectAsync(smtp, useAsync);
+        await smtp.DisconnectUsing(api);
         Assert.Contains("QUIT", server.Received);
     }
 }

@@ -1,3 +1,4 @@
+using Herald.IntegrationTests.Support;
 using Xunit;
 
 namespace Herald.IntegrationTests.Tls;
@@ -9,10 +10,10 @@ namespace Herald.IntegrationTests.Tls;
 public sealed class SessionSettingsTests
 {
     [Theory]
-    [InlineData(true, false)]
-    [InlineData(true, true)]
-    [InlineData(false, false)]
-    public async Task ReuseSSLSessionResumesTheNextSession(bool reuse, bool useAsync)
+    [InlineData(true, Api.Sync)]
+    [InlineData(true, Api.Async)]
+    [InlineData(false, Api.Sync)]
+    public async Task ReuseSSLSessionResumesTheNextSession(bool reuse, Api api)
     {
         using var smtp = PeerSmtp.Create(Peers.PostfixImplicitTls, SmtpSSLStartModes.sslImplicit);
         smtp.Config("ReuseSSLSession=" + reuse);
@@ -20,9 +21,9 @@ public sealed class SessionSettingsTests
 
         for (int i = 0; i < 2; i++)
         {
-            await PeerSmtp.ConnectAsync(smtp, useAsync);
+            await smtp.ConnectUsing(api);
             // A TLS 1.3 server sends its session ticket after the handshake; EHLO's reply has come after it.
-            await PeerSmtp.DisconnectAsync(smtp, useAsync);
+            await smtp.DisconnectUsing(api);
         }
 
         var handshakes = log.SslStatus.Where(s => s.StartsWith("TLS handshake complete:", StringComparison.Ordinal)).ToList();
@@ -34,25 +35,25 @@ public sealed class SessionSettingsTests
     }
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public async Task SSLEnabledTrueIsAutomaticAndFalseIsPlaintext(bool useAsync)
+    [InlineData(Api.Sync)]
+    [InlineData(Api.Async)]
+    public async Task SSLEnabledTrueIsAutomaticAndFalseIsPlaintext(Api api)
     {
         using var smtp = PeerSmtp.Create(Peers.PostfixImplicitTls, SmtpSSLStartModes.sslNone);
         var log = new SessionLog(smtp);
 
         smtp.SSLEnabled = true;
         Assert.Equal(SmtpSSLStartModes.sslAutomatic, smtp.SSLStartMode);
-        await PeerSmtp.ConnectAsync(smtp, useAsync);
+        await smtp.ConnectUsing(api);
         Assert.StartsWith("TLS1.", smtp.Config("SSLNegotiatedVersion"));
-        await PeerSmtp.DisconnectAsync(smtp, useAsync);
+        await smtp.DisconnectUsing(api);
 
         smtp.SSLEnabled = false;
         Assert.Equal(SmtpSSLStartModes.sslNone, smtp.SSLStartMode);
         smtp.MailPort = Peers.PostfixOpen;
-        await PeerSmtp.ConnectAsync(smtp, useAsync);
+        await smtp.ConnectUsing(api);
         Assert.Equal("", smtp.Config("SSLNegotiatedVersion"));
-        await PeerSmtp.DisconnectAsync(smtp, useAsync);
+        await smtp.DisconnectUsing(api);
 
         Assert.Single(log.Authentications);
         Assert.DoesNotContain("STARTTLS", log.ClientLines);
@@ -68,9 +69,9 @@ public sealed class SessionSettingsTests
         smtp.SSLProvider = provider;
         var log = new SessionLog(smtp);
 
-        await PeerSmtp.ConnectAsync(smtp, useAsync: true);
+        await smtp.ConnectUsing(Api.Async);
         NegotiatedTls.Read(smtp).AssertPlausible();
-        await PeerSmtp.DisconnectAsync(smtp, useAsync: true);
+        await smtp.DisconnectUsing(Api.Async);
 
         Assert.Equal(note, log.SslStatus.Any(s => s.Contains("Herald has no built-in TLS implementation", StringComparison.Ordinal)));
     }
@@ -82,8 +83,8 @@ public sealed class SessionSettingsTests
         smtp.Config("LogSSLPackets=True");
         var log = new SessionLog(smtp);
 
-        await PeerSmtp.ConnectAsync(smtp, useAsync: false);
-        await PeerSmtp.DisconnectAsync(smtp, useAsync: false);
+        await smtp.ConnectUsing(Api.Sync);
+        await smtp.DisconnectUsing(Api.Sync);
 
         Assert.Contains(log.SslStatus, s => s.StartsWith("LogSSLPackets has no effect with the platform TLS library",
             StringComparison.Ordinal));

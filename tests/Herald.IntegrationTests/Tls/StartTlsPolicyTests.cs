@@ -1,3 +1,4 @@
+using Herald.IntegrationTests.Support;
 using Xunit;
 
 namespace Herald.IntegrationTests.Tls;
@@ -10,15 +11,15 @@ namespace Herald.IntegrationTests.Tls;
 public sealed class StartTlsPolicyTests
 {
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public async Task ExplicitTlsWithoutStartTlsOnOfferFailsBeforeAnythingIsSent(bool useAsync)
+    [InlineData(Api.Sync)]
+    [InlineData(Api.Async)]
+    public async Task ExplicitTlsWithoutStartTlsOnOfferFailsBeforeAnythingIsSent(Api api)
     {
         using var smtp = PeerSmtp.Create(Peers.PostfixBare, SmtpSSLStartModes.sslExplicit);
         var log = new SessionLog(smtp);
         PeerSmtp.SetMessage(smtp, Peers.NewMarker());
 
-        var error = await Assert.ThrowsAsync<SmtpException>(() => PeerSmtp.SendAsync(smtp, useAsync));
+        var error = await Assert.ThrowsAsync<SmtpException>(() => smtp.SendUsing(api));
 
         Assert.Equal(SmtpErrorCodes.TlsHandshakeError, error.Code);
         Assert.Contains("does not offer STARTTLS", error.Message);
@@ -30,9 +31,9 @@ public sealed class StartTlsPolicyTests
     }
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public async Task InsecureAllowStartTlsFallbackSendsInPlaintextAndSaysSo(bool useAsync)
+    [InlineData(Api.Sync)]
+    [InlineData(Api.Async)]
+    public async Task InsecureAllowStartTlsFallbackSendsInPlaintextAndSaysSo(Api api)
     {
         using var smtp = PeerSmtp.Create(Peers.PostfixBare, SmtpSSLStartModes.sslExplicit);
         smtp.Config("InsecureAllowStartTlsFallback=True");
@@ -40,10 +41,10 @@ public sealed class StartTlsPolicyTests
         string marker = Peers.NewMarker();
         PeerSmtp.SetMessage(smtp, marker);
 
-        await PeerSmtp.ConnectAsync(smtp, useAsync);
+        await smtp.ConnectUsing(api);
         Assert.Equal("", smtp.Config("SSLNegotiatedVersion"));
-        await PeerSmtp.SendAsync(smtp, useAsync);
-        await PeerSmtp.DisconnectAsync(smtp, useAsync);
+        await smtp.SendUsing(api);
+        await smtp.DisconnectUsing(api);
 
         Assert.Contains(log.InfoLines, l => l.Contains("continuing WITHOUT encryption because InsecureAllowStartTlsFallback is set",
             StringComparison.Ordinal));
@@ -56,15 +57,15 @@ public sealed class StartTlsPolicyTests
     }
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public async Task APlaintextSendToTheTlsRequiredPortFailsWith530(bool useAsync)
+    [InlineData(Api.Sync)]
+    [InlineData(Api.Async)]
+    public async Task APlaintextSendToTheTlsRequiredPortFailsWith530(Api api)
     {
         using var smtp = PeerSmtp.Create(Peers.PostfixTlsRequired, SmtpSSLStartModes.sslNone);
         var log = new SessionLog(smtp);
         PeerSmtp.SetMessage(smtp, Peers.NewMarker());
 
-        var error = await Assert.ThrowsAsync<SmtpException>(() => PeerSmtp.SendAsync(smtp, useAsync));
+        var error = await Assert.ThrowsAsync<SmtpException>(() => smtp.SendUsing(api));
 
         Assert.Equal(SmtpErrorCodes.ProtocolError, error.Code);
         Assert.Equal(530, error.ReplyCode);
@@ -76,15 +77,15 @@ public sealed class StartTlsPolicyTests
     }
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public async Task ExplicitTlsSendsToTheTlsRequiredPort(bool useAsync)
+    [InlineData(Api.Sync)]
+    [InlineData(Api.Async)]
+    public async Task ExplicitTlsSendsToTheTlsRequiredPort(Api api)
     {
         using var smtp = PeerSmtp.Create(Peers.PostfixTlsRequired, SmtpSSLStartModes.sslExplicit);
         string marker = Peers.NewMarker();
         PeerSmtp.SetMessage(smtp, marker);
 
-        await PeerSmtp.SendAsync(smtp, useAsync);
+        await smtp.SendUsing(api);
 
         Assert.Contains(" with ESMTPS", PeerSmtp.TopReceivedHeader(await Peers.WaitForMaildirMessageAsync(marker)));
     }

@@ -1,3 +1,4 @@
+using Herald.IntegrationTests.Support;
 using Xunit;
 
 namespace Herald.IntegrationTests.Tls;
@@ -10,16 +11,16 @@ namespace Herald.IntegrationTests.Tls;
 public sealed class ValidationSettingsTests
 {
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public async Task TheFirstExistingCACertFilePathsBundleIsTrusted(bool useAsync)
+    [InlineData(Api.Sync)]
+    [InlineData(Api.Async)]
+    public async Task TheFirstExistingCACertFilePathsBundleIsTrusted(Api api)
     {
         using var smtp = PeerSmtp.Create(Peers.PostfixImplicitTls, SmtpSSLStartModes.sslImplicit, trustTestCa: false);
         smtp.Config("CACertFilePaths=/nonexistent/herald-bundle.pem;" + Peers.CaPem);
         var log = new SessionLog(smtp);
 
-        await PeerSmtp.ConnectAsync(smtp, useAsync);
-        await PeerSmtp.DisconnectAsync(smtp, useAsync);
+        await smtp.ConnectUsing(api);
+        await smtp.DisconnectUsing(api);
 
         Assert.Equal("OK", Assert.Single(log.Authentications).Status);
     }
@@ -30,7 +31,7 @@ public sealed class ValidationSettingsTests
         using var smtp = PeerSmtp.Create(Peers.PostfixImplicitTls, SmtpSSLStartModes.sslImplicit, trustTestCa: false);
         smtp.Config("CACertFilePaths=/nonexistent/herald-bundle.pem");
 
-        var error = await Assert.ThrowsAsync<SmtpException>(() => PeerSmtp.ConnectAsync(smtp, useAsync: true));
+        var error = await Assert.ThrowsAsync<SmtpException>(() => smtp.ConnectUsing(Api.Async));
 
         Assert.Equal(SmtpErrorCodes.CertVerificationError, error.Code);
         Assert.Contains("unknown CA", error.Message);
@@ -48,7 +49,7 @@ public sealed class ValidationSettingsTests
         smtp.Config(setting);
         var log = new SessionLog(smtp);
 
-        var error = await Assert.ThrowsAsync<SmtpException>(() => PeerSmtp.ConnectAsync(smtp, useAsync: true));
+        var error = await Assert.ThrowsAsync<SmtpException>(() => smtp.ConnectUsing(Api.Async));
 
         Assert.Equal(SmtpErrorCodes.CertVerificationError, error.Code);
         Assert.Contains(reason, error.Message);
@@ -62,7 +63,7 @@ public sealed class ValidationSettingsTests
         smtp.Config("SSLEnabledProtocols=0xC00");
         smtp.Config("TLS12SignatureAlgorithms=sha256-ecdsa,sha384-ecdsa");
 
-        var error = await Assert.ThrowsAsync<SmtpException>(() => PeerSmtp.ConnectAsync(smtp, useAsync: false));
+        var error = await Assert.ThrowsAsync<SmtpException>(() => smtp.ConnectUsing(Api.Sync));
 
         Assert.Equal(SmtpErrorCodes.CertVerificationError, error.Code);
         Assert.Contains("the certificate's signature algorithm sha256RSA is not allowed by TLS12SignatureAlgorithms", error.Message);
@@ -80,8 +81,8 @@ public sealed class ValidationSettingsTests
         smtp.Config(setting);
         var log = new SessionLog(smtp);
 
-        await PeerSmtp.ConnectAsync(smtp, useAsync: true);
-        await PeerSmtp.DisconnectAsync(smtp, useAsync: true);
+        await smtp.ConnectUsing(Api.Async);
+        await smtp.DisconnectUsing(Api.Async);
 
         // Level 1 checks what the certificate names; it names nothing, so there is nothing to fail.
         Assert.Equal("OK", Assert.Single(log.Authentications).Status);
