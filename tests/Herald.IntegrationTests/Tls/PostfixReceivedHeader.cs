@@ -81,6 +81,7 @@ internal sealed partial record PostfixReceivedHeader(string Header, string Versi
         return names;
     }
 
-    [GeneratedRegex(@"\(using (?<version>TLSv[0-9.]+) with cipher (?<cipher>\S+) \((?<bits>\d+)/\d+ bits\)(?: key-exchange (?<kx>[^\s)]+))?")]
+    [GeneratedRegex(@"\(using (?<version>TLSv[0-9.]+) with cipher (?<cipher>\S+) \((?<bits>\d+)/\d+ bits\)"
+        + @"(?: key-exchange (?<kx>[^\s)]+))?")]
     private static partial Regex TlsClause();
 }

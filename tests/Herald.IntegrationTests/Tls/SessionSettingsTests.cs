@@ -28,8 +28,16 @@ public sealed class SessionSettingsTests
 
         var handshakes = log.SslStatus.Where(s => s.StartsWith("TLS handshake complete:", StringComparison.Ordinal)).ToList();
         Assert.Equal(2, handshakes.Count);
-        Assert.Contains("session resumed: no", handshakes[0]);
-        Assert.Contains(reuse ? "session resumed: yes" : "session resumed: no", handshakes[1]);
+        if (reuse)
+        {
+            // The first may itself resume a session an earlier test left in .NET's process-wide cache; the second
+            // resumes the first's for certain.
+            Assert.Contains("session resumed: yes", handshakes[1]);
+        }
+        else
+        {
+            Assert.All(handshakes, h => Assert.Contains("session resumed: no", h));
+        }
         // A resumed session is still a session with this server: the event fires and the certificate is known.
         Assert.Equal(2, log.Authentications.Count);
     }
