@@ -71,6 +71,7 @@ public sealed class PostfixTlsTests
         Assert.Equal(file.Subject, cert.Subject);
         Assert.Equal(file.Issuer, cert.Issuer);
         Assert.Equal(file.RawData, cert.EncodedB);
+        Assert.Equal(Convert.ToBase64String(file.RawData), cert.Encoded);
         Assert.Equal(file.SerialNumber, cert.SerialNumber);
         // Fingerprints as openssl computes them from the file (colon-separated hex; Herald writes lower case).
         Assert.Equal(OpenSslFingerprint("-md5"), cert.Fingerprint);

@@ -113,7 +113,8 @@ public sealed class ServerCertificateTests
         var error = await Assert.ThrowsAsync<SmtpException>(() => smtp.ConnectUsing(api));
         Assert.Equal(SmtpErrorCodes.CertVerificationError, error.Code);
 
-        smtp.SSLAcceptServerCert = new Certificate(Peers.ServerCertificate);
+        // The certificate as its PEM text, the way a user pastes it (SSLAcceptServerCertEncoded in the flat API).
+        smtp.SSLAcceptServerCert = new Certificate { Encoded = File.ReadAllText(Peers.ServerCertificate) };
         await smtp.ConnectUsing(api);
         Assert.Equal(new Certificate(Peers.ServerCertificate).FingerprintSHA256, smtp.SSLServerCert.FingerprintSHA256);
         await smtp.DisconnectUsing(api);
