@@ -10,8 +10,9 @@ namespace Herald.IntegrationTests.Tls;
 /// peers cannot show (an expired certificate, a certificate for another name, a server that insists on a client
 /// certificate at the handshake). It does not speak SMTP; a small responder plays the server's part through its
 /// standard input and output: it queues a <c>220</c> greeting (s_server sends it once a client has connected and the
-/// handshake is done), answers <c>EHLO</c>/<c>HELO</c> with <c>250</c> and <c>QUIT</c> with <c>221</c>, so a
-/// component can connect, see the session, and disconnect. <c>-crlf</c> turns the responder's LF into CRLF.
+/// handshake is done), answers <c>EHLO</c>/<c>HELO</c> and <c>NOOP</c> with <c>250</c> and <c>QUIT</c> with
+/// <c>221</c>, so a component can connect, see the session, and disconnect. <c>-crlf</c> turns the responder's LF into
+/// CRLF.
 /// </summary>
 /// <remarks>
 /// It serves one connection (<c>-naccept 1</c>) and is stopped (killed by its process id) when disposed. What the
@@ -103,6 +104,13 @@ internal sealed class OpenSslServer : IAsyncDisposable
         throw last!;
     }
 
+    /// <summary>
+    /// Asks s_server to renegotiate (its <c>r</c> command: a TLS 1.2 HelloRequest). The client takes it up at its next
+    /// read, so the test sends a command next; the NOOP reply is held back a moment so that it does not arrive in the
+    /// middle of that handshake.
+    /// </summary>
+    public Task RequestRenegotiationAsync() => SendLineAsync("r");
+
     /// <summary>Waits until s_server has printed a line that satisfies <paramref name="predicate"/>.</summary>
     /// <param name="predicate">What to look for.</param>
     /// <param name="timeout">How long to wait.</param>
@@ -186,6 +194,11 @@ internal sealed class OpenSslServer : IAsyncDisposable
                      || line.StartsWith("HELO ", StringComparison.OrdinalIgnoreCase))
             {
                 await SendLineAsync("250 openssl-s_server");
+            }
+            else if (line.Equals("NOOP", StringComparison.OrdinalIgnoreCase))
+            {
+                await Task.Delay(300);
+                await SendLineAsync("250 2.0.0 ok");
             }
             else if (line.Equals("QUIT", StringComparison.OrdinalIgnoreCase))
             {

@@ -4,8 +4,9 @@ using Xunit;
 namespace Herald.IntegrationTests.Tls;
 
 /// <summary>
-/// The TLS settings that shape a session rather than judge the certificate, against Postfix: ReuseSSLSession,
-/// SSLEnabled, SSLProvider and LogSSLPackets.
+/// The TLS settings that shape a session rather than judge the certificate: ReuseSSLSession, SSLEnabled, SSLProvider and
+/// LogSSLPackets against Postfix, SSLEnableRenegotiation against <c>openssl s_server</c> (which can ask for a TLS 1.2
+/// renegotiation; Postfix never does).
 /// </summary>
 public sealed class SessionSettingsTests
 {
@@ -96,5 +97,41 @@ public sealed class SessionSettingsTests
 
         Assert.Contains(log.SslStatus, s => s.StartsWith("LogSSLPackets has no effect with the platform TLS library",
             StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData(true, Api.Sync)]
+    [InlineData(true, Api.Async)]
+    [InlineData(false, Api.Sync)]
+    [InlineData(false, Api.Async)]
+    public async Task SSLEnableRenegotiationDecidesWhetherTheServerMayRenegotiate(bool enable, Api api)
+    {
+        // -state: s_server reports each handshake step on stderr, so a second "read client hello" is the renegotiation.
+        await using var server = await OpenSslServer.StartAsync(Peers.ServerCertificate, Peers.ServerKey, "-tls1_2", "-state");
+        using var smtp = PeerSmtp.ForOpenSslServer(server);
+        smtp.Config("SSLEnableRenegotiation=" + enable);
+        await smtp.ConnectUsing(api);
+
+        await server.RequestRenegotiationAsync();
+        // s_server reports the request only on buffered output; the client hellos it logs at the end are the proof.
+        await Task.Delay(300);
+        var noop = api == Api.Async ? smtp.SendCommandAsync("NOOP") : Task.Run(() => smtp.SendCommand("NOOP"));
+        if (enable)
+        {
+            await noop;
+            Assert.StartsWith("250", smtp.LastReply);
+            await smtp.DisconnectUsing(api);
+        }
+        else
+        {
+            var error = await Assert.ThrowsAsync<SmtpException>(() => noop);
+            Assert.Equal(SmtpErrorCodes.CommunicationError, error.Code);
+            Assert.Contains("renegotiation", error.Message);
+            Assert.False(smtp.Connected);
+        }
+
+        Assert.True(await server.WaitForExitAsync(TimeSpan.FromSeconds(10)), "s_server did not end after the session");
+        int clientHellos = server.Errors.Split('\n').Count(l => l.Contains("read client hello", StringComparison.Ordinal));
+        Assert.Equal(enable ? 2 : 1, clientHellos);
     }
 }
