@@ -104,7 +104,6 @@ public sealed class DeliveryTests
     [Theory]
     [InlineData(Peers.PostfixOpen)]
     [InlineData(Peers.PostfixBare)]
-    [Trait("LibraryBug", "headers-after-qp-send")] // fails on 25026 until MessageHeaders keeps the sent headers
     public async Task AfterASendMessageHeadersStringIsWhatWasSent(int port)
     {
         using var smtp = Clients.For(port, out _);

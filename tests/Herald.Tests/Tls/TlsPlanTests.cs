@@ -211,4 +211,18 @@ public sealed class TlsPlanTests
     {
         Assert.Equal(name, TlsPlan.VersionName(protocol));
     }
+
+    [Fact]
+    public void VersionsWithoutAnAllowedSuiteAreNotOffered()
+    {
+        var only12 = TlsPlan.Create(new TlsSettings { EnabledCipherSuites = "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256" });
+        Assert.Equal(SslProtocols.Tls12, only12.Protocols);
+        Assert.Contains(only12.Notes, n => n.Contains("no TLS 1.3 suite", StringComparison.Ordinal));
+
+        var only13 = TlsPlan.Create(new TlsSettings { EnabledCipherSuites = "TLS_AES_256_GCM_SHA384" });
+        Assert.Equal(SslProtocols.Tls13, only13.Protocols);
+
+        var both = TlsPlan.Create(new TlsSettings { EnabledCipherSuites = "TLS_AES_256_GCM_SHA384;TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256" });
+        Assert.Equal(SslProtocols.Tls12 | SslProtocols.Tls13, both.Protocols);
+    }
 }

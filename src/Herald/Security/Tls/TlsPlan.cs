@@ -93,6 +93,23 @@ internal sealed class TlsPlan
 
         var protocols = MapProtocols(settings.EnabledProtocols);
         var suites = SelectCipherSuites(settings, protocols);
+        if (suites is not null)
+        {
+            // TLS 1.3 has its own suites: a version none of the allowed suites can serve is left out, because OpenSSL
+            // refuses a handshake offering a version without a suite for it (with a misleading error).
+            bool any13 = suites.Any(suite => CipherSuiteInfo.From(suite).IsTls13);
+            bool anyOlder = suites.Any(suite => !CipherSuiteInfo.From(suite).IsTls13);
+            if (!any13 && (protocols & SslProtocols.Tls13) != 0)
+            {
+                protocols &= ~SslProtocols.Tls13;
+                notes.Add("SSLEnabledCipherSuites names no TLS 1.3 suite, so TLS 1.3 is not offered.");
+            }
+            if (!anyOlder && (protocols & ~SslProtocols.Tls13) != SslProtocols.None)
+            {
+                protocols &= SslProtocols.Tls13;
+                notes.Add("SSLEnabledCipherSuites names only TLS 1.3 suites, so only TLS 1.3 is offered.");
+            }
+        }
         var (client, clientChain) = ResolveClientCertificate(settings);
         return new TlsPlan
         {
