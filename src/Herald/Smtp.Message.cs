@@ -132,7 +132,10 @@ public partial class Smtp
         set => _messageDate = SingleLine(value, "MessageDate");
     }
 
-    /// <summary>The computed header fields of the message (the ones last sent, or the ones the next send will use).</summary>
+    /// <summary>
+    /// The computed header fields of the message (the ones last sent, or the ones the next send will use); empty until
+    /// <see cref="From"/> is set, and for a raw <see cref="Message"/>.
+    /// </summary>
     public HeaderList MessageHeaders => new(CurrentHeaders().Fields);
 
     /// <summary>
@@ -277,17 +280,15 @@ public partial class Smtp
     };
 
     /// <summary>
-    /// The headers for the current properties, reused while nothing that shapes them has changed. A raw Message or
-    /// MessageB carries its own headers, so none are computed for it.
-    /// </summary>
-    /// <summary>
     /// The headers to show: the ones built last (sent, or about to be) while nothing that shapes them has changed —
     /// including the body encoding and charset the send actually chose — otherwise the ones the next send will most
-    /// likely use (8-bit for a non-ASCII body; the server decides at send time).
+    /// likely use (8-bit for a non-ASCII body; the server decides at send time). A raw Message or MessageB carries its
+    /// own headers, so none are computed for it; without a sender there is no message to send (error 164), so there are
+    /// no headers either (a new component shows none, as documented).
     /// </summary>
     private BuiltHeaders CurrentHeaders()
     {
-        if (HasRawMessage)
+        if (HasRawMessage || _from.Trim().Length == 0)
         {
             return new BuiltHeaders([], "");
         }

@@ -1,0 +1,39 @@
+using Herald.Tests.Infrastructure;
+using Xunit;
+
+namespace Herald.Tests.Loopback;
+
+/// <summary>Shared by the loopback tests: a component aimed at a fake server, and sync/async dispatch.</summary>
+internal static class LoopbackSmtp
+{
+    /// <summary>A safety limit for waits that should end far sooner; never an assertion about speed.</summary>
+    public static readonly TimeSpan SafetyLimit = TimeSpan.FromSeconds(20);
+
+    /// <summary>A component aimed at <paramref name="server"/> with a message ready to send.</summary>
+    public static Smtp Create(FakeSmtpServer server)
+    {
+        var smtp = new Smtp { MailServer = server.Host, MailPort = server.Port, Timeout = 20 };
+        smtp.Config("Hello=client.test");
+        smtp.From = "alice@example.org";
+        smtp.SendTo = "bob@example.com";
+        smtp.Subject = "Hi";
+        smtp.MessageText = "Hello.\r\n";
+        return smtp;
+    }
+
+    /// <summary>Send or SendAsync. The sync form runs on a pool thread so the test thread stays free.</summary>
+    public static Task Send(Smtp smtp, bool isAsync) => isAsync ? smtp.SendAsync() : Task.Run(smtp.Send);
+
+    /// <summary>Connect or ConnectAsync, as <see cref="Send"/>.</summary>
+    public static Task Connect(Smtp smtp, bool isAsync) => isAsync ? smtp.ConnectAsync() : Task.Run(smtp.Connect);
+
+    /// <summary>A send that must fail with an SmtpException.</summary>
+    public static Task<SmtpException> SendFails(Smtp smtp, bool isAsync) => Assert.ThrowsAsync<SmtpException>(() => Send(smtp, isAsync));
+
+    /// <summary>A connect that must fail with an SmtpException.</summary>
+    public static Task<SmtpException> ConnectFails(Smtp smtp, bool isAsync) =>
+        Assert.ThrowsAsync<SmtpException>(() => Connect(smtp, isAsync));
+
+    /// <summary>Only the first connection gets <paramref name="action"/>; later ones get the built-in answer.</summary>
+    public static Func<FakeCommand, FakeAction?> FirstConnection(FakeAction action) => cmd => cmd.Session.Index == 0 ? action : null;
+}
