@@ -27,6 +27,8 @@ public enum SmtpAuthMechanisms
     amSCRAMSHA1 = 9,
     /// <summary>AUTH SCRAM-SHA-256 (RFC 7677).</summary>
     amSCRAMSHA256 = 10,
+    /// <summary>AUTH LOGIN only, even when the server also offers PLAIN (for servers whose PLAIN is broken or disabled).</summary>
+    amLogin = 11,
 }
 
 /// <summary>Value of the Importance header.</summary>

@@ -6,6 +6,7 @@ namespace Herald;
 public partial class Smtp
 {
     private int _selectWaitMillis = 20;
+    private bool _acceptAnyServerCert;     // AcceptAnyServerCert: every server certificate passes (insecure)
     private bool _keepQueue;
     private string _firewallData = "";
     private string _proxyExceptions = "";
@@ -133,7 +134,15 @@ public partial class Smtp
         Str("TLS13KeyShareGroups", () => tls.Tls13KeyShareGroups, v => tls.Tls13KeyShareGroups = v);
         Str("TLS13SignatureAlgorithms", () => tls.Tls13SignatureAlgorithms, v => tls.Tls13SignatureAlgorithms = v);
         Str("TLS13SupportedGroups", () => tls.Tls13SupportedGroups, v => tls.Tls13SupportedGroups = v);
+        ReadOnly("SSLNegotiatedVersion", () => _engine.Tls?.Version ?? "");
+        ReadOnly("SSLNegotiatedCipher", () => _engine.Tls?.Cipher ?? "");
+        ReadOnly("SSLNegotiatedCipherSuite", () => _engine.Tls?.CipherSuite ?? "");
+        ReadOnly("SSLNegotiatedCipherStrength", () => (_engine.Tls?.CipherStrength ?? 0).ToString(CultureInfo.InvariantCulture));
+        ReadOnly("SSLNegotiatedKeyExchange", () => _engine.Tls?.KeyExchange ?? "");
+        ReadOnly("SSLNegotiatedKeyExchangeStrength", () => (_engine.Tls?.KeyExchangeStrength ?? 0).ToString(CultureInfo.InvariantCulture));
         Bool("InsecureAllowStartTlsFallback", () => tls.InsecureAllowStartTlsFallback, v => tls.InsecureAllowStartTlsFallback = v);
+        Bool("AcceptAnyServerCert", () => _acceptAnyServerCert, v => _acceptAnyServerCert = v);
+        Int("SSLProvider", () => (int)tls.Provider, v => tls.Provider = (SmtpSSLProviders)v, 0, 2);
         Fixed("SSLClientCACerts", "", "it validates certificates of clients that connect to a server; an SMTP client has none.");
         Fixed("OpenSSLCADir", "", "Herald's TLS does not use the OpenSSL provider settings; use SSLServerCACerts or CACertFilePaths.");
         Fixed("OpenSSLCAFile", "", "Herald's TLS does not use the OpenSSL provider settings; use SSLServerCACerts or CACertFilePaths.");
@@ -231,5 +240,6 @@ public partial class Smtp
         _keepQueue = false;
         _firewallData = _proxyExceptions = "";
         _selectWaitMillis = 20;
+        _acceptAnyServerCert = false;
     }
 }

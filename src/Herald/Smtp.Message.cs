@@ -38,6 +38,8 @@ public partial class Smtp
     private BuiltHeaders? _headers;
     private string _headersKey = "";
     private bool _headersSent;
+    private BodyEncoding _headersBody;        // the body encoding _headers was built for
+    private string _headersCharset = "";      // the charset _headers was built for
     private string? _transferBody;            // the body as sent (TransferText), when it was held in memory
 
     /// <summary>
@@ -288,32 +290,50 @@ public partial class Smtp
     };
 
     /// <summary>
-    /// The headers for the current properties, reused while nothing that shapes them has changed. A raw Message or
-    /// MessageB carries its own headers, so none are computed for it; without a sender there is no message to send
-    /// (error 164), so there are no headers either (a new component shows none, as documented).
+    /// The headers to show: the ones built last (sent, or about to be) while nothing that shapes them has changed —
+    /// including the body encoding and charset the send actually chose — otherwise the ones the next send will most
+    /// likely use (8-bit for a non-ASCII body; the server decides at send time). A raw Message or MessageB carries its
+    /// own headers, so none are computed for it; without a sender there is no message to send (error 164), so there are
+    /// no headers either (a new component shows none, as documented).
     /// </summary>
-    private BuiltHeaders CurrentHeaders() => HasRawMessage || _from.Trim().Length == 0 ? new BuiltHeaders([], "")
-        : HeadersFor(_messageStream is null && !Ascii.IsValid(_messageText) ? BodyEncoding.EightBit : BodyEncoding.None, forSend: false);
+    private BuiltHeaders CurrentHeaders()
+    {
+        if (HasRawMessage || _from.Trim().Length == 0)
+        {
+            return new BuiltHeaders([], "");
+        }
+        if (_headers is not null && HeaderInputsKey(_headersBody, _headersCharset) == _headersKey)
+        {
+            return _headers;
+        }
+        return HeadersFor(_messageStream is null && !Ascii.IsValid(_messageText) ? BodyEncoding.EightBit : BodyEncoding.None, forSend: false);
+    }
 
     private bool HasRawMessage => _messageB.Length > 0 || _message.Length > 0;
 
     private BuiltHeaders HeadersFor(BodyEncoding body, bool forSend, string? charset = null)
     {
-        var spec = CurrentSpec(body, charset ?? _charset);
-        string key = string.Join('\u0001', spec.From, spec.SendTo, spec.Cc, spec.Subject, spec.MessageDate, spec.MessageId,
-            spec.ReplyTo, spec.DeliveryNotificationTo, spec.ReadReceiptTo, spec.OtherHeaders, spec.Charset, spec.MessageIdAlgorithm,
-            (int)spec.Importance, (int)spec.Priority, (int)spec.Sensitivity, spec.MaxHeaderLength, spec.FoldHeaders, spec.IdDomain,
-            (int)spec.Body);
+        charset ??= _charset;
+        string key = HeaderInputsKey(body, charset);
         // After a send, the same inputs still show the sent headers, but the next send builds new ones (a fresh
         // Date and Message-ID: two messages must not share an id).
         if (_headers is null || key != _headersKey || (forSend && _headersSent))
         {
-            _headers = HeaderBlock.Build(spec);
+            _headers = HeaderBlock.Build(CurrentSpec(body, charset));
             _headersKey = key;
+            _headersBody = body;
+            _headersCharset = charset;
             _headersSent = false;
         }
         return _headers;
     }
+
+    /// <summary>Everything that shapes the header block, as one string to compare.</summary>
+    private string HeaderInputsKey(BodyEncoding body, string charset) =>
+        string.Join('\u0001', _from, FormatRecipients(EmailRecipientTypes.rtTo), FormatRecipients(EmailRecipientTypes.rtCc), _subject,
+            _messageDate, _messageId, _replyTo, _deliveryNotificationTo, _readReceiptTo, _otherHeaders, charset, _messageIdAlgorithm,
+            (int)_importance, (int)_priority, (int)_sensitivity, _maxHeaderLength, _foldHeaders, _engine.HelloName, (int)body,
+            _messageStream is null && !Ascii.IsValid(_messageText));
 
     private static string HeadText(BuiltHeaders headers) => headers.Text.Length == 0 ? "" : headers.Text + "\r\n";
 
@@ -396,7 +416,10 @@ public partial class Smtp
             _transferBody = null;
             return new StreamMessageSource(Encoding.UTF8.GetBytes(HeadText(streamHeaders)), stream, _closeStreamAfterTransfer);
         }
-        var transfer = Ascii.IsValid(_messageText) ? BodyEncoding.None
+        // RFC 5322 §2.1.1 caps a line at 998 octets; a body with a longer line is sent quoted-printable, whose soft
+        // line breaks keep every line short and are undone by the reader.
+        var transfer = HasOverlongLine(_messageText) ? BodyEncoding.QuotedPrintable
+            : Ascii.IsValid(_messageText) ? BodyEncoding.None
             : caps.EightBitMime ? BodyEncoding.EightBit : BodyEncoding.QuotedPrintable;
         // The body goes out in the Charset setting when that charset can hold it, otherwise in UTF-8; the headers'
         // Content-Type names the same charset.
@@ -410,6 +433,27 @@ public partial class Smtp
         _transferBody = body;
         return new TextMessageSource(Encoding.UTF8.GetBytes(HeadText(headers)), body,
             transfer == BodyEncoding.QuotedPrintable ? Encoding.ASCII : bodyEncoding);
+    }
+
+    /// <summary>True when a line of <paramref name="text"/> is longer than 998 octets in UTF-8.</summary>
+    private static bool HasOverlongLine(string text)
+    {
+        int octets = 0;
+        foreach (char c in text)
+        {
+            if (c is '\r' or '\n')
+            {
+                octets = 0;
+                continue;
+            }
+            // Upper bound per UTF-16 unit: 1 for ASCII, 3 otherwise (a surrogate pair is 4 octets for 2 units).
+            octets += c < 0x80 ? 1 : c < 0x800 ? 2 : char.IsSurrogate(c) ? 2 : 3;
+            if (octets > 998)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     /// <summary>Called after a message went out: its headers now describe what was sent.</summary>

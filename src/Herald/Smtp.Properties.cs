@@ -139,6 +139,9 @@ public partial class Smtp
         }
     }
 
+    /// <summary>The certificate the server presented on the last TLS connection (empty before one; cleared at each new attempt).</summary>
+    public Certificate SSLServerCert => _engine.ServerCertificate ?? new Certificate();
+
     /// <summary>The TLS implementation (see <see cref="SmtpSSLProviders"/>).</summary>
     public SmtpSSLProviders SSLProvider
     {

@@ -129,6 +129,13 @@ public partial class Smtp : IDisposable, IEngineEvents
 
     bool IEngineEvents.OnServerCertificate(X509Certificate2 certificate, string status, bool accept, X509Chain? chain)
     {
+        if (_acceptAnyServerCert && !accept)
+        {
+            // Config AcceptAnyServerCert: the documented (and insecure) override; say loudly that it was used.
+            OnSSLStatus?.Invoke(this, new SmtpSSLStatusEventArgs(
+                $"WARNING: accepting a server certificate that failed validation ({status}) because AcceptAnyServerCert is True."));
+            accept = true;
+        }
         var handler = OnSSLServerAuthentication;
         if (handler is null)
         {

@@ -301,8 +301,10 @@ internal sealed partial class CaptureSession
         var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         foreach (var item in items)
         {
-            if (!(item.Equals("SUCCESS", StringComparison.OrdinalIgnoreCase) || item.Equals("FAILURE", StringComparison.OrdinalIgnoreCase) ||
-                  item.Equals("DELAY", StringComparison.OrdinalIgnoreCase)) || !seen.Add(item))
+            bool known = item.Equals("SUCCESS", StringComparison.OrdinalIgnoreCase)
+                         || item.Equals("FAILURE", StringComparison.OrdinalIgnoreCase)
+                         || item.Equals("DELAY", StringComparison.OrdinalIgnoreCase);
+            if (!known || !seen.Add(item))
             {
                 return false;
             }

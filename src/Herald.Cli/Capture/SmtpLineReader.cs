@@ -54,7 +54,8 @@ internal sealed class SmtpLineReader
     {
         if (maxLength > MaxLineLength)
         {
-            throw new ArgumentOutOfRangeException(nameof(maxLength), maxLength, $"The buffer holds lines of up to {MaxLineLength} bytes.");
+            throw new ArgumentOutOfRangeException(nameof(maxLength), maxLength,
+                $"The buffer holds lines of up to {MaxLineLength} bytes.");
         }
         int scan = _start;
         bool tooLong = false;

@@ -1,18 +1,23 @@
-using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
+using Herald.Security.Tls;
 using Herald.Transport;
 
 namespace Herald.Engine;
 
-internal sealed partial class SmtpEngine
+internal sealed partial class SmtpEngine : ITlsCallbacks
 {
-    private SslStream? _tls;
+    /// <summary>The TLS session of the current connection, or null in plaintext.</summary>
+    public TlsSession? Tls { get; private set; }
+
+    /// <summary>The certificate the server presented on the last connection, or null (cleared at each new attempt).</summary>
+    public Certificate? ServerCertificate { get; private set; }
 
     /// <summary>True when the connection is protected by TLS.</summary>
-    public bool IsSecure => _tls is not null;
+    public bool IsSecure => Tls is not null;
 
     /// <summary>
     /// STARTTLS (RFC 3207): ask, get 220, refuse any byte that arrived with the 220 (it was sent before the
-    /// handshake, so it is an injection attempt), handshake, forget the plaintext capabilities and EHLO again.
+    /// handshake, so it may have been injected), handshake, forget the plaintext capabilities and EHLO again.
     /// </summary>
     private async ValueTask StartTlsAsync<TIO>(TIO io, OperationGuard guard) where TIO : struct, ISmtpIO
     {
@@ -25,7 +30,7 @@ internal sealed partial class SmtpEngine
             }
             throw new SmtpException(SmtpErrorCodes.TlsHandshakeError,
                 "SSLStartMode is explicit but the server does not offer STARTTLS, so the connection cannot be encrypted; " +
-                "nothing was sent. (Someone may be stripping STARTTLS from the server's reply.)");
+                "nothing was sent. (Either the server has no TLS, or someone between you and it removed STARTTLS from its reply.)");
         }
         _step = "starting TLS (STARTTLS)";
         var reply = await CommandAsync(io, guard, "STARTTLS").ConfigureAwait(false);
@@ -37,10 +42,12 @@ internal sealed partial class SmtpEngine
         if (Connection.HasBufferedInput)
         {
             throw new SmtpException(SmtpErrorCodes.TlsHandshakeError,
-                "The server sent data after its 220 reply to STARTTLS and before the TLS handshake. Those bytes could have " +
-                "been injected by an attacker (RFC 3207 §4.2), so the connection was closed.");
+                "The server sent more data right after its 220 reply to STARTTLS, before the TLS handshake. Those bytes " +
+                "could have been injected by an attacker (RFC 3207 §4.2, CVE-2011-0411), so they were not read and the " +
+                "connection was closed.");
         }
         await StartTlsHandshakeAsync(io, guard).ConfigureAwait(false);
+        // RFC 3207 §4.2: everything learnt before TLS is discarded; the EHLO reply is asked for again.
         Capabilities = Protocol.Capabilities.None;
         await HelloAsync(io, guard).ConfigureAwait(false);
     }
@@ -49,14 +56,27 @@ internal sealed partial class SmtpEngine
     private async ValueTask StartTlsHandshakeAsync<TIO>(TIO io, OperationGuard guard) where TIO : struct, ISmtpIO
     {
         _step = "negotiating TLS";
-        var ssl = new SslStream(Connection.Stream, leaveInnerStreamOpen: false);
-        var options = new SslClientAuthenticationOptions { TargetHost = Settings.Host };
-        await io.AuthenticateAsClientAsync(ssl, options, guard.Token).ConfigureAwait(false);
+        // The certificate is checked against the name the user gave (also sent as SNI), never the resolved address.
+        var session = await TlsClient.AuthenticateAsync(io, Connection.Stream, Settings.Host, Settings.Tls, this, guard)
+            .ConfigureAwait(false);
         guard.Touch();
-        Connection.ReplaceStream(ssl);
-        _tls = ssl;
-        _events.OnConnectionStatus("TLS handshake complete", 0, $"{ssl.SslProtocol}, {ssl.NegotiatedCipherSuite}");
+        Connection.ReplaceStream(session.Stream);
+        Tls = session;
+        ServerCertificate = session.ServerCertificate;
+        _events.OnConnectionStatus("TLS handshake complete", 0, $"{session.Version}, {session.CipherSuite}");
     }
 
-    private void CloseTls() => _tls = null;
+    private void CloseTls() => Tls = null;
+
+    /// <summary>Clears what the previous connection's TLS left behind (SSLServerCert is per connection).</summary>
+    private void ResetTlsState()
+    {
+        Tls = null;
+        ServerCertificate = null;
+    }
+
+    bool ITlsCallbacks.OnServerCertificate(X509Certificate2 certificate, X509Chain? chain, string status, bool accept) =>
+        _events.OnServerCertificate(certificate, status, accept, chain);
+
+    void ITlsCallbacks.OnStatus(string message) => _events.OnSslStatus(message);
 }

@@ -20,6 +20,7 @@ internal sealed partial class SmtpEngine : IDisposable
     private int _transactions;        // mail transactions completed or attempted on this connection
     private bool _needsReset;         // the last transaction failed part-way: RSET before the next
     private string _step = "";        // what the engine is doing, for error messages
+    private const string GreetingStep = "waiting for the server's greeting";
 
     /// <summary>Creates an engine.</summary>
     /// <param name="settings">The settings it reads at each operation.</param>
@@ -80,6 +81,7 @@ internal sealed partial class SmtpEngine : IDisposable
             throw new SmtpException(SmtpErrorCodes.InvalidPort, $"MailPort {s.Port} is not a valid TCP port (1-65535).");
         }
         CloseConnection();
+        ResetTlsState();
         // Once the server has greeted, a refusal leaves a session that is ended with QUIT, not by just closing the
         // connection (RFC 5321 §4.1.1.10). STARTTLS failures are the exception: nothing more goes over a channel that
         // could not be secured.
@@ -109,7 +111,7 @@ internal sealed partial class SmtpEngine : IDisposable
                 await StartTlsHandshakeAsync(io, guard).ConfigureAwait(false);
             }
 
-            _step = "waiting for the server's greeting";
+            _step = GreetingStep;
             var greeting = await ReadReplyAsync(io, guard).ConfigureAwait(false);
             if (greeting.Code != 220)
             {
@@ -303,12 +305,15 @@ internal sealed partial class SmtpEngine : IDisposable
     /// </summary>
     public Exception Translate(Exception e, OperationGuard guard)
     {
-        if (guard.StoppedException(e) is { } stopped)
+        string during = _step.Length > 0 ? $" while {_step}" : "";
+        if (guard.StoppedException(e, during) is { } stopped)
         {
             _connection?.Abort();
-            return stopped;
+            return stopped is SmtpException { Code: SmtpErrorCodes.Timeout } && _step == GreetingStep && !IsSecure
+                ? new SmtpException(SmtpErrorCodes.Timeout, stopped.Message + " If this port expects TLS from the first byte " +
+                    "(implicit TLS, usually port 465), set SSLStartMode to sslImplicit.", stopped.InnerException)
+                : stopped;
         }
-        string during = _step.Length > 0 ? $" while {_step}" : "";
         switch (e)
         {
             case SmtpException se:
@@ -322,6 +327,13 @@ internal sealed partial class SmtpEngine : IDisposable
             case AuthenticationException ae:
                 _connection?.Abort();
                 return new SmtpException(SmtpErrorCodes.TlsHandshakeError, $"The TLS handshake failed{during}: {ae.Message}", ae);
+            case IOException or SocketException or ObjectDisposedException when Tls is { ClientCertificateRequested: true, ClientCertificateSent: false }:
+                // TLS 1.3 servers judge the client certificate after the handshake, so refusing a missing one shows up
+                // as the first read failing.
+                _connection?.Abort();
+                return new SmtpException(SmtpErrorCodes.TlsHandshakeError,
+                    $"The TLS connection failed{during}: the server asked for a client certificate and none was sent, which " +
+                    $"it most likely refused. Set SSLCert to a certificate the server trusts. ({(e.InnerException ?? e).Message})", e);
             case IOException or SocketException or ObjectDisposedException:
                 _connection?.Abort();
                 return new SmtpException(SmtpErrorCodes.CommunicationError,

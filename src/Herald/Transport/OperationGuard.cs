@@ -124,14 +124,15 @@ internal sealed class OperationGuard : IDisposable
     /// otherwise null.
     /// </summary>
     /// <param name="inner">The I/O exception the stop caused, kept as the inner exception.</param>
-    public Exception? StoppedException(Exception? inner) => Reason switch
+    /// <param name="during">What the call was doing, e.g. "while waiting for the server's greeting", or "".</param>
+    public Exception? StoppedException(Exception? inner, string during = "") => Reason switch
     {
         StopReason.Interrupted => new SmtpException(SmtpErrorCodes.Interrupted,
-            "The operation was interrupted (Interrupt was called); the connection was closed.", inner),
-        StopReason.Cancelled => new OperationCanceledException("The operation was cancelled; the connection was closed.", inner, _callerToken),
+            $"The operation was interrupted (Interrupt was called){during}; the connection was closed.", inner),
+        StopReason.Cancelled => new OperationCanceledException($"The operation was cancelled{during}; the connection was closed.", inner, _callerToken),
         StopReason.Timeout => new SmtpException(SmtpErrorCodes.Timeout, _absolute
-            ? $"The operation timed out: it did not finish within {_limitSeconds} seconds (AbsoluteTimeout); the connection was closed."
-            : $"The operation timed out: nothing was received from or sent to the server for {_limitSeconds} seconds; " +
+            ? $"The operation timed out{during}: it did not finish within {_limitSeconds} seconds (AbsoluteTimeout); the connection was closed."
+            : $"The operation timed out{during}: nothing was received from or sent to the server for {_limitSeconds} seconds; " +
               "the connection was closed.", inner),
         _ => null,
     };

@@ -352,7 +352,8 @@ public sealed class CaptureServerTests : IAsyncLifetime
     [Fact]
     public async Task AnIdleClientIsDisconnected()
     {
-        await using var impatient = StartServer(new CaptureServerOptions { Directory = _dir, IdleTimeout = TimeSpan.FromMilliseconds(300) });
+        await using var impatient = StartServer(
+            new CaptureServerOptions { Directory = _dir, IdleTimeout = TimeSpan.FromMilliseconds(300) });
         using var client = await RawSmtpClient.ConnectAsync(impatient.EndPoint);
         Assert.StartsWith("220", await client.ReadReplyAsync());
         Assert.StartsWith("421 4.4.2", await client.ReadReplyAsync());

@@ -21,6 +21,7 @@ public class SaslMechanismsTests
     [InlineData(SmtpAuthMechanisms.amOAuthBearer, "OAUTHBEARER", typeof(OAuthBearerMechanism))]
     [InlineData(SmtpAuthMechanisms.amSCRAMSHA1, "SCRAM-SHA-1", typeof(ScramMechanism))]
     [InlineData(SmtpAuthMechanisms.amSCRAMSHA256, "SCRAM-SHA-256", typeof(ScramMechanism))]
+    [InlineData(SmtpAuthMechanisms.amLogin, "LOGIN", typeof(LoginMechanism))] // even though PLAIN is offered too
     public void EachSettingMapsToItsMechanism(SmtpAuthMechanisms setting, string name, Type type)
     {
         using SaslMechanism mechanism = SaslMechanisms.Create(setting, Full, Everything);

@@ -43,6 +43,7 @@ internal static class SaslMechanisms
             SmtpAuthMechanisms.amOAuthBearer => OAuthBearerMechanism.MechanismName,
             SmtpAuthMechanisms.amSCRAMSHA1 => ScramMechanism.Sha1Name,
             SmtpAuthMechanisms.amSCRAMSHA256 => ScramMechanism.Sha256Name,
+            SmtpAuthMechanisms.amLogin => LoginMechanism.MechanismName,
             _ => throw new SmtpException(SmtpErrorCodes.InvalidArgument,
                 $"AuthMechanism {(int)mechanism} is not a known authentication mechanism."),
         };

@@ -1,4 +1,4 @@
-namespace Herald.Cli.Capture;
+namespace Herald.Cli;
 
 /// <summary>
 /// Checks an envelope address against the RFC 5321 §4.1.2 grammar: <c>Local-part "@" ( Domain / address-literal )</c>,
@@ -105,7 +105,8 @@ internal static class MailboxSyntax
         string inner = s[1..^1];
         if (inner.StartsWith("IPv6:", StringComparison.OrdinalIgnoreCase))
         {
-            return System.Net.IPAddress.TryParse(inner[5..], out var v6) && v6.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6;
+            return System.Net.IPAddress.TryParse(inner[5..], out var v6)
+                   && v6.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6;
         }
         return System.Net.IPAddress.TryParse(inner, out var v4) && v4.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork
             && inner.Count(c => c == '.') == 3;

@@ -1,0 +1,41 @@
+namespace Herald.Cli;
+
+/// <summary>
+/// Everything the commands take from the process: output streams, standard input and environment variables. Tests
+/// run the command line in-process with their own instance instead of touching the real console.
+/// </summary>
+internal sealed class CliEnvironment
+{
+    /// <summary>Standard output: results.</summary>
+    public required TextWriter Out { get; init; }
+
+    /// <summary>Standard error: warnings, errors and the protocol trace.</summary>
+    public required TextWriter Error { get; init; }
+
+    /// <summary>Opens standard input (read as the message body when no body option is given).</summary>
+    public required Func<Stream> OpenInput { get; init; }
+
+    /// <summary>True when standard input is a pipe or file rather than a terminal.</summary>
+    public required bool IsInputRedirected { get; init; }
+
+    /// <summary>Reads an environment variable (null when unset).</summary>
+    public required Func<string, string?> GetVariable { get; init; }
+
+    /// <summary>The real process: the console and the process environment.</summary>
+    public static CliEnvironment FromProcess() => new()
+    {
+        Out = Console.Out,
+        Error = Console.Error,
+        OpenInput = Console.OpenStandardInput,
+        IsInputRedirected = Console.IsInputRedirected,
+        GetVariable = Environment.GetEnvironmentVariable,
+    };
+
+    /// <summary>An environment variable, or null when it is unset or empty.</summary>
+    /// <param name="name">The variable's name.</param>
+    public string? Variable(string name) => GetVariable(name) is { Length: > 0 } value ? value : null;
+
+    /// <summary>Writes a warning to standard error.</summary>
+    /// <param name="message">The warning.</param>
+    public void Warn(string message) => Error.WriteLine($"herald: warning: {message}");
+}

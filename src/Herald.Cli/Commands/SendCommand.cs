@@ -1,0 +1,288 @@
+using System.CommandLine;
+using System.Text;
+using Herald.Cli.Capture;
+using Herald.Cli.Options;
+
+namespace Herald.Cli.Commands;
+
+/// <summary>
+/// <c>herald send</c>: builds a message from the options and sends it with the library's <see cref="Smtp"/> component,
+/// to the given server or, when none is configured, to the built-in capture server, which saves it as an .eml file.
+/// </summary>
+internal static class SendCommand
+{
+    /// <summary>The sender used when capturing and no --from is given.</summary>
+    public const string CaptureSender = "herald@localhost";
+
+    /// <summary>Creates the command.</summary>
+    /// <param name="env">The process environment.</param>
+    public static Command Create(CliEnvironment env)
+    {
+        var from = new Option<string?>("--from")
+        {
+            HelpName = "ADDRESS",
+            Description = $"The sender, e.g. \"Jane <jane@example.com>\" (required with a server; {CaptureSender} when capturing).",
+        };
+        var to = AddressOption("--to", "A recipient (To). Repeat it, or give a comma-separated list.");
+        var cc = AddressOption("--cc", "A copy recipient (Cc). Repeat it, or give a comma-separated list.");
+        var bcc = AddressOption("--bcc", "A blind-copy recipient (Bcc: in no header). Repeat it, or give a comma-separated list.");
+        var subject = new Option<string?>("--subject")
+        {
+            HelpName = "TEXT",
+            Description = "The subject line.",
+        };
+        var body = new Option<string?>("--body")
+        {
+            HelpName = "TEXT",
+            Description = "The message text. Without --body or --body-file, the text is read from stdin when it is not a terminal.",
+        };
+        var bodyFile = new Option<string?>("--body-file")
+        {
+            HelpName = "FILE",
+            Description = "Read the message text (UTF-8) from FILE; \"-\" reads stdin.",
+        };
+        var header = new Option<string[]>("--header")
+        {
+            HelpName = "\"NAME: VALUE\"",
+            Description = "Add a header line, e.g. \"X-Campaign: spring\". Repeatable.",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
+        var captureDir = new Option<string?>("--capture-dir")
+        {
+            HelpName = "DIR",
+            Description = "Where the capture server saves messages when no server is configured "
+                          + "(default $HERALD_CAPTURE_DIR, else $XDG_DATA_HOME/herald/capture).",
+        };
+        var connection = new ConnectionOptions(withAuth: true);
+
+        var command = new Command("send",
+            "Send a message. With no --server and no $HERALD_SERVER, it goes to Herald's local capture server and is " +
+            "saved as an .eml file instead: nothing leaves this machine.\n\n" +
+            "Examples:\n" +
+            "  herald send --to you@example.com --subject Hello --body \"Hi\"\n" +
+            "  herald send --server smtp.example.com:587 --user me@example.com --password-env SMTP_PASSWORD \\\n" +
+            "      --from me@example.com --to you@example.com --subject Report --body-file report.txt");
+        command.Options.Add(from);
+        command.Options.Add(to);
+        command.Options.Add(cc);
+        command.Options.Add(bcc);
+        command.Options.Add(subject);
+        command.Options.Add(body);
+        command.Options.Add(bodyFile);
+        command.Options.Add(header);
+        command.Options.Add(captureDir);
+        connection.AddTo(command);
+
+        CommandActions.Set(command, env, async (result, cancellationToken) =>
+        {
+            var toList = AddressList.Parse(result.GetValue(to), "--to");
+            var ccList = AddressList.Parse(result.GetValue(cc), "--cc");
+            var bccList = AddressList.Parse(result.GetValue(bcc), "--bcc");
+            if (toList.Count + ccList.Count + bccList.Count == 0)
+            {
+                throw CliException.Usage("No recipient: give at least one --to (or --cc/--bcc) ADDRESS.");
+            }
+            var headers = HeaderLine.Parse(result.GetValue(header));
+            string? subjectText = result.GetValue(subject);
+            if (subjectText is not null && subjectText.AsSpan().ContainsAny('\r', '\n', '\0'))
+            {
+                throw CliException.Usage("--subject must be a single line.");
+            }
+            var server = connection.ResolveServer(result, env);
+            string? sender = result.GetValue(from);
+            if (sender is not null && AddressList.Parse([sender], "--from").Count != 1)
+            {
+                throw CliException.Usage("--from takes exactly one address.");
+            }
+            if (server is not null && result.GetValue(captureDir) is not null)
+            {
+                throw CliException.Usage("--capture-dir only applies when no server is configured (no --server, no HERALD_SERVER).");
+            }
+            if (server is null && connection.RemoteOnlyOptionsGiven(result).ToArray() is { Length: > 0 } remote)
+            {
+                throw CliException.Usage(
+                    $"{string.Join(", ", remote)} need a server, but none is configured (no --server, no HERALD_SERVER).");
+            }
+            if (server is not null && sender is null)
+            {
+                throw CliException.Usage("Sending through a server needs a sender: --from ADDRESS.");
+            }
+            string text = ReadBody(result.GetValue(body), result.GetValue(bodyFile), env);
+
+            using var smtp = new Smtp();
+            smtp.From = sender ?? CaptureSender;
+            if (toList.Count > 0)
+            {
+                smtp.SendTo = string.Join(", ", toList);
+            }
+            else
+            {
+                smtp.Config("AllowEmptyTo=True"); // only Cc/Bcc recipients
+            }
+            if (ccList.Count > 0)
+            {
+                smtp.Cc = string.Join(", ", ccList);
+            }
+            if (bccList.Count > 0)
+            {
+                smtp.BCc = string.Join(", ", bccList);
+            }
+            if (subjectText is not null)
+            {
+                smtp.Subject = subjectText;
+            }
+            ApplyHeaders(smtp, headers);
+            smtp.MessageText = text;
+            var problems = new List<string>();
+            smtp.OnError += (_, e) =>
+            {
+                problems.Add(e.Description);
+                env.Warn(e.Description);
+            };
+            var recipients = toList.Concat(ccList).Concat(bccList).Select(AddressList.AddrSpec).ToArray();
+
+            if (server is null)
+            {
+                return await CaptureAsync(smtp, result, connection, result.GetValue(captureDir) ?? CapturePaths.Default(env), env,
+                    cancellationToken).ConfigureAwait(false);
+            }
+            var plan = connection.Apply(result, smtp, server, env);
+            string reply = "";
+            int code = await ServerSession.RunAsync(smtp, plan, env, cancellationToken, async () =>
+            {
+                await smtp.SendAsync(cancellationToken).ConfigureAwait(false);
+                reply = OneLine(smtp.LastReply); // the reply to the message data, before QUIT replaces it
+            }).ConfigureAwait(false);
+            if (code == ExitCodes.Ok)
+            {
+                // A recipient the server refused without stopping the send (a Bcc, by default) is reported by
+                // OnError with its address in angle brackets; leave it out of the "sent to" list.
+                var refused = recipients
+                    .Where(r => problems.Exists(p => p.Contains($"<{r}>", StringComparison.OrdinalIgnoreCase)))
+                    .ToArray();
+                env.Out.WriteLine($"Sent to {string.Join(", ", recipients.Except(refused))} via {plan.Display}: {reply}");
+                if (refused.Length > 0)
+                {
+                    env.Error.WriteLine($"herald: not delivered to {string.Join(", ", refused)} (refused by the server, see above).");
+                }
+            }
+            return code;
+        });
+        return command;
+    }
+
+    private static async Task<int> CaptureAsync(Smtp smtp, ParseResult result, ConnectionOptions connection, string directory,
+        CliEnvironment env, CancellationToken cancellationToken)
+    {
+        CaptureServer server;
+        try
+        {
+            server = CaptureServer.Start(new CaptureServerOptions { Directory = directory });
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CliException(ExitCodes.CannotCreate, $"Cannot use the capture folder {directory}: {e.Message}", e);
+        }
+        await using (server.ConfigureAwait(false))
+        {
+            CapturedMessage? saved = null;
+            server.MessageSaved += m => saved = m;
+            smtp.MailServer = server.EndPoint.Address.ToString();
+            smtp.MailPort = server.EndPoint.Port;
+            smtp.SSLStartMode = SmtpSSLStartModes.sslNone;
+            connection.ApplyCommon(result, smtp, env);
+            // Real SMTP over loopback, through the same library code a real server would see.
+            await smtp.ConnectAsync(cancellationToken).ConfigureAwait(false);
+            await smtp.SendAsync(cancellationToken).ConfigureAwait(false);
+            await smtp.DisconnectAsync(cancellationToken).ConfigureAwait(false);
+            if (saved is null)
+            {
+                throw new CliException(ExitCodes.Software, "The capture server accepted the message but reported no file.");
+            }
+            env.Out.WriteLine($"No server configured: delivered to Herald's local capture server on {server.EndPoint}; " +
+                              "nothing left this machine.");
+            env.Out.WriteLine($"Saved: {saved.Path}");
+            return ExitCodes.Ok;
+        }
+    }
+
+    /// <summary>Date, Message-ID and Reply-To have their own properties (so the library does not add a second copy);
+    /// every other header goes to OtherHeaders.</summary>
+    private static void ApplyHeaders(Smtp smtp, IReadOnlyList<HeaderLine> headers)
+    {
+        var other = new List<string>();
+        foreach (var h in headers)
+        {
+            if (h.Is("Date"))
+            {
+                smtp.MessageDate = h.Value;
+            }
+            else if (h.Is("Message-ID"))
+            {
+                smtp.MessageId = h.Value;
+            }
+            else if (h.Is("Reply-To"))
+            {
+                smtp.ReplyTo = h.Value;
+            }
+            else
+            {
+                other.Add(h.ToString());
+            }
+        }
+        smtp.OtherHeaders = string.Join("\r\n", other);
+    }
+
+    /// <summary>The body: --body, --body-file (or stdin for "-"), stdin when it is redirected, else empty.</summary>
+    internal static string ReadBody(string? text, string? file, CliEnvironment env)
+    {
+        if (text is not null && file is not null)
+        {
+            throw CliException.Usage("Give the body one way: --body TEXT or --body-file FILE, not both.");
+        }
+        if (text is not null)
+        {
+            return text;
+        }
+        byte[] bytes;
+        string source;
+        if (file is not null && file != "-")
+        {
+            bytes = InputFiles.Read(file, "--body-file");
+            source = file;
+        }
+        else if (file == "-" || env.IsInputRedirected)
+        {
+            using var input = env.OpenInput();
+            using var copy = new MemoryStream();
+            input.CopyTo(copy);
+            bytes = copy.ToArray();
+            source = "standard input";
+        }
+        else
+        {
+            return "";
+        }
+        try
+        {
+            var utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+            int bom = bytes.AsSpan().StartsWith("\uFEFF"u8) ? 3 : 0;
+            return utf8.GetString(bytes, bom, bytes.Length - bom);
+        }
+        catch (DecoderFallbackException e)
+        {
+            throw new CliException(ExitCodes.DataError,
+                $"The message text from {source} is not UTF-8 text (bad byte at offset {e.Index}). " +
+                "Convert it first, e.g. with iconv.", e);
+        }
+    }
+
+    private static Option<string[]> AddressOption(string name, string description) => new(name)
+    {
+        HelpName = "ADDRESS",
+        Description = description,
+        Arity = ArgumentArity.ZeroOrMore,
+    };
+
+    private static string OneLine(string reply) => reply.Replace("\r\n", " / ", StringComparison.Ordinal);
+}

@@ -1,0 +1,66 @@
+using System.CommandLine;
+using Herald.Cli.Capture;
+using Herald.Cli.Commands;
+
+namespace Herald.Cli;
+
+/// <summary>The <c>herald</c> command tree and the one entry point that parses and runs it (used by
+/// <see cref="Program"/> and, in-process, by the tests).</summary>
+internal static class HeraldCommandLine
+{
+    /// <summary>Builds the root command.</summary>
+    /// <param name="env">The process environment.</param>
+    /// <param name="captureStarted">Called when <c>herald capture</c> has started its server (for tests).</param>
+    public static RootCommand Build(CliEnvironment env, Action<CaptureServer>? captureStarted = null)
+    {
+        var root = new RootCommand(
+            "herald: send mail over SMTP and look at SMTP servers.\n\n" +
+            "Without --server (or $HERALD_SERVER), 'herald send' delivers to Herald's built-in capture server on 127.0.0.1 " +
+            "and saves the message as an .eml file: nothing leaves this machine.\n\n" +
+            "Exit codes (sysexits.h): 0 ok, 64 bad usage or address, 65 bad data, 66 input file missing, " +
+            "69 server unavailable or permanent (5xx) refusal, 75 temporary failure (4xx, timeout), 76 protocol error, " +
+            "77 authentication failed or certificate rejected, 78 configuration error.");
+        root.HelpName = "herald"; // not the name of whatever process hosts the parser (tests, dotnet exec)
+        root.Subcommands.Add(SendCommand.Create(env));
+        root.Subcommands.Add(VerifyCommand.Create(env));
+        root.Subcommands.Add(ExpandCommand.Create(env));
+        root.Subcommands.Add(ProbeCommand.Create(env));
+        root.Subcommands.Add(CaptureCommand.Create(env, captureStarted));
+        return root;
+    }
+
+    /// <summary>Parses <paramref name="args"/> and runs the chosen command.</summary>
+    /// <param name="args">The command-line arguments.</param>
+    /// <param name="env">The process environment.</param>
+    /// <param name="cancellationToken">Cancelled by Ctrl+C.</param>
+    /// <param name="captureStarted">Called when <c>herald capture</c> has started its server (for tests).</param>
+    /// <returns>The process exit code (sysexits.h).</returns>
+    public static async Task<int> RunAsync(string[] args, CliEnvironment env, CancellationToken cancellationToken,
+        Action<CaptureServer>? captureStarted = null)
+    {
+        var root = Build(env, captureStarted);
+        var result = root.Parse(args);
+        var config = new InvocationConfiguration
+        {
+            Output = env.Out,
+            Error = env.Error,
+            EnableDefaultExceptionHandler = false,
+            ProcessTerminationTimeout = null, // Program handles Ctrl+C and passes the token in
+        };
+        if (result.Errors.Count > 0 && result.Action is System.CommandLine.Invocation.ParseErrorAction)
+        {
+            // System.CommandLine would exit with 1; a usage error is EX_USAGE (64) for mail tools.
+            foreach (var error in result.Errors)
+            {
+                env.Error.WriteLine($"herald: error: {error.Message}");
+            }
+            string command = string.Join(' ', CommandPath(result.CommandResult.Command, root));
+            env.Error.WriteLine($"Run '{command} --help' for the options.");
+            return ExitCodes.Usage;
+        }
+        return await result.InvokeAsync(config, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static IEnumerable<string> CommandPath(Command command, RootCommand root) =>
+        command == root ? ["herald"] : ["herald", command.Name];
+}

@@ -1,0 +1,249 @@
+using System.Globalization;
+using System.Security.Cryptography.X509Certificates;
+
+namespace Herald.Security.Tls;
+
+/// <summary>What validation observed about one certificate of the chain (index 0 is the server's own).</summary>
+/// <param name="Subject">The certificate's subject DN.</param>
+/// <param name="Issuer">The certificate's issuer DN.</param>
+/// <param name="NotBefore">Start of validity (UTC).</param>
+/// <param name="NotAfter">End of validity (UTC).</param>
+/// <param name="Status">Every status flag reported for this certificate.</param>
+/// <param name="StatusText">The platform's own description of the status, for the message.</param>
+/// <param name="HasCrlPointer">The certificate names a CRL distribution point.</param>
+/// <param name="HasOcspPointer">The certificate names an OCSP responder.</param>
+internal sealed record ChainElementFacts(
+    string Subject,
+    string Issuer,
+    DateTime NotBefore,
+    DateTime NotAfter,
+    X509ChainStatusFlags Status,
+    string StatusText = "",
+    bool HasCrlPointer = false,
+    bool HasOcspPointer = false);
+
+/// <summary>Everything the policy needs to decide about a server certificate. Pure data, so tests can build it.</summary>
+internal sealed record CertificateFacts
+{
+    /// <summary>The chain as built, server certificate first. Never empty.</summary>
+    public required IReadOnlyList<ChainElementFacts> Elements { get; init; }
+
+    /// <summary>The host-name check.</summary>
+    public required HostNameCheck HostName { get; init; }
+
+    /// <summary>The server certificate equals SSLAcceptServerCert.</summary>
+    public bool MatchesAcceptedCertificate { get; init; }
+
+    /// <summary>A problem with the certificate's signature algorithm (TLS12/TLS13SignatureAlgorithms), or null.</summary>
+    public string? SignatureAlgorithmProblem { get; init; }
+
+    /// <summary>The chain could not be built at all (the platform's message), or null.</summary>
+    public string? BuildError { get; init; }
+}
+
+/// <summary>One reason to reject a certificate.</summary>
+/// <param name="Text">What is wrong, in words.</param>
+/// <param name="Flag">The SSLSecurityFlags bit that ignores it, or 0 when no flag can.</param>
+internal readonly record struct CertificateProblem(string Text, int Flag);
+
+/// <summary>The decision about a server certificate.</summary>
+/// <param name="Accept">True when the connection may continue.</param>
+/// <param name="Status">"OK" when the certificate is valid; "OK (...)" when problems were ignored by SSLSecurityFlags;
+/// otherwise the reasons, separated by "; ".</param>
+/// <param name="Problems">The problems that stand (empty when valid or relaxed by flags).</param>
+/// <param name="Ignored">The problems SSLSecurityFlags relaxed.</param>
+internal sealed record CertificateVerdict(bool Accept, string Status, IReadOnlyList<CertificateProblem> Problems,
+    IReadOnlyList<CertificateProblem> Ignored)
+{
+    /// <summary>
+    /// What the user can change to accept this certificate, for the error message: the SSLSecurityFlags bits that
+    /// would cover every remaining problem, SSLServerCACerts for an unknown CA, the event handler and SSLAcceptServerCert.
+    /// </summary>
+    public string Hint()
+    {
+        var parts = new List<string>();
+        bool allFlaggable = Problems.Count > 0 && Problems.All(p => p.Flag != 0);
+        if (Problems.Any(p => p.Flag == SecurityFlags.AllowUnknownCA))
+        {
+            parts.Add("add the issuing CA certificate (PEM) to SSLServerCACerts");
+        }
+        if (allFlaggable)
+        {
+            int bits = Problems.Aggregate(0, (acc, p) => acc | p.Flag);
+            var flags = Problems.Select(p => p.Flag).Distinct().ToList();
+            string names = flags.Count == 1
+                ? FlagName(flags[0])
+                : string.Join(", ", flags.Select(f => $"{SecurityFlags.Format(f)} {FlagName(f)}"));
+            parts.Add($"set SSLSecurityFlags to include {SecurityFlags.Format(bits)} ({names})");
+        }
+        parts.Add("set Accept = true in the SSLServerAuthentication event");
+        parts.Add("or set SSLAcceptServerCert to this exact certificate");
+        string prefix = allFlaggable ? "To accept it anyway: " : "No SSLSecurityFlags bit relaxes this; to accept it anyway: ";
+        return prefix + string.Join(", ", parts) + ".";
+    }
+
+    private static string FlagName(int flag) => flag switch
+    {
+        SecurityFlags.IgnoreTimeValidity => "ignore time validity",
+        SecurityFlags.IgnoreCtlTimeValidity => "ignore trust-list time validity",
+        SecurityFlags.IgnoreNonNestedTimes => "ignore non-nested times",
+        SecurityFlags.AllowUnknownCA => "allow unknown CA",
+        SecurityFlags.IgnoreWrongUsage => "ignore wrong usage",
+        SecurityFlags.IgnoreUnknownRevocation => "ignore unknown revocation",
+        SecurityFlags.IgnoreUnknownCARevocation => "ignore unknown CA revocation",
+        SecurityFlags.IgnoreUnknownRootRevocation => "ignore unknown root revocation",
+        SecurityFlags.IgnoreNameMismatch => "ignore name mismatch",
+        _ => "flag",
+    };
+}
+
+/// <summary>
+/// The server-certificate policy as a pure function: from what chain building and the host-name check observed, and
+/// the SSLSecurityFlags / SSLCheckCRL / SSLCheckOCSP settings, decide whether to accept and say why in words.
+/// </summary>
+internal static class CertificatePolicy
+{
+    private const X509ChainStatusFlags UnknownRevocation =
+        X509ChainStatusFlags.RevocationStatusUnknown | X509ChainStatusFlags.OfflineRevocation;
+
+    // Conditions handled one by one below; anything else the platform reports is a problem no flag relaxes.
+    private const X509ChainStatusFlags Handled = X509ChainStatusFlags.NotTimeValid | X509ChainStatusFlags.NotTimeNested
+        | X509ChainStatusFlags.UntrustedRoot | X509ChainStatusFlags.PartialChain | X509ChainStatusFlags.NotValidForUsage
+        | UnknownRevocation | X509ChainStatusFlags.Revoked | X509ChainStatusFlags.NotSignatureValid
+        | X509ChainStatusFlags.ExplicitDistrust | X509ChainStatusFlags.CtlNotTimeValid;
+
+    /// <summary>Decides about a server certificate.</summary>
+    /// <param name="facts">What validation observed.</param>
+    /// <param name="securityFlags">SSLSecurityFlags.</param>
+    /// <param name="checkCrl">SSLCheckCRL: 0 off, 1 when the certificate names a CRL, 2 required.</param>
+    /// <param name="checkOcsp">SSLCheckOCSP: 0 off, 1 when the certificate names a responder, 2 required.</param>
+    /// <param name="now">The time validity is judged at (UTC).</param>
+    public static CertificateVerdict Decide(CertificateFacts facts, int securityFlags, int checkCrl, int checkOcsp, DateTime now)
+    {
+        var problems = new List<CertificateProblem>();
+        void Add(string text, int flag)
+        {
+            if (!problems.Any(p => p.Text == text))
+            {
+                problems.Add(new CertificateProblem(text, flag));
+            }
+        }
+
+        if (facts.BuildError is { } buildError)
+        {
+            Add($"the certificate chain could not be built: {buildError}", 0);
+        }
+        int count = facts.Elements.Count;
+        for (int i = 0; i < count; i++)
+        {
+            var e = facts.Elements[i];
+            string role = i == 0 ? "certificate" : $"issuer certificate '{e.Subject}'";
+            var s = e.Status;
+            if ((s & X509ChainStatusFlags.NotTimeValid) != 0)
+            {
+                Add(now > e.NotAfter.ToUniversalTime()
+                    ? $"{role} has expired (valid until {Utc(e.NotAfter)})"
+                    : $"{role} is not yet valid (valid from {Utc(e.NotBefore)})", SecurityFlags.IgnoreTimeValidity);
+            }
+            if ((s & X509ChainStatusFlags.NotTimeNested) != 0)
+            {
+                Add($"{role} is valid outside its issuer's validity period", SecurityFlags.IgnoreNonNestedTimes);
+            }
+            if ((s & X509ChainStatusFlags.UntrustedRoot) != 0)
+            {
+                Add($"certificate is not trusted: unknown CA '{e.Subject}'", SecurityFlags.AllowUnknownCA);
+            }
+            if ((s & X509ChainStatusFlags.PartialChain) != 0)
+            {
+                // The issuer's certificate is nowhere to be found (servers do not send their root): an unknown CA.
+                Add($"certificate is not trusted: unknown CA '{facts.Elements[count - 1].Issuer}' (the chain could not be completed)",
+                    SecurityFlags.AllowUnknownCA);
+            }
+            if ((s & X509ChainStatusFlags.NotValidForUsage) != 0)
+            {
+                Add($"{role} is not valid for server authentication (extended key usage)", SecurityFlags.IgnoreWrongUsage);
+            }
+            if ((s & UnknownRevocation) != 0 && !RevocationUnknownExpected(e, checkCrl, checkOcsp))
+            {
+                int flag = i == 0 ? SecurityFlags.IgnoreUnknownRevocation
+                    : i == count - 1 && e.Subject == e.Issuer ? SecurityFlags.IgnoreUnknownRootRevocation
+                    : SecurityFlags.IgnoreUnknownCARevocation;
+                Add($"the revocation status of {role} could not be checked{Detail(e)}", flag);
+            }
+            if ((s & X509ChainStatusFlags.Revoked) != 0)
+            {
+                Add($"{role} has been revoked", 0);
+            }
+            if ((s & X509ChainStatusFlags.NotSignatureValid) != 0)
+            {
+                Add($"{role} has an invalid signature", 0);
+            }
+            if ((s & X509ChainStatusFlags.ExplicitDistrust) != 0)
+            {
+                Add($"{role} is explicitly distrusted", 0);
+            }
+            if ((s & X509ChainStatusFlags.CtlNotTimeValid) != 0)
+            {
+                Add("the certificate trust list has expired", SecurityFlags.IgnoreCtlTimeValidity);
+            }
+            var other = s & ~Handled;
+            if (other != X509ChainStatusFlags.NoError)
+            {
+                Add($"{role} failed validation: {other}{Detail(e)}", 0);
+            }
+        }
+
+        var leaf = facts.Elements[0];
+        if (checkCrl == 2 && !leaf.HasCrlPointer)
+        {
+            Add("certificate names no CRL distribution point (SSLCheckCRL=2 requires one)", SecurityFlags.IgnoreUnknownRevocation);
+        }
+        if (checkOcsp == 2 && !leaf.HasOcspPointer)
+        {
+            Add("certificate names no OCSP responder (SSLCheckOCSP=2 requires one)", SecurityFlags.IgnoreUnknownRevocation);
+        }
+        if (!facts.HostName.Matches)
+        {
+            string names = facts.HostName.Names.Count == 0 ? "no host name" : string.Join(", ", facts.HostName.Names);
+            Add($"host name mismatch: certificate is for {names} but the server is '{facts.HostName.Host}'",
+                SecurityFlags.IgnoreNameMismatch);
+        }
+        if (facts.SignatureAlgorithmProblem is { } signatureProblem)
+        {
+            Add(signatureProblem, 0);
+        }
+
+        var remaining = problems.Where(p => p.Flag == 0 || (securityFlags & p.Flag) == 0).ToList();
+        var ignored = problems.Where(p => p.Flag != 0 && (securityFlags & p.Flag) != 0).ToList();
+        string status;
+        if (remaining.Count > 0)
+        {
+            status = string.Join("; ", remaining.Select(p => p.Text));
+            if (facts.MatchesAcceptedCertificate)
+            {
+                status += " (accepted: the certificate equals SSLAcceptServerCert)";
+            }
+        }
+        else
+        {
+            status = ignored.Count == 0 ? "OK" : $"OK (ignored by SSLSecurityFlags: {string.Join("; ", ignored.Select(p => p.Text))})";
+        }
+        return new CertificateVerdict(remaining.Count == 0 || facts.MatchesAcceptedCertificate, status, remaining, ignored);
+    }
+
+    /// <summary>
+    /// At level 1 (SSLCheckCRL/SSLCheckOCSP = 1) a certificate that names neither a CRL distribution point nor an
+    /// OCSP responder for an enabled check cannot be checked, and that is not an error. At level 2 the server
+    /// certificate's missing pointer is reported by its own message instead.
+    /// </summary>
+    private static bool RevocationUnknownExpected(ChainElementFacts e, int checkCrl, int checkOcsp)
+    {
+        bool checkable = (checkCrl > 0 && e.HasCrlPointer) || (checkOcsp > 0 && e.HasOcspPointer);
+        return !checkable;
+    }
+
+    private static string Detail(ChainElementFacts e) => e.StatusText.Length == 0 ? "" : $" ({e.StatusText.TrimEnd('.')})";
+
+    private static string Utc(DateTime value) =>
+        value.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture);
+}
