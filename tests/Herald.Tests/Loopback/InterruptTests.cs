@@ -14,7 +14,7 @@ public class InterruptTests
     private static async Task<Task> StartHangingSend(FakeSmtpServer server, Smtp smtp, bool isAsync, CancellationToken token = default)
     {
         server.On("MAIL", FirstConnection(FakeAction.Hang));
-        var sending = isAsync ? smtp.SendAsync(token) : Task.Run(smtp.Send, CancellationToken.None);
+        var sending = isAsync ? smtp.SendAsync(token) : OnOwnThread(smtp.Send);
         var session = await server.WaitForSessionAsync(0, SafetyLimit);
         await session.WaitForLineAsync(l => l.StartsWith("MAIL ", StringComparison.Ordinal), SafetyLimit);
         return sending;

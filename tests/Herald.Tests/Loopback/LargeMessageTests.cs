@@ -52,7 +52,7 @@ public class LargeMessageTests(ITestOutputHelper output)
         }
         else
         {
-            await Task.Run(smtp.Send);
+            await LoopbackSmtp.OnOwnThread(smtp.Send);
         }
         clock.Stop();
         await stop.CancelAsync();

@@ -38,12 +38,12 @@ public class TimeoutTests
         Assert.Single(server.Sessions[1].Messages);
     }
 
-    /// <summary>A server that answers every step after 300 ms: slow, but never quiet for a whole second.</summary>
+    /// <summary>A server that answers each of six steps after 500 ms: slow, but never quiet for two seconds.</summary>
     private static FakeSmtpServer SlowServer()
     {
         var server = new FakeSmtpServer();
         server.Capabilities.Remove("PIPELINING");
-        var pause = TimeSpan.FromMilliseconds(300);
+        var pause = TimeSpan.FromMilliseconds(500);
         server.OnConnect = _ => FakeAction.DelayedReply(pause, "220 fake.test ESMTP slow");
         foreach (var verb in new[] { "EHLO", "MAIL", "RCPT", "DATA", "." })
         {
@@ -59,11 +59,11 @@ public class TimeoutTests
     {
         await using var server = SlowServer();
         using var smtp = Create(server);
-        smtp.Timeout = 1;
+        smtp.Timeout = 2;
 
         var clock = Stopwatch.StartNew();
         await Send(smtp, isAsync);
-        Assert.True(clock.Elapsed > TimeSpan.FromSeconds(1.5), "the exchange itself takes longer than the limit");
+        Assert.True(clock.Elapsed > TimeSpan.FromSeconds(2.5), "the exchange itself takes longer than the limit");
         Assert.Single(server.Sessions[0].Messages);
     }
 
@@ -74,7 +74,7 @@ public class TimeoutTests
     {
         await using var server = SlowServer();
         using var smtp = Create(server);
-        smtp.Timeout = 1;
+        smtp.Timeout = 2;
         smtp.Config("AbsoluteTimeout=True");
 
         var clock = Stopwatch.StartNew();
@@ -82,7 +82,7 @@ public class TimeoutTests
         clock.Stop();
         Assert.Equal(SmtpErrorCodes.Timeout, e.Code);
         Assert.Contains("AbsoluteTimeout", e.Message);
-        Assert.InRange(clock.Elapsed, AlmostOneSecond, SafetyLimit);
+        Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(1.9), SafetyLimit);
         Assert.Empty(server.Sessions[0].Messages);
     }
 
