@@ -83,7 +83,8 @@ public partial class Smtp
             // ProcessQueue sends oldest first by name: the time, then a sequence number that orders files queued in
             // the same millisecond by this process, then random bytes so that other processes never collide.
             long sequence = Interlocked.Increment(ref s_queueSequence);
-            string name = $"{DateTime.UtcNow:yyyyMMddHHmmssfff}-{sequence:x12}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6))}";
+            string unique = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
+            string name = $"{DateTime.UtcNow:yyyyMMddHHmmssfff}-{sequence:x12}-{unique}";
             string temp = Path.Combine(queueDir, name + ".tmp");
             string final = Path.Combine(Path.GetFullPath(queueDir), name + QueueFile.Queued);
             try
@@ -169,11 +170,13 @@ public partial class Smtp
                         }
                         catch (FormatException e)
                         {
-                            throw new SmtpException(SmtpErrorCodes.CannotOpenFile, $"The queue file \"{queued}\" cannot be sent: {e.Message}.", e);
+                            throw new SmtpException(SmtpErrorCodes.CannotOpenFile,
+                                $"The queue file \"{queued}\" cannot be sent: {e.Message}.", e);
                         }
                         try
                         {
-                            await _engine.SendMailAsync(io, guard, envelope, new StreamMessageSource([], file, closeAfter: true)).ConfigureAwait(false);
+                            var source = new StreamMessageSource([], file, closeAfter: true);
+                            await _engine.SendMailAsync(io, guard, envelope, source).ConfigureAwait(false);
                         }
                         catch (Exception e)
                         {

@@ -105,7 +105,10 @@ public class MessagePropertiesTests
     public async Task TheIntrospectionPairIncludesTheLineEndTheClientAddedToTheLastLine(string content, bool raw)
     {
         await using var server = new FakeSmtpServer();
-        using var smtp = new Smtp { MailServer = server.Host, MailPort = server.Port, From = "alice@example.org", SendTo = "bob@example.com" };
+        using var smtp = new Smtp
+        {
+            MailServer = server.Host, MailPort = server.Port, From = "alice@example.org", SendTo = "bob@example.com",
+        };
         if (raw)
         {
             smtp.Message = content;
@@ -125,7 +128,10 @@ public class MessagePropertiesTests
     public async Task EachSendGetsItsOwnMessageId()
     {
         await using var server = new FakeSmtpServer();
-        using var smtp = new Smtp { MailServer = server.Host, MailPort = server.Port, From = "alice@example.org", SendTo = "bob@example.com" };
+        using var smtp = new Smtp
+        {
+            MailServer = server.Host, MailPort = server.Port, From = "alice@example.org", SendTo = "bob@example.com",
+        };
         await smtp.SendAsync();
         string first = smtp.MessageHeaders.Single(h => h.Field == "Message-ID").Value;
         await smtp.SendAsync();
@@ -145,7 +151,10 @@ public class MessagePropertiesTests
         smtp.Cc = "dan@example.com, erin@example.com";
         smtp.BCc = "eve@example.net";
         Assert.Equal(
-            ["bob@example.com/Bob B./rtTo", "carol@example.com//rtTo", "dan@example.com//rtCc", "erin@example.com//rtCc", "eve@example.net//rtBcc"],
+            [
+                "bob@example.com/Bob B./rtTo", "carol@example.com//rtTo", "dan@example.com//rtCc", "erin@example.com//rtCc",
+                "eve@example.net//rtBcc",
+            ],
             smtp.MessageRecipients.Select(r => $"{r.Address}/{r.Name}/{r.RecipientType}"));
         Assert.Equal("\"Bob B.\" <bob@example.com>, carol@example.com", smtp.SendTo);
         Assert.Equal("dan@example.com, erin@example.com", smtp.Cc);

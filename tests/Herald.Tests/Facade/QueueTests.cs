@@ -185,7 +185,8 @@ public sealed class QueueTests : IDisposable
             later.Queue(_dir);
         }
         await using var server = new FakeSmtpServer();
-        server.On("RCPT", cmd => cmd.Argument.Contains("nobody@", StringComparison.Ordinal) ? FakeAction.Reply("550 5.1.1 No such user") : null);
+        server.On("RCPT", cmd =>
+            cmd.Argument.Contains("nobody@", StringComparison.Ordinal) ? FakeAction.Reply("550 5.1.1 No such user") : null);
         using var smtp = Processor(server);
 
         var e = await Assert.ThrowsAsync<SmtpException>(() => smtp.ProcessQueueAsync(_dir));

@@ -58,7 +58,8 @@ public class LargeMessageTests(ITestOutputHelper output)
         await stop.CancelAsync();
         await sampler;
 
-        output.WriteLine($"{Size >> 20} MiB in {clock.Elapsed.TotalSeconds:0.00} s; managed heap grew by at most {(peak - baseline) >> 20} MiB");
+        output.WriteLine($"{Size >> 20} MiB in {clock.Elapsed.TotalSeconds:0.00} s; " +
+            $"managed heap grew by at most {(peak - baseline) >> 20} MiB");
         const string headers = "From: alice@example.org\r\nTo: bob@example.com\r\n\r\n";
         var session = Assert.Single(server.Sessions);
         // 1 GiB is not a whole number of 80-byte lines: the client ends the last, partial line with CRLF.

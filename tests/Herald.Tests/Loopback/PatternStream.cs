@@ -77,7 +77,9 @@ internal sealed class PatternStream : Stream
         for (int i = 0; i < pattern.Length; i++)
         {
             int column = i % LineLength;
-            pattern[i] = column == LineLength - 2 ? (byte)'\r' : column == LineLength - 1 ? (byte)'\n' : (byte)('a' + (i / LineLength + column) % 26);
+            pattern[i] = column == LineLength - 2 ? (byte)'\r'
+                : column == LineLength - 1 ? (byte)'\n'
+                : (byte)('a' + (i / LineLength + column) % 26);
         }
         return pattern;
     }

@@ -31,7 +31,8 @@ public class TransferRateTests
         int bytes = message.RawData.Length;
         // The first tenth of a second's worth may leave at once; everything after it waits for the rate.
         var least = TimeSpan.FromSeconds(0.9 * (bytes - rate / 10) / rate);
-        Assert.True(clock.Elapsed >= least, $"{bytes} bytes at {rate} B/s took {clock.Elapsed.TotalSeconds:0.00} s, less than {least.TotalSeconds:0.00} s");
+        Assert.True(clock.Elapsed >= least,
+            $"{bytes} bytes at {rate} B/s took {clock.Elapsed.TotalSeconds:0.00} s, less than {least.TotalSeconds:0.00} s");
         Assert.EndsWith(new string('x', 98) + "\r\n", message.Text);
     }
 }

@@ -46,7 +46,8 @@ public class AuthTranscriptTests
             await ConnectsAndDisconnects(smtp, isAsync);
             Assert.Contains("0: AUTH PLAIN ****", trace);
             Assert.DoesNotContain(trace, l => l.Contains("AGFsaWNlAHMzY3JldA==", StringComparison.Ordinal));
-            Assert.Contains(trace, l => l.StartsWith("2: ", StringComparison.Ordinal) && l.Contains("Authenticated as \"alice\"", StringComparison.Ordinal));
+            Assert.Contains(trace, l =>
+                l.StartsWith("2: ", StringComparison.Ordinal) && l.Contains("Authenticated as \"alice\"", StringComparison.Ordinal));
         });
     }
 

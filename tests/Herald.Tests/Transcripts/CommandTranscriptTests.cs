@@ -149,7 +149,10 @@ public class CommandTranscriptTests
     {
         smtp.From = "alice@example.org";
         smtp.MessageRecipients.Add(new MessageRecipient("bob@example.com") { Options = "NOTIFY SUCCESS,FAILURE" });
-        smtp.MessageRecipients.Add(new MessageRecipient("carol@example.com", 0) { Options = "notify=DELAY orcpt=rfc822;carol@example.com" });
+        smtp.MessageRecipients.Add(new MessageRecipient("carol@example.com", 0)
+        {
+            Options = "notify=DELAY orcpt=rfc822;carol@example.com",
+        });
         smtp.Subject = "Hi";
         smtp.MessageText = "Hello.\r\n";
     }
@@ -169,7 +172,8 @@ public class CommandTranscriptTests
         }, async (smtp, isAsync) =>
         {
             await Send(smtp, isAsync);
-            var notes = trace.Where(l => l.StartsWith("2: ", StringComparison.Ordinal) && l.Contains("DSN", StringComparison.Ordinal)).ToList();
+            var notes = trace.Where(l => l.StartsWith("2: ", StringComparison.Ordinal) && l.Contains("DSN", StringComparison.Ordinal))
+                .ToList();
             Assert.Equal(2, notes.Count);
             Assert.Contains("NOTIFY=SUCCESS,FAILURE", notes[0]);
             Assert.Contains("bob@example.com", notes[0]);

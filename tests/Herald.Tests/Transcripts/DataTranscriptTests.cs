@@ -46,7 +46,8 @@ public class DataTranscriptTests
             Assert.Equal(Headers + text, smtp.MessageHeadersString + smtp.Config("TransferText"));
             Assert.Equal(smtp.MessageHeadersString, smtp.Config("MessageHeadersString"));
             // The trace never shows message data.
-            Assert.DoesNotContain(trace, l => l.Contains("hidden", StringComparison.Ordinal) || l.Contains("Subject", StringComparison.Ordinal));
+            Assert.DoesNotContain(trace, l =>
+                l.Contains("hidden", StringComparison.Ordinal) || l.Contains("Subject", StringComparison.Ordinal));
         });
     }
 
@@ -86,7 +87,8 @@ public class DataTranscriptTests
     [Theory, MemberData(nameof(ReplayModes.All), MemberType = typeof(ReplayModes))]
     public Task SendsTheRawMessageAsGiven(ReplayMode mode)
     {
-        const string raw = "From: Someone <someone@example.org>\r\nTo: bob@example.com\r\nSubject: raw\r\n\r\n.dot\nbare lf\r\nno final line end";
+        const string raw = "From: Someone <someone@example.org>\r\nTo: bob@example.com\r\nSubject: raw\r\n\r\n" +
+            ".dot\nbare lf\r\nno final line end";
         return Run("data-raw-message.smtp", mode, smtp =>
         {
             Body("this MessageText is not sent")(smtp);
