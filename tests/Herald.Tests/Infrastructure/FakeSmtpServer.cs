@@ -418,14 +418,23 @@ internal sealed class FakeSmtpServer : IAsyncDisposable, IDisposable
                 return await ExecuteAsync(session, connection, next.Challenge, token).ConfigureAwait(false);
             case FakeAction.CloseAction close:
                 await connection.FlushAsync(token).ConfigureAwait(false);
-                if (close.IsReset)
+                // The server may be disposed between the flush and here (TcpClient.Client is then null): the
+                // connection is being closed anyway, so there is nothing left to do.
+                var socket = session.Client.Client;
+                try
                 {
-                    // Closing the socket itself with a zero linger sends RST; disposing the stream would send FIN first.
-                    session.Client.Client.Close(0);
+                    if (close.IsReset)
+                    {
+                        // Closing the socket itself with a zero linger sends RST; disposing the stream would send FIN first.
+                        socket?.Close(0);
+                    }
+                    else
+                    {
+                        socket?.Shutdown(SocketShutdown.Send);
+                    }
                 }
-                else
+                catch (ObjectDisposedException)
                 {
-                    session.Client.Client.Shutdown(SocketShutdown.Send);
                 }
                 return false;
             case FakeAction.HangAction:
