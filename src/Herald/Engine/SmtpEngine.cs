@@ -55,6 +55,9 @@ internal sealed partial class SmtpEngine : IDisposable
     /// <summary>True once the session was authenticated.</summary>
     public bool IsAuthenticated { get; private set; }
 
+    /// <summary>The socket of the current connection, when there is one (for tests and diagnostics).</summary>
+    internal System.Net.Sockets.Socket? Socket => _connection?.Socket;
+
     /// <summary>Bytes sent over the current (or last) connection.</summary>
     public long BytesSent => _connection?.BytesSent ?? 0;
 
