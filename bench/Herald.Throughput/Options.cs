@@ -53,7 +53,7 @@ internal sealed class Options
           --scenarios LIST    small,large (both)
           --messages N        most small messages in the timed run (20000)
           --seconds S         time budget of the timed small-message run; it stops after S seconds (3)
-          --warmup N          small messages sent untimed first, on their own connection (200)
+          --warmup S          seconds of untimed small messages first, on their own connection (1)
           --small-bytes B     body size of a small message (1024)
           --large-mb M        body size of the large message in MiB (200)
           --runs R            runs per client and scenario; the table shows the median (1)
@@ -86,7 +86,7 @@ internal sealed class Options
                 case "--scenarios": o.Scenarios = List(Value(), ["small", "large"], name); break;
                 case "--messages": w.Messages = Int(); break;
                 case "--seconds": w.Seconds = Double(); break;
-                case "--warmup": w.Warmup = Int(); break;
+                case "--warmup": w.WarmupSeconds = Double(); break;
                 case "--small-bytes": w.SmallBytes = Int(); break;
                 case "--large-mb": w.LargeBytes = (long)(Double() * 1024 * 1024); break;
                 case "--runs": o.Runs = Int(); break;

@@ -139,7 +139,7 @@ internal sealed class Orchestrator(Options options)
         sb.Append('\n')
             .Append(CultureInfo.InvariantCulture, $"Server {w.Host}:{w.Port}. ")
             .Append(small ? string.Create(Inv, $"Small: {smallBody}-byte bodies, one connection (connect, N × send, QUIT, all timed), " +
-                $"up to {w.Messages} messages or {w.Seconds:0.#} s after {w.Warmup} untimed warm-up messages. ") : "")
+                $"up to {w.Messages} messages or {w.Seconds:0.#} s, after {w.WarmupSeconds:0.#} s of untimed warm-up messages. ") : "")
             .Append(large ? string.Create(Inv, $"Large: one message with a {w.LargeLines * (Workload.Line.Length + 2) / 1048576.0:0.#} MiB " +
                 $"generated body (every 50th line starts with a dot). ") : "")
             .Append(CultureInfo.InvariantCulture, $"Median of {options.Runs} run(s); client CPU is user + system time of the " +

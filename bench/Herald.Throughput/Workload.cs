@@ -37,9 +37,12 @@ internal sealed class Workload
     [JsonPropertyName("seconds")]
     public double Seconds { get; set; } = 3;
 
-    /// <summary>Small messages sent on an untimed connection first, so every runtime has compiled its code.</summary>
-    [JsonPropertyName("warmup")]
-    public int Warmup { get; set; } = 200;
+    /// <summary>
+    /// Seconds of untimed small messages, on a connection of their own, before the timed run, so that every runtime has
+    /// compiled its hot code (.NET's tiered JIT needs a second or so of steady calls to finish).
+    /// </summary>
+    [JsonPropertyName("warmupSeconds")]
+    public double WarmupSeconds { get; set; } = 1;
 
     /// <summary>Body size of a small message in bytes (rounded up to whole lines).</summary>
     [JsonPropertyName("smallBytes")]

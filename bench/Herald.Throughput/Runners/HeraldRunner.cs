@@ -9,6 +9,9 @@ namespace Herald.Throughput.Runners;
 /// </summary>
 internal static class HeraldRunner
 {
+    /// <summary>Messages of 1000 lines sent before the large one (every worker sends the same).</summary>
+    public const int LargeWarmups = 20;
+
     /// <summary>Runs the workload's scenario.</summary>
     public static async Task<RunResult> RunAsync(Workload w, bool useAsync)
     {
@@ -22,7 +25,7 @@ internal static class HeraldRunner
         if (w.Scenario == "small")
         {
             string body = w.SmallBody();
-            await SessionAsync(smtp, useAsync, w.Warmup, body, double.MaxValue).ConfigureAwait(false);
+            await SessionAsync(smtp, useAsync, int.MaxValue, body, w.WarmupSeconds).ConfigureAwait(false);
             result.RssStartKiB = ProcessMemory.CurrentKiB();
             double cpu = ProcessMemory.CpuSeconds();
             var clock = Stopwatch.StartNew();
@@ -35,8 +38,11 @@ internal static class HeraldRunner
         {
             await Call(useAsync, smtp.Connect, smtp.ConnectAsync).ConfigureAwait(false);
             smtp.Subject = "Warm-up";
-            smtp.SetMessageStream(new GeneratedBody(1000));
-            await Call(useAsync, smtp.Send, smtp.SendAsync).ConfigureAwait(false);
+            for (int i = 0; i < LargeWarmups; i++)
+            {
+                smtp.SetMessageStream(new GeneratedBody(1000));
+                await Call(useAsync, smtp.Send, smtp.SendAsync).ConfigureAwait(false);
+            }
             var body = new GeneratedBody(w.LargeLines);
             smtp.Subject = "Large message";
             smtp.SetMessageStream(body);

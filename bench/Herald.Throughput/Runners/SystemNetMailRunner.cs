@@ -23,7 +23,7 @@ internal static class SystemNetMailRunner
         if (w.Scenario == "small")
         {
             string body = w.SmallBody();
-            Session(w, w.Warmup, body, double.MaxValue);
+            Session(w, int.MaxValue, body, w.WarmupSeconds);
             result.RssStartKiB = ProcessMemory.CurrentKiB();
             double cpu = ProcessMemory.CpuSeconds();
             var clock = Stopwatch.StartNew();
@@ -35,7 +35,10 @@ internal static class SystemNetMailRunner
         else
         {
             using var client = new SmtpClient(w.Host, w.Port);
-            SendLarge(client, w, 1000);
+            for (int i = 0; i < HeraldRunner.LargeWarmups; i++)
+            {
+                SendLarge(client, w, 1000);
+            }
             result.RssStartKiB = ProcessMemory.CurrentKiB();
             double cpu = ProcessMemory.CpuSeconds();
             var clock = Stopwatch.StartNew();

@@ -89,7 +89,7 @@ async function main() {
     const result = { client: w.client, scenario: w.scenario, version: `nodemailer ${version} (Node.js ${process.versions.node})` };
     if (w.scenario === 'small') {
         const body = smallBody(w);
-        await session(w, w.warmup, body, Infinity);
+        await session(w, Infinity, body, w.warmupSeconds);
         result.rssStartKiB = rssStartKiB();
         const cpu = process.cpuUsage();
         const start = process.hrtime.bigint();
@@ -102,7 +102,9 @@ async function main() {
         const lines = Math.floor(w.largeBytes / (LINE.length + 2));
         const t = transport(w);
         const envelope = { from: w.from, to: [w.to] };
-        await t.sendMail({ envelope, raw: largeStream(w, 1000) });
+        for (let i = 0; i < 20; i++) { // as HeraldRunner.LargeWarmups
+            await t.sendMail({ envelope, raw: largeStream(w, 1000) });
+        }
         result.rssStartKiB = rssStartKiB();
         const cpu = process.cpuUsage();
         const start = process.hrtime.bigint();
