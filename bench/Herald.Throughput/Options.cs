@@ -51,7 +51,7 @@ internal sealed class Options
           --port P            server port (25100)
           --clients LIST      comma-separated: herald-sync,herald-async,smtpclient,python,nodemailer (all)
           --scenarios LIST    small,large (both)
-          --messages N        most small messages in the timed run (20000)
+          --messages N        most small messages in the timed run (1000000: the time budget decides)
           --seconds S         time budget of the timed small-message run; it stops after S seconds (3)
           --warmup S          seconds of untimed small messages first, on their own connection (1)
           --small-bytes B     body size of a small message (1024)

@@ -121,9 +121,9 @@ internal sealed class Orchestrator(Options options)
             {
                 var c = cells.GetValueOrDefault((client, "small"));
                 var m = c?.Median();
+                double cpuPerMessage = m is null ? 0 : m.CpuSeconds * 1e6 / Math.Max(1, m.Messages);
                 sb.Append(m is null ? $" {Short(c?.Error)} | | |"
-                    : $" {m.MessagesPerSecond.ToString("N0", Inv)} | {(m.CpuSeconds * 1e6 / Math.Max(1, m.Messages)).ToString("N0", Inv)} |" +
-                      $" {Mib(m.PeakRssKiB)} |");
+                    : $" {m.MessagesPerSecond.ToString("N0", Inv)} | {cpuPerMessage.ToString("N0", Inv)} | {Mib(m.PeakRssKiB)} |");
             }
             if (large)
             {
@@ -136,11 +136,13 @@ internal sealed class Orchestrator(Options options)
             sb.Append('\n');
         }
         int smallBody = w.SmallBody().Length;
+        double largeMiB = w.LargeLines * (Workload.Line.Length + 2) / 1048576.0;
+        string cap = w.Messages < 1_000_000 ? string.Create(Inv, $"up to {w.Messages} messages or ") : "";
         sb.Append('\n')
             .Append(CultureInfo.InvariantCulture, $"Server {w.Host}:{w.Port}. ")
             .Append(small ? string.Create(Inv, $"Small: {smallBody}-byte bodies, one connection (connect, N × send, QUIT, all timed), " +
-                $"up to {w.Messages} messages or {w.Seconds:0.#} s, after {w.WarmupSeconds:0.#} s of untimed warm-up messages. ") : "")
-            .Append(large ? string.Create(Inv, $"Large: one message with a {w.LargeLines * (Workload.Line.Length + 2) / 1048576.0:0.#} MiB " +
+                $"{cap}{w.Seconds:0.#} s, after {w.WarmupSeconds:0.#} s of untimed warm-up messages. ") : "")
+            .Append(large ? string.Create(Inv, $"Large: one message with a {largeMiB:0.#} MiB " +
                 $"generated body (every 50th line starts with a dot). ") : "")
             .Append(CultureInfo.InvariantCulture, $"Median of {options.Runs} run(s); client CPU is user + system time of the " +
                 $"client's process during the timed part; peak RSS is the process's VmHWM. ")

@@ -31,7 +31,7 @@ internal sealed class Workload
 
     /// <summary>Most small messages to send in the timed run.</summary>
     [JsonPropertyName("messages")]
-    public int Messages { get; set; } = 20_000;
+    public int Messages { get; set; } = 1_000_000;
 
     /// <summary>Time budget of the timed small-message run in seconds: it stops after this even below Messages.</summary>
     [JsonPropertyName("seconds")]

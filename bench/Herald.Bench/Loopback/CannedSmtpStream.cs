@@ -59,6 +59,19 @@ internal sealed class CannedSmtpStream : Stream, IValueTaskSource<int>, IThreadP
         Queue(Greeting);
     }
 
+    /// <summary>
+    /// Starts a new connection on the same buffers: pending bytes are dropped and the greeting is queued again. The
+    /// counters keep counting. Reusing one stream keeps the server's own allocations out of per-session figures.
+    /// </summary>
+    public void Restart()
+    {
+        _lineLength = 0;
+        _outStart = _outEnd = 0;
+        _inData = false;
+        _endMatch = 0;
+        Queue(Greeting);
+    }
+
     /// <summary>True when asynchronous reads complete on the thread pool.</summary>
     public bool YieldOnRead { get; }
 
