@@ -40,7 +40,8 @@ public partial class Smtp
     private bool _headersSent;
     private BodyEncoding _headersBody;        // the body encoding _headers was built for
     private string _headersCharset = "";      // the charset _headers was built for
-    private string? _transferBody;            // the body as sent (TransferText), when it was held in memory
+    private string? _transferBody;            // the body as sent (TransferText), when it was held in memory as text
+    private byte[]? _transferBytes;           // ... or as bytes (MessageB), decoded only when TransferText is read
 
     /// <summary>
     /// Comma-separated blind-copy addresses: each gets its own <c>RCPT TO</c>, none appears in any header. A rejected
@@ -221,7 +222,8 @@ public partial class Smtp
     {
         get
         {
-            string text = _transferBody is null ? "" : NormalizeLineEnds(_transferBody);
+            string? body = _transferBody ?? (_transferBytes is null ? null : Encoding.UTF8.GetString(_transferBytes));
+            string text = body is null ? "" : NormalizeLineEnds(body);
             return text.Length == 0 || text.EndsWith("\r\n", StringComparison.Ordinal) ? text : text + "\r\n";
         }
     }
@@ -403,17 +405,25 @@ public partial class Smtp
     {
         if (_messageB.Length > 0 || _message.Length > 0)
         {
-            byte[] raw = _messageB.Length > 0 ? _messageB : Encoding.UTF8.GetBytes(_message);
             _headers = new BuiltHeaders([], "");
             _headersKey = "";
             _headersSent = true;
-            _transferBody = _messageB.Length > 0 ? Encoding.UTF8.GetString(raw) : _message;
-            return new BytesMessageSource(raw, hasBody: raw.Length > 0);
+            if (_messageB.Length > 0)
+            {
+                _transferBody = null;
+                _transferBytes = _messageB;
+                return new BytesMessageSource(_messageB, hasBody: true);
+            }
+            // The string is encoded piece by piece on its way out, never copied whole.
+            _transferBody = _message;
+            _transferBytes = null;
+            return new TextMessageSource([], _message, Charsets.Utf8);
         }
         if (_messageStream is { } stream)
         {
             var streamHeaders = HeadersFor(BodyEncoding.None, forSend: true);
             _transferBody = null;
+            _transferBytes = null;
             return new StreamMessageSource(Encoding.UTF8.GetBytes(HeadText(streamHeaders)), stream, _closeStreamAfterTransfer);
         }
         // RFC 5322 §2.1.1 caps a line at 998 octets; a body with a longer line is sent quoted-printable, whose soft
@@ -431,6 +441,7 @@ public partial class Smtp
             ? Encoding.ASCII.GetString(QuotedPrintable.Encode(bodyEncoding.GetBytes(NormalizeLineEnds(_messageText))))
             : _messageText;
         _transferBody = body;
+        _transferBytes = null;
         return new TextMessageSource(Encoding.UTF8.GetBytes(HeadText(headers)), body,
             transfer == BodyEncoding.QuotedPrintable ? Encoding.ASCII : bodyEncoding);
     }
@@ -508,5 +519,6 @@ public partial class Smtp
         _headersKey = "";
         _headersSent = false;
         _transferBody = null;
+        _transferBytes = null;
     }
 }

@@ -107,6 +107,8 @@ public partial class Smtp : IDisposable, IEngineEvents
 
     // ---- IEngineEvents: the engine's reports become this component's events ----
 
+    bool IEngineEvents.WantsTrace => OnPITrail is not null;
+
     void IEngineEvents.OnTrace(TraceDirection direction, string message) =>
         OnPITrail?.Invoke(this, new SmtpPITrailEventArgs((int)direction, message));
 

@@ -17,6 +17,9 @@ internal enum TraceDirection
 /// </summary>
 internal interface IEngineEvents
 {
+    /// <summary>True when someone listens to <see cref="OnTrace"/> (so the engine can skip formatting reply lines).</summary>
+    bool WantsTrace { get; }
+
     /// <summary>One protocol line (already masked where it carries a secret). Message data is never traced.</summary>
     void OnTrace(TraceDirection direction, string message);
 

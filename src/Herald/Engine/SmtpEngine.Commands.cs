@@ -12,7 +12,8 @@ internal sealed partial class SmtpEngine
     {
         LineValidation.EnsureSingleLine(command, "The command");
         guard.SetAbortAction(Connection.Abort);
-        _step = $"waiting for the reply to {Verb(command)}";
+        _step = "waiting for the reply to {0}";
+        _stepCommand = TraceForm(command); // masked: an error message must not carry an AUTH payload
         var reply = await CommandAsync(io, guard, command, TraceForm(command)).ConfigureAwait(false);
         _step = "";
         if (reply.Code >= 400)

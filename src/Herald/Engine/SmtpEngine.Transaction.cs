@@ -69,10 +69,12 @@ internal sealed partial class SmtpEngine
                 if (!pipelining)
                 {
                     QueueCommand(command);
-                    _step = $"sending {Verb(command)}";
+                    _step = "sending {0}";
+                    _stepCommand = command;
                     await connection.FlushAsync(io, guard).ConfigureAwait(false);
                 }
-                _step = $"waiting for the reply to {Verb(command)}";
+                _step = "waiting for the reply to {0}";
+                _stepCommand = command;
                 var reply = await ReadReplyAsync(io, guard).ConfigureAwait(false);
                 if (reply.Code == 421)
                 {

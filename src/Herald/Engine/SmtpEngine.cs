@@ -19,7 +19,8 @@ internal sealed partial class SmtpEngine : IDisposable
     private SmtpConnection? _connection;
     private int _transactions;        // mail transactions completed or attempted on this connection
     private bool _needsReset;         // the last transaction failed part-way: RSET before the next
-    private string _step = "";        // what the engine is doing, for error messages
+    private string _step = "";        // what the engine is doing, for error messages ("{0}" stands for _stepCommand's verb)
+    private string? _stepCommand;     // the command "{0}" in _step refers to; formatted only when an error needs it
     private const string GreetingStep = "waiting for the server's greeting";
 
     /// <summary>Creates an engine.</summary>
@@ -276,9 +277,12 @@ internal sealed partial class SmtpEngine : IDisposable
     {
         var reply = await Connection.ReadReplyAsync(io, guard).ConfigureAwait(false);
         LastReply = reply;
-        for (int i = 0; i < reply.Lines.Count; i++)
+        if (_events.WantsTrace)
         {
-            _events.OnTrace(TraceDirection.Server, reply.FormatLine(i));
+            for (int i = 0; i < reply.Lines.Count; i++)
+            {
+                _events.OnTrace(TraceDirection.Server, reply.FormatLine(i));
+            }
         }
         return reply;
     }
@@ -308,7 +312,9 @@ internal sealed partial class SmtpEngine : IDisposable
     /// </summary>
     public Exception Translate(Exception e, OperationGuard guard)
     {
-        string during = _step.Length > 0 ? $" while {_step}" : "";
+        string step = _stepCommand is not null && _step.Contains("{0}", StringComparison.Ordinal)
+            ? _step.Replace("{0}", Verb(_stepCommand), StringComparison.Ordinal) : _step;
+        string during = step.Length > 0 ? $" while {step}" : "";
         if (guard.StoppedException(e, during) is { } stopped)
         {
             _connection?.Abort();
