@@ -304,7 +304,7 @@ public partial class Smtp
         {
             return new BuiltHeaders([], "");
         }
-        if (_headers is not null && HeaderInputsKey(_headersBody, _headersCharset) == _headersKey)
+        if (_headers is not null && HeaderInputsKey(CurrentSpec(_headersBody, _headersCharset)) == _headersKey)
         {
             return _headers;
         }
@@ -316,12 +316,13 @@ public partial class Smtp
     private BuiltHeaders HeadersFor(BodyEncoding body, bool forSend, string? charset = null)
     {
         charset ??= _charset;
-        string key = HeaderInputsKey(body, charset);
+        var spec = CurrentSpec(body, charset);
+        string key = HeaderInputsKey(spec);
         // After a send, the same inputs still show the sent headers, but the next send builds new ones (a fresh
         // Date and Message-ID: two messages must not share an id).
         if (_headers is null || key != _headersKey || (forSend && _headersSent))
         {
-            _headers = HeaderBlock.Build(CurrentSpec(body, charset));
+            _headers = HeaderBlock.Build(spec);
             _headersKey = key;
             _headersBody = body;
             _headersCharset = charset;
@@ -330,12 +331,15 @@ public partial class Smtp
         return _headers;
     }
 
-    /// <summary>Everything that shapes the header block, as one string to compare.</summary>
-    private string HeaderInputsKey(BodyEncoding body, string charset) =>
-        string.Join('\u0001', _from, FormatRecipients(EmailRecipientTypes.rtTo), FormatRecipients(EmailRecipientTypes.rtCc), _subject,
-            _messageDate, _messageId, _replyTo, _deliveryNotificationTo, _readReceiptTo, _otherHeaders, charset, _messageIdAlgorithm,
-            (int)_importance, (int)_priority, (int)_sensitivity, _maxHeaderLength, _foldHeaders, _engine.HelloName, (int)body,
-            _messageStream is null && !Ascii.IsValid(_messageText));
+    /// <summary>
+    /// Everything that shapes the header block, as one string to compare: the spec's inputs, and whether the body
+    /// (which decides the MIME headers at send time) is non-ASCII text.
+    /// </summary>
+    private string HeaderInputsKey(HeaderSpec spec) =>
+        string.Join('\u0001', spec.From, spec.SendTo, spec.Cc, spec.Subject, spec.MessageDate, spec.MessageId, spec.ReplyTo,
+            spec.DeliveryNotificationTo, spec.ReadReceiptTo, spec.OtherHeaders, spec.Charset, spec.MessageIdAlgorithm,
+            (int)spec.Importance, (int)spec.Priority, (int)spec.Sensitivity, spec.MaxHeaderLength, spec.FoldHeaders, spec.IdDomain,
+            (int)spec.Body, _messageStream is null && !Ascii.IsValid(_messageText));
 
     private static string HeadText(BuiltHeaders headers) => headers.Text.Length == 0 ? "" : headers.Text + "\r\n";
 
