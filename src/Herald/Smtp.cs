@@ -51,10 +51,19 @@ public partial class Smtp : IDisposable, IEngineEvents
             return;
         }
         _disposed = true;
-        if (disposing)
+        if (!disposing)
         {
+            return;
+        }
+        if (Interlocked.CompareExchange(ref _busy, 1, 0) == 0)
+        {
+            _engine.Dispose(); // idle: close now (the component stays "busy": it is finished)
+        }
+        else
+        {
+            // A call is running on another thread: stop it; it closes the connection as it ends, so the buffers it is
+            // using are not returned to the pool under its feet.
             _current?.Interrupt();
-            _engine.Dispose();
         }
     }
 
@@ -80,7 +89,14 @@ public partial class Smtp : IDisposable, IEngineEvents
         {
             owner._current = null;
             guard.Dispose();
-            Volatile.Write(ref owner._busy, 0);
+            if (owner._disposed)
+            {
+                owner._engine.Dispose(); // the component was disposed while this call ran
+            }
+            else
+            {
+                Volatile.Write(ref owner._busy, 0);
+            }
         }
     }
 
