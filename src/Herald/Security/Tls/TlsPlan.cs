@@ -93,22 +93,14 @@ internal sealed class TlsPlan
 
         var protocols = MapProtocols(settings.EnabledProtocols);
         var suites = SelectCipherSuites(settings, protocols);
-        if (suites is not null)
+        if (suites is not null && UsableProtocols(suites, protocols) is var usable && usable != protocols)
         {
             // TLS 1.3 has its own suites: a version none of the allowed suites can serve is left out, because OpenSSL
             // refuses a handshake offering a version without a suite for it (with a misleading error).
-            bool any13 = suites.Any(suite => CipherSuiteInfo.From(suite).IsTls13);
-            bool anyOlder = suites.Any(suite => !CipherSuiteInfo.From(suite).IsTls13);
-            if (!any13 && (protocols & SslProtocols.Tls13) != 0)
-            {
-                protocols &= ~SslProtocols.Tls13;
-                notes.Add("SSLEnabledCipherSuites names no TLS 1.3 suite, so TLS 1.3 is not offered.");
-            }
-            if (!anyOlder && (protocols & ~SslProtocols.Tls13) != SslProtocols.None)
-            {
-                protocols &= SslProtocols.Tls13;
-                notes.Add("SSLEnabledCipherSuites names only TLS 1.3 suites, so only TLS 1.3 is offered.");
-            }
+            notes.Add((usable & SslProtocols.Tls13) == 0
+                ? "SSLEnabledCipherSuites names no TLS 1.3 suite, so TLS 1.3 is not offered."
+                : "SSLEnabledCipherSuites names only TLS 1.3 suites, so only TLS 1.3 is offered.");
+            protocols = usable;
         }
         var (client, clientChain) = ResolveClientCertificate(settings);
         return new TlsPlan
@@ -212,11 +204,7 @@ internal sealed class TlsPlan
         }
         if (suites is not null)
         {
-            bool any13 = suites.Any(s => CipherSuiteInfo.From(s).IsTls13);
-            bool anyOlder = suites.Any(s => !CipherSuiteInfo.From(s).IsTls13);
-            bool tls13On = (protocols & SslProtocols.Tls13) != 0;
-            bool olderOn = (protocols & ~SslProtocols.Tls13) != SslProtocols.None;
-            if (!(any13 && tls13On) && !(anyOlder && olderOn))
+            if (UsableProtocols(suites, protocols) == SslProtocols.None)
             {
                 throw new SmtpException(SmtpErrorCodes.InvalidArgument,
                     "None of the SSLEnabledCipherSuites can be used with the versions in SSLEnabledProtocols: TLS 1.3 uses only " +
@@ -225,6 +213,20 @@ internal sealed class TlsPlan
             }
         }
         return suites;
+    }
+
+    /// <summary>The enabled versions that at least one of <paramref name="suites"/> can serve.</summary>
+    private static SslProtocols UsableProtocols(IReadOnlyList<TlsCipherSuite> suites, SslProtocols protocols)
+    {
+        if (!suites.Any(suite => CipherSuiteInfo.From(suite).IsTls13))
+        {
+            protocols &= ~SslProtocols.Tls13;
+        }
+        if (!suites.Any(suite => !CipherSuiteInfo.From(suite).IsTls13))
+        {
+            protocols &= SslProtocols.Tls13;
+        }
+        return protocols;
     }
 
     private static TlsCipherSuite ParseSuite(string token)
