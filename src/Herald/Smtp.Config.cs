@@ -186,9 +186,9 @@ public partial class Smtp
             : int.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out n);
         if (!ok || n < min || n > max)
         {
-            string range = max == int.MaxValue ? $"at least {min}" : $"between {min} and {max}";
+            string range = min == int.MinValue ? "" : max == int.MaxValue ? $" at least {min}" : $" between {min} and {max}";
             throw new SmtpException(SmtpErrorCodes.InvalidArgument,
-                $"Config setting \"{name}\" takes a whole number {(min == int.MinValue ? "" : range)}, not \"{value}\".".Replace("  ", " ", StringComparison.Ordinal));
+                $"Config setting \"{name}\" takes a whole number{range}, not \"{value}\".");
         }
         return n;
     }
