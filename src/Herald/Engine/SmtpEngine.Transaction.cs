@@ -22,6 +22,12 @@ internal sealed partial class SmtpEngine
         var connection = Connection;
         guard.SetAbortAction(connection.Abort);
         var caps = Capabilities;
+        if (caps.Size || _events.WantsTransfer)
+        {
+            // SIZE= and the percentage need the exact length; a stream source may have to count its line ends first.
+            _step = "measuring the message";
+            await message.MeasureAsync(io, guard.Token).ConfigureAwait(false);
+        }
         var mail = SmtpCommands.Mail(envelope.Verb, envelope.ReversePath, MailParameters(envelope, message, caps));
         var rcpts = new string[envelope.Recipients.Count];
         for (int i = 0; i < rcpts.Length; i++)

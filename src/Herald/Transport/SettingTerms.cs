@@ -51,7 +51,7 @@ internal sealed record SettingTerms
         AuthMechanism = "the mechanism list",
     };
 
-    /// <summary>The server host name setting (e.g. "MailServer"): "set {Server}", "Check {Server}".</summary>
+    /// <summary>The server host name setting, as in "set {Server}" and "Check {Server}".</summary>
     public required string Server { get; init; }
 
     /// <summary>The server port setting.</summary>
@@ -78,10 +78,10 @@ internal sealed record SettingTerms
     /// <summary>The EHLO/HELO argument, at the start of a sentence ("The Hello name").</summary>
     public required string HelloName { get; init; }
 
-    /// <summary>How to ask for implicit TLS (after ", "): "set SSLStartMode to sslImplicit".</summary>
+    /// <summary>How to ask for implicit TLS, after ", " (an imperative clause starting with a verb).</summary>
     public required string UseImplicitTls { get; init; }
 
-    /// <summary>The clause that says STARTTLS is required (sentence start): "SSLStartMode is explicit".</summary>
+    /// <summary>The clause that says STARTTLS is required, at the start of a sentence ("X is set to ...").</summary>
     public required string StartTlsRequired { get; init; }
 
     /// <summary>How to ask for STARTTLS before AUTH (after ": ").</summary>

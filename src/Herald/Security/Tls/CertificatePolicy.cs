@@ -33,7 +33,7 @@ internal sealed record CertificateFacts
     /// <summary>The host-name check.</summary>
     public required HostNameCheck HostName { get; init; }
 
-    /// <summary>The server certificate equals SSLAcceptServerCert.</summary>
+    /// <summary>The server certificate equals the pinned certificate.</summary>
     public bool MatchesAcceptedCertificate { get; init; }
 
     /// <summary>A problem with the certificate's signature algorithm (TLS12/TLS13SignatureAlgorithms), or null.</summary>
@@ -45,7 +45,7 @@ internal sealed record CertificateFacts
 
 /// <summary>One reason to reject a certificate.</summary>
 /// <param name="Text">What is wrong, in words.</param>
-/// <param name="Flag">The SSLSecurityFlags bit that ignores it, or 0 when no flag can.</param>
+/// <param name="Flag">The <see cref="SecurityFlags"/> bit that ignores it, or 0 when no flag can.</param>
 internal readonly record struct CertificateProblem(string Text, int Flag);
 
 /// <summary>The decision about a server certificate.</summary>
