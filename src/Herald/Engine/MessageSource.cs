@@ -148,7 +148,8 @@ internal sealed class TextMessageSource : MessageSource
 /// <summary>
 /// Computed headers followed by a body read from a caller's stream (SetMessageStream). A seekable stream's length is
 /// measured by reading it once before the transfer (counting its line ends, so <c>SIZE=</c> is exact) and seeking
-/// back; a stream that cannot seek is sent without <c>SIZE=</c> and without a percentage.
+/// back; a stream that reports a length but cannot be repositioned declares that length as an estimate (exact when
+/// its line ends are already CRLF); a stream that cannot seek is sent without <c>SIZE=</c> and without a percentage.
 /// </summary>
 internal sealed class StreamMessageSource : MessageSource
 {
@@ -200,9 +201,20 @@ internal sealed class StreamMessageSource : MessageSource
         {
             return _length;
         }
+        long start;
+        try
+        {
+            // A stream that claims to seek but cannot be put back must not be read ahead: it would lose its data.
+            start = _body.Position;
+            _body.Position = start;
+        }
+        catch (Exception e) when (e is NotSupportedException or IOException)
+        {
+            _length = _head.Length + _rest; // the estimate: exact when the stream's line ends are already CRLF
+            return _length;
+        }
         var count = new DataLength();
         count.Add(_head);
-        long start = _body.Position;
         var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(MeasureBufferSize);
         try
         {
