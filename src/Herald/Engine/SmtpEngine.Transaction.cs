@@ -197,6 +197,7 @@ internal sealed partial class SmtpEngine
         {
             var stuffer = new DotStuffer();
             long sent = 0;
+            var progress = new DataLength(); // what the server has received so far, in the units of Length
             long length = message.Length;
             int rate = Options.MaxTransferRate;
             // When throttled, flush in pieces of about a tenth of a second's worth so the rate is smooth.
@@ -231,7 +232,8 @@ internal sealed partial class SmtpEngine
                 sent += n;
                 if (_events.WantsTransfer)
                 {
-                    int percent = length > 0 ? (int)Math.Min(100, sent * 100 / length) : -1;
+                    progress.Add(staging.AsSpan(0, n));
+                    int percent = length > 0 ? (int)Math.Min(100, progress.Total * 100 / length) : -1;
                     _events.OnTransfer(sent, percent, staging.AsMemory(0, n));
                 }
                 guard.ThrowIfStopped();
