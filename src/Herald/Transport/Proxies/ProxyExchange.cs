@@ -78,8 +78,9 @@ internal sealed class ProxyExchange
     /// <param name="buffer">Where the bytes go.</param>
     /// <param name="step">The step, for errors.</param>
     /// <param name="what">What is awaited, e.g. "the reply to CONNECT".</param>
+    /// <param name="before">How many bytes of the same reply were read before this call, for the message.</param>
     /// <exception cref="ProxyException">The proxy closed the connection first.</exception>
-    public async ValueTask ReadExactAsync<TIO>(TIO io, Memory<byte> buffer, ProxyStep step, string what)
+    public async ValueTask ReadExactAsync<TIO>(TIO io, Memory<byte> buffer, ProxyStep step, string what, int before = 0)
         where TIO : struct, ISmtpIO
     {
         int got = 0;
@@ -88,9 +89,9 @@ internal sealed class ProxyExchange
             int n = await ReadSomeAsync(io, buffer[got..], step, what).ConfigureAwait(false);
             if (n == 0)
             {
-                throw Fail(step, got == 0
+                throw Fail(step, before + got == 0
                     ? $"closed the connection while the client was waiting for {what}"
-                    : $"closed the connection in the middle of {what} (after {got} of {buffer.Length} bytes)");
+                    : $"closed the connection in the middle of {what} (after {before + got} bytes)");
             }
             got += n;
         }

@@ -102,7 +102,7 @@ internal static class Socks5Handshake
             throw new ProxyException(proxy, target.ToString(), ProxyStep.Connect,
                 $"refused the connection to {target}: {Describe(code)} (reply {code})") { ReplyCode = code };
         }
-        await x.ReadExactAsync(io, buffer.AsMemory(0, 2), ProxyStep.Connect, what).ConfigureAwait(false);
+        await x.ReadExactAsync(io, buffer.AsMemory(0, 2), ProxyStep.Connect, what, before: 2).ConfigureAwait(false);
         byte type = buffer[1];
         int length = type switch
         {
@@ -112,12 +112,14 @@ internal static class Socks5Handshake
             _ => throw new ProxyException(proxy, target.ToString(), ProxyStep.Connect,
                 $"answered CONNECT with the address type {type}, which RFC 1928 does not define (1, 3 and 4 are)") { ReplyCode = code },
         };
+        int read = 4;
         if (length < 0)
         {
-            await x.ReadExactAsync(io, buffer.AsMemory(0, 1), ProxyStep.Connect, what).ConfigureAwait(false);
+            await x.ReadExactAsync(io, buffer.AsMemory(0, 1), ProxyStep.Connect, what, before: read).ConfigureAwait(false);
             length = buffer[0];
+            read++;
         }
-        await x.ReadExactAsync(io, buffer.AsMemory(0, length + 2), ProxyStep.Connect, what).ConfigureAwait(false);
+        await x.ReadExactAsync(io, buffer.AsMemory(0, length + 2), ProxyStep.Connect, what, before: read).ConfigureAwait(false);
         string boundHost = type == AddressName
             ? Encoding.ASCII.GetString(buffer, 0, length)
             : new IPAddress(buffer.AsSpan(0, length)).ToString();
