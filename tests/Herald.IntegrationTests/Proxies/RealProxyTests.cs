@@ -19,7 +19,11 @@ public sealed class RealProxyTests
 
     private static ProxySettings Proxy(string name) => name switch
     {
-        "dante-socks5-auth" => new(ProxyKind.Socks5, Loopback, Peers.Socks5Auth) { User = Peers.Socks5User, Password = Peers.Socks5Password },
+        "dante-socks5-auth" => new(ProxyKind.Socks5, Loopback, Peers.Socks5Auth)
+        {
+            User = Peers.Socks5User,
+            Password = Peers.Socks5Password,
+        },
         "dante-socks5-auth-local" => Proxy("dante-socks5-auth") with { ResolveLocally = true },
         "dante-socks4" => new(ProxyKind.Socks4, Loopback, Peers.Socks4),
         "dante-socks5" => new(ProxyKind.Socks5, Loopback, Peers.Socks4),
@@ -87,7 +91,8 @@ public sealed class RealProxyTests
         var data = new TheoryData<string, bool>();
         foreach (bool isAsync in new[] { false, true })
         {
-            foreach (string name in new[] { "dante-socks5-auth", "dante-socks4", "ssh-socks4a", "ssh-socks5h", "tinyproxy-auth", "tinyproxy-open" })
+            string[] names = ["dante-socks5-auth", "dante-socks4", "ssh-socks4a", "ssh-socks5h", "tinyproxy-auth", "tinyproxy-open"];
+            foreach (string name in names)
             {
                 data.Add(name, isAsync);
             }

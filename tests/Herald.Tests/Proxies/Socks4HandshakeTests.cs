@@ -119,7 +119,8 @@ public class Socks4HandshakeTests
         var kind = Enum.Parse<ProxyKind>(kindName);
         using var call = new ProxyCall(isAsync: false);
         var stream = new MemoryStream();
-        var e = await Assert.ThrowsAsync<ProxyException>(() => call.RunOnAsync(stream, new ProxySettings(kind, "192.0.2.1", 1080), host, 25));
+        var proxy = new ProxySettings(kind, "192.0.2.1", 1080);
+        var e = await Assert.ThrowsAsync<ProxyException>(() => call.RunOnAsync(stream, proxy, host, 25));
         Assert.Equal(0, stream.Length);
         Assert.Equal($"{name} proxy 192.0.2.1:1080 cannot be asked to connect to [::1]:25: {name} carries only IPv4 addresses "
             + "(SOCKS5 reaches IPv6)", e.Message);

@@ -34,7 +34,8 @@ internal sealed class HttpProxyResponse
     public IReadOnlyList<KeyValuePair<string, string>> Headers { get; }
 
     /// <summary>The status code and reason, e.g. <c>407 Proxy Authentication Required</c>.</summary>
-    public string StatusText => Reason.Length > 0 ? $"{Status} {Reason}" : Status.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    public string StatusText =>
+        Reason.Length > 0 ? $"{Status} {Reason}" : Status.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>
     /// True when the connection stays open after this response's body (RFC 9112 §9.3): HTTP/1.1 unless

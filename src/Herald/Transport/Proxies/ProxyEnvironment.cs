@@ -46,7 +46,7 @@ internal static class ProxyEnvironment
     public static ProxyChoice Detect(IReadOnlyDictionary<string, string?> environment, string host, int port)
     {
         string destination = ProxyTarget.Format(host.Trim('[', ']'), port);
-        string? variable = ProxyVariables.FirstOrDefault(v => environment.TryGetValue(v, out var value) && !string.IsNullOrWhiteSpace(value));
+        string? variable = FirstSet(environment, ProxyVariables);
         if (variable is null)
         {
             return new ProxyChoice(null, "", $"Connecting to {destination} directly: none of {string.Join(", ", ProxyVariables)} is set.");
@@ -55,7 +55,7 @@ internal static class ProxyEnvironment
         {
             return new ProxyChoice(null, variable, $"{variable} is set, but not to a usable proxy URL: {error}.", IsError: true);
         }
-        string? noProxyVariable = NoProxyVariables.FirstOrDefault(v => environment.TryGetValue(v, out var value) && !string.IsNullOrWhiteSpace(value));
+        string? noProxyVariable = FirstSet(environment, NoProxyVariables);
         if (noProxyVariable is not null && Bypasses(environment[noProxyVariable]!, host, port, out string entry))
         {
             return new ProxyChoice(null, noProxyVariable,
@@ -102,6 +102,10 @@ internal static class ProxyEnvironment
         matched = "";
         return false;
     }
+
+    // Empty values count as unset, as in curl.
+    private static string? FirstSet(IReadOnlyDictionary<string, string?> environment, IReadOnlyList<string> names) =>
+        names.FirstOrDefault(n => environment.TryGetValue(n, out var value) && !string.IsNullOrWhiteSpace(value));
 
     // "host", "host:25", "1.2.3.4:25", "[::1]:25", "::1" (a bare IPv6 address has no port), "10.0.0.0/8".
     private static bool SplitPort(string entry, out string pattern, out int? port)

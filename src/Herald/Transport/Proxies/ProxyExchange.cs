@@ -140,7 +140,8 @@ internal sealed class ProxyExchange
             throw Fail(ProxyStep.Resolve,
                 $"was not asked to connect: the destination name \"{Target.Host}\" could not be resolved on this machine ({e.Message})", e);
         }
-        catch (OperationCanceledException e) when (Guard.StoppedException(e, $" while resolving \"{Target.Host}\" for the {Proxy.ProtocolName} proxy") is { } stopped)
+        catch (OperationCanceledException e)
+            when (Guard.StoppedException(e, $" while resolving \"{Target.Host}\" for the {Proxy.ProtocolName} proxy") is { } stopped)
         {
             throw stopped;
         }

@@ -96,8 +96,8 @@ internal readonly record struct ProxyTarget
     /// <param name="address">The address.</param>
     public static bool IsAddressLiteral(string host, out IPAddress? address)
     {
-        if (IPAddress.TryParse(host, out var parsed)
-            && (parsed.AddressFamily == AddressFamily.InterNetworkV6 || host.Count(c => c == '.') == 3 && host.All(c => c == '.' || char.IsAsciiDigit(c))))
+        bool dottedQuad = host.Count(c => c == '.') == 3 && host.All(c => c == '.' || char.IsAsciiDigit(c));
+        if (IPAddress.TryParse(host, out var parsed) && (parsed.AddressFamily == AddressFamily.InterNetworkV6 || dottedQuad))
         {
             address = parsed;
             return true;

@@ -127,7 +127,8 @@ internal static class ProxyUrl
             return false;
         }
         int port = ProxySettings.DefaultPort(kind);
-        if (portText.Length > 0 && (!int.TryParse(portText, NumberStyles.None, CultureInfo.InvariantCulture, out port) || port is < 1 or > 65535))
+        if (portText.Length > 0
+            && (!int.TryParse(portText, NumberStyles.None, CultureInfo.InvariantCulture, out port) || port is < 1 or > 65535))
         {
             error = $"the proxy port \"{portText}\" is not a number from 1 to 65535";
             return false;
