@@ -62,6 +62,9 @@ internal sealed record ConnectRequest
     /// <summary>The socket options.</summary>
     public SocketOptions Socket { get; init; } = SocketOptions.Default;
 
+    /// <summary>The proxy to tunnel through (between the TCP connect and TLS), or null to connect directly.</summary>
+    public Proxies.ProxySettings? Proxy { get; init; }
+
     /// <summary>The caller's words for its settings, used in error messages.</summary>
     public SettingTerms Terms { get; init; } = SettingTerms.Neutral;
 }
