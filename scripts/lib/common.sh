@@ -49,3 +49,23 @@ proc_start() { awk '{print $22}' "/proc/$1/stat" 2>/dev/null || true; }
 
 # Seconds since the epoch, for "took Ns" progress lines.
 now_s() { date +%s; }
+
+# Stops the process recorded in a PID file ("PID START_TIME", as the peer scripts write them) and removes the file.
+# Only that process: it must still run with the recorded start time (a recycled PID is left alone). SIGTERM first,
+# SIGKILL after 5 s. Returns 0 when it stopped a process, 1 when there was none to stop.
+# Usage: stop_pidfile FILE
+stop_pidfile() {
+  local f=$1 pid st stopped=1
+  if [ -s "$f" ] && read -r pid st < "$f" && [ -n "${pid:-}" ] && [ -d "/proc/$pid" ] \
+     && [ "$(proc_start "$pid")" = "${st:-}" ]; then
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 50); do [ -d "/proc/$pid" ] || break; sleep 0.1; done
+    if [ -d "/proc/$pid" ] && [ "$(proc_start "$pid")" = "$st" ]; then
+      kill -KILL "$pid" 2>/dev/null || true
+      for _ in $(seq 20); do [ -d "/proc/$pid" ] || break; sleep 0.1; done
+    fi
+    stopped=0
+  fi
+  rm -f "$f"
+  return $stopped
+}
