@@ -59,7 +59,7 @@ alive() {  # alive NAME -> 0 if the process recorded in $RUN/NAME.pid still runs
   fi
   [ -s "$f" ] || return 1
   read -r pid st < "$f" || return 1
-  [ -n "$pid" ] && [ -d "/proc/$pid" ] && [ "$(proc_start "$pid")" = "$st" ]
+  running "$pid" "$st"
 }
 any_alive() {  # 0 when any peer recorded in this state directory still runs
   local f
@@ -99,11 +99,8 @@ if ! cmp -s "$HERE/node-peer/node_modules/.package-lock.json" "$CODE/node-peer/n
   rm -rf "$CODE/node-peer/node_modules.old"
 fi
 
-# fingerprint FILE... : one SHA-256 over the names and contents of the files (a missing file counts as empty).
-fingerprint() {
-  local f
-  { for f in "$@"; do printf '== %s\n' "$f"; cat "$f" 2>/dev/null || true; done; } | sha256sum | cut -d' ' -f1
-}
+# fingerprint FILE... : the SHA-256 of each file, one line each (a missing file shows as sha256sum's complaint).
+fingerprint() { sha256sum -- "$@" 2>&1 || true; }
 # The certificate files a TLS peer loads when it starts; a new set means a restart (or a Postfix reload).
 TLS_FILES=("$CERTS/server.key" "$CERTS/server-chain.pem" "$CERTS/ca.pem")
 start_bg() {  # start_bg NAME [--inputs FILE... --] CMD... : runs CMD in a session of its own, output to $LOG/NAME.log
@@ -114,10 +111,14 @@ start_bg() {  # start_bg NAME [--inputs FILE... --] CMD... : runs CMD in a sessi
     while [ "$1" != -- ]; do inputs+=("$1"); shift; done
     shift
   fi
-  local recipe
-  recipe=$( { printf '%q ' "$@"; echo; fingerprint "${inputs[@]}"; } | sha256sum | cut -d' ' -f1)
+  # The command line, then one hash per input file (a missing file shows as sha256sum's complaint), hashed together.
+  local recipe old=""
+  recipe=$( { printf '%q ' "$@"; echo; if [ ${#inputs[@]} -gt 0 ]; then sha256sum -- "${inputs[@]}" 2>&1 || true; fi; } \
+            | sha256sum)
+  recipe=${recipe%% *}
   if alive "$name"; then
-    if [ "$(cat "$RUN/$name.recipe" 2>/dev/null)" = "$recipe" ]; then
+    if [ -s "$RUN/$name.recipe" ]; then read -r old < "$RUN/$name.recipe" || true; fi
+    if [ "$old" = "$recipe" ]; then
       [ $QUIET = 1 ] || echo "  $name already running"
       return 0
     fi

@@ -113,7 +113,8 @@ internal sealed class ConnectionOptions
 
     public readonly Option<bool> AllowPlaintextAuth = new("--allow-plaintext-auth")
     {
-        Description = "DANGEROUS: allow sending the password over an unencrypted connection.",
+        Description = "DANGEROUS: with --tls none, allow sending the password over an unencrypted connection to a host outside "
+                      + "loopback (--tls auto and starttls never send it unencrypted).",
     };
 
     /// <summary>Creates the option set.</summary>

@@ -62,6 +62,18 @@ public class TlsPolicyTests
         }
     }
 
+    [Theory]
+    [InlineData("send")]
+    [InlineData("probe")]
+    public async Task HelpSaysWhatAutoDoes(string command)
+    {
+        var r = await CliRunner.RunAsync([command, "--help"]);
+        string help = string.Join(' ', r.Out.Split((char[])[' ', '\n', '\r'], StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("auto (default): TLS from the start on port 465; on any other port STARTTLS whenever the server offers it",
+            help);
+        Assert.Contains("with --user both are refused", help);
+    }
+
     private static ConnectionPlan Plan(SmtpSSLStartModes mode, bool auto, int port = 2525, bool credentials = false) => new()
     {
         Display = $"localhost:{port}",
