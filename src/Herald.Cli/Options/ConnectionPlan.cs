@@ -99,7 +99,7 @@ internal sealed class ConnectionPlan
             return;
         }
         env.Warn($"{Display} does not offer STARTTLS: this session is NOT encrypted, and anyone on the network path can read " +
-                 "the message and its addresses. Pass --tls starttls to refuse a server that cannot encrypt.");
+                 "what it carries (the message, the addresses). Pass --tls starttls to refuse a server that cannot encrypt.");
     }
 
     /// <summary>
@@ -144,7 +144,12 @@ internal sealed class ConnectionPlan
             return $"Port {Port} was tried with TLS from the first byte (--tls auto does that on port 465). " +
                    "If this server starts in plaintext, pass --tls starttls, or --tls none for a server without TLS.";
         }
-        if (Auto && Mode == SmtpSSLStartModes.sslExplicit && e.Code == SmtpErrorCodes.Timeout && !ServerSpoke)
+        if (Opportunistic && !Credentials && e.Code == SmtpErrorCodes.TlsHandshakeError && StartTlsSent)
+        {
+            // An MTA would retry such a server in plaintext; a person decides that for themselves.
+            return "The server offered STARTTLS, but the TLS handshake failed. To send without encryption anyway, pass --tls none.";
+        }
+        if (Opportunistic && e.Code == SmtpErrorCodes.Timeout && !ServerSpoke)
         {
             return $"The server on port {Port} said nothing. If it expects TLS from the first byte (implicit TLS, like port 465), " +
                    "pass --tls implicit.";

@@ -264,6 +264,33 @@ public sealed class EndToEndTests : IDisposable
     }
 
     [Fact]
+    public async Task AHandshakeThatFailsAfterStartTlsSuggestsNoneWhenNothingSecretIsSent()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        // Offers STARTTLS, agrees to it, then hangs up instead of answering the ClientHello.
+        var serve = Task.Run(async () =>
+        {
+            using var client = await listener.AcceptTcpClientAsync();
+            var stream = client.GetStream();
+            using var reader = new StreamReader(stream, Encoding.ASCII);
+            async Task Say(string reply) => await stream.WriteAsync(Encoding.ASCII.GetBytes(reply + "\r\n"));
+            await Say("220 fake ESMTP");
+            await reader.ReadLineAsync();
+            await Say("250-fake\r\n250 STARTTLS");
+            await reader.ReadLineAsync();
+            await Say("220 2.0.0 Ready to start TLS");
+        });
+        var r = await CliRunner.RunAsync(["send", "--server", $"127.0.0.1:{port}", "--timeout", "10",
+            "--from", "me@example.com", "--to", "you@example.com", "--body", "x"]);
+        await serve;
+        Assert.Equal(ExitCodes.Unavailable, r.ExitCode);
+        Assert.Contains("herald: hint: The server offered STARTTLS, but the TLS handshake failed", r.Error);
+        Assert.Contains("--tls none", r.Error);
+    }
+
+    [Fact]
     public async Task TheDefaultTlsModeOnAPortThatWantsTlsFirstSuggestsImplicit()
     {
         using var cert = SelfSigned();

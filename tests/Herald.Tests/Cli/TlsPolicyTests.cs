@@ -97,6 +97,11 @@ public class TlsPolicyTests
         Assert.Contains("--tls implicit", opportunistic.HintFor(silent));
         Assert.Null(Plan(SmtpSSLStartModes.sslExplicit, auto: false).HintFor(silent)); // --tls starttls chosen on purpose
 
+        // A handshake that fails after STARTTLS, with nothing secret to send: plaintext is the user's call.
+        var handshake = new SmtpException(SmtpErrorCodes.TlsHandshakeError, "The TLS handshake with localhost failed: protocol version");
+        Assert.Null(opportunistic.HintFor(handshake)); // STARTTLS was never sent: not this case
+        Assert.Null(Plan(SmtpSSLStartModes.sslExplicit, auto: false).HintFor(handshake));
+
         // auto on 465 means TLS from the first byte; a plaintext server there answers garbage.
         var frame = new SmtpException(SmtpErrorCodes.TlsHandshakeError, "The TLS handshake failed: corrupted frame");
         Assert.Contains("--tls starttls", Plan(SmtpSSLStartModes.sslImplicit, auto: true, 465).HintFor(frame));
