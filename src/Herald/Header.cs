@@ -35,6 +35,17 @@ public class HeaderList : System.Collections.ObjectModel.Collection<Header>
     {
     }
 
+    /// <summary>Adds a header with a name and value.</summary>
+    /// <param name="field">The field name, e.g. <c>X-Campaign</c>.</param>
+    /// <param name="value">The field value.</param>
+    /// <returns>The header added.</returns>
+    public Header Add(string field, string value)
+    {
+        var header = new Header(field, value);
+        Add(header);
+        return header;
+    }
+
     internal HeaderList(IEnumerable<KeyValuePair<string, string>> fields)
     {
         foreach (var (field, value) in fields)
