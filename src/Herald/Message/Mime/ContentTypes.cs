@@ -282,9 +282,11 @@ internal static class ContentTypes
         foreach (var piece in pieces)
         {
             string head = name + "*" + section + "*=";
-            if (current.Length > 0 && head.Length + current.Length + piece.Length > room && !(section == 0 && current.Length == prefix.Length))
+            // Room for the ';' that separates the sections, which are parameters of their own.
+            if (current.Length > 0 && head.Length + current.Length + piece.Length + 1 > room
+                && !(section == 0 && current.Length == prefix.Length))
             {
-                words.Add(head + current);
+                words.Add(head + current + ";");
                 section++;
                 current.Clear();
             }
