@@ -20,7 +20,7 @@ internal static class MimeTestKit
     {
         var task = ProduceAsync(message, eightBitMime, async: false, bufferSize);
         Assert.True(task.IsCompleted, "a sync read must complete synchronously");
-        return task.Result;
+        return task.GetAwaiter().GetResult();
     }
 
     /// <summary>Creates the source and reads it to the end with buffers of <paramref name="bufferSize"/> bytes, through
