@@ -41,9 +41,6 @@ internal sealed class BytesSegment(byte[] bytes) : MimeSegment
     /// <inheritdoc />
     public override bool Is8Bit => !System.Text.Ascii.IsValid(bytes);
 
-    /// <summary>The bytes.</summary>
-    public byte[] Bytes => bytes;
-
     /// <inheritdoc />
     public override ValueTask<int> ReadAsync<TIO>(TIO io, Memory<byte> destination, CancellationToken cancellationToken)
     {
