@@ -92,7 +92,8 @@ public sealed class EmailAttachment
     /// The size of the attachment in bytes before encoding, when known: the file's current size, the rest of a seekable
     /// stream from the position it had when it was added, or the memory's length; -1 for a stream that cannot seek.
     /// </summary>
-    /// <exception cref="SmtpException">303 when the file no longer exists or cannot be read.</exception>
+    /// <exception cref="SmtpException">303 when the file no longer exists or cannot be read, or the stream was
+    /// closed.</exception>
     public long Length
     {
         get
@@ -103,7 +104,15 @@ public sealed class EmailAttachment
             }
             if (_stream is not null)
             {
-                return _stream.CanSeek ? Math.Max(0, _stream.Length - _streamOrigin) : -1;
+                try
+                {
+                    return _stream.CanSeek ? Math.Max(0, _stream.Length - _streamOrigin) : -1;
+                }
+                catch (Exception e) when (e is ObjectDisposedException or NotSupportedException or IOException)
+                {
+                    throw new SmtpException(SmtpErrorCodes.CannotOpenFile,
+                        $"The stream of attachment '{_fileName}' cannot be read: {e.Message}", e);
+                }
             }
             return _data.Length;
         }

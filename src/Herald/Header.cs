@@ -1,6 +1,6 @@
 namespace Herald;
 
-/// <summary>One header field of the message (an element of <see cref="Smtp.MessageHeaders"/>).</summary>
+/// <summary>One header field: an element of <see cref="Smtp.MessageHeaders"/> or of <see cref="EmailMessage.Headers"/>.</summary>
 public class Header
 {
     /// <summary>Creates an empty header.</summary>
@@ -27,7 +27,7 @@ public class Header
     public override string ToString() => $"{Field}: {Value}";
 }
 
-/// <summary>The collection type of <see cref="Smtp.MessageHeaders"/>.</summary>
+/// <summary>The collection type of <see cref="Smtp.MessageHeaders"/> and <see cref="EmailMessage.Headers"/>.</summary>
 public class HeaderList : System.Collections.ObjectModel.Collection<Header>
 {
     /// <summary>Creates an empty list.</summary>

@@ -254,3 +254,44 @@ public sealed class MimeLengthTests : IDisposable
         return System.Text.RegularExpressions.Regex.Replace(text, "=_[A-Za-z0-9]{28}", "=_BOUNDARY");
     }
 }
+
+public class TextTransferTests
+{
+    [Theory]
+    [InlineData(998, false, "SevenBit")]
+    [InlineData(999, false, "QuotedPrintable")]
+    [InlineData(997, true, "EightBit")]
+    [InlineData(998, true, "QuotedPrintable")] // 997 ASCII + 'é' (2 octets) = 999 octets
+    public void Lines_longer_than_998_octets_go_quoted_printable(int width, bool nonAscii, string transfer)
+    {
+        var expected = Enum.Parse<TextTransfer>(transfer);
+        var line = new string('x', nonAscii ? width - 1 : width) + (nonAscii ? "é" : "");
+        var text = "short\n" + line + "\nshort";
+        Assert.Equal(expected, TextStats.Of(text).Transfer(eightBitMime: true));
+        using var message = new EmailMessage { From = "a@example.org", PlainText = text };
+        var output = MimeTestKit.Produce(message, eightBitMime: true);
+        MimeTestKit.AssertWireClean(output.Bytes);
+        Assert.Equal(output.Length, output.Bytes.Length);
+        // Sent as it is, the text gains the final line break the data needs; quoted-printable ends in a soft one.
+        string finalBreak = expected == TextTransfer.QuotedPrintable ? "" : "\r\n";
+        Assert.Equal(MimeTestKit.Crlf(text) + finalBreak,
+            MimeTestKit.TextOf(Assert.IsType<MimeKit.TextPart>(MimeTestKit.Parse(output.Bytes).Body)));
+    }
+
+    [Theory]
+    [InlineData("lone high \uD800 in the middle")]
+    [InlineData("lone low \uDC00")]
+    [InlineData("ends with a high surrogate \uD83D")]
+    [InlineData("pair \uD83D\uDE00 then lone \uDE00\uD83D")]
+    [InlineData("nul \0 inside")]
+    public void Unpaired_surrogates_and_nul_are_measured_exactly(string text)
+    {
+        foreach (var eightBit in new[] { false, true })
+        {
+            using var message = new EmailMessage { From = "a@example.org", PlainText = text, HtmlText = text };
+            var output = MimeTestKit.Produce(message, eightBit);
+            Assert.Equal(output.Length, output.Bytes.Length);
+            MimeTestKit.AssertWireClean(output.Bytes);
+        }
+    }
+}
