@@ -12,6 +12,10 @@ internal sealed class CliEnvironment
     /// <summary>Standard error: warnings, errors and the protocol trace.</summary>
     public required TextWriter Error { get; init; }
 
+    /// <summary>Opens standard output as bytes, for output that must arrive unchanged (a saved message); when null,
+    /// such output is written as UTF-8 text through <see cref="Out"/>.</summary>
+    public Func<Stream>? OpenOutput { get; init; }
+
     /// <summary>Opens standard input (read as the message body when no body option is given).</summary>
     public required Func<Stream> OpenInput { get; init; }
 
@@ -26,6 +30,7 @@ internal sealed class CliEnvironment
     {
         Out = Console.Out,
         Error = Console.Error,
+        OpenOutput = Console.OpenStandardOutput,
         OpenInput = Console.OpenStandardInput,
         IsInputRedirected = Console.IsInputRedirected,
         GetVariable = Environment.GetEnvironmentVariable,

@@ -54,13 +54,21 @@ internal static class HeraldCommandLine
             {
                 env.Error.WriteLine($"herald: error: {error.Message}");
             }
-            string command = string.Join(' ', CommandPath(result.CommandResult.Command, root));
+            string command = string.Join(' ', CommandPath(result.CommandResult));
             env.Error.WriteLine($"Run '{command} --help' for the options.");
             return ExitCodes.Usage;
         }
         return await result.InvokeAsync(config, cancellationToken).ConfigureAwait(false);
     }
 
-    private static IEnumerable<string> CommandPath(Command command, RootCommand root) =>
-        command == root ? ["herald"] : ["herald", command.Name];
+    /// <summary>"herald", then each subcommand down to the one that was parsed ("herald capture show").</summary>
+    private static IEnumerable<string> CommandPath(System.CommandLine.Parsing.CommandResult result)
+    {
+        var names = new Stack<string>();
+        for (var r = result; r is not null; r = r.Parent as System.CommandLine.Parsing.CommandResult)
+        {
+            names.Push(r.Command is RootCommand ? "herald" : r.Command.Name);
+        }
+        return names;
+    }
 }

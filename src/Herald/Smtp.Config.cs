@@ -67,7 +67,7 @@ public partial class Smtp
         Str("AuthorizationIdentity", () => s.AuthorizationIdentity, v => s.AuthorizationIdentity = SingleLine(v, "AuthorizationIdentity"));
         Str("Charset", () => _charset, v => _charset = ValidCharset(v));
         Bool("FoldHeaders", () => _foldHeaders, v => _foldHeaders = v);
-        Str("Hello", () => _engine.HelloName, v => s.Hello = SingleLine(v, "Hello").Trim());
+        Str("Hello", () => HelloName, v => s.Hello = SingleLine(v, "Hello").Trim());
         Bool("KeepQueue", () => _keepQueue, v => _keepQueue = v);
         Int("MaxHeaderLength", () => _maxHeaderLength, v => _maxHeaderLength = v, 20, 998);
         ReadOnly("MessageHeadersString", () => MessageHeadersString);
@@ -96,7 +96,7 @@ public partial class Smtp
         Bool("Linger", () => s.Linger, v => s.Linger = v);
         Int("LingerTime", () => s.LingerTime, v => s.LingerTime = v, 0, 65535);
         Str("LocalHost", () => LocalHost, v => LocalHost = v);
-        Int("LocalPort", () => _engine.IsConnected ? _engine.LocalPort : s.LocalPort, v =>
+        Int("LocalPort", () => Engine.IsConnected ? Engine.LocalPort : s.LocalPort, v =>
         {
             EnsureNotConnected(SmtpErrorCodes.LocalPortLocked, "LocalPort");
             s.LocalPort = v;
@@ -134,12 +134,12 @@ public partial class Smtp
         Str("TLS13KeyShareGroups", () => tls.Tls13KeyShareGroups, v => tls.Tls13KeyShareGroups = v);
         Str("TLS13SignatureAlgorithms", () => tls.Tls13SignatureAlgorithms, v => tls.Tls13SignatureAlgorithms = v);
         Str("TLS13SupportedGroups", () => tls.Tls13SupportedGroups, v => tls.Tls13SupportedGroups = v);
-        ReadOnly("SSLNegotiatedVersion", () => _engine.Tls?.Version ?? "");
-        ReadOnly("SSLNegotiatedCipher", () => _engine.Tls?.Cipher ?? "");
-        ReadOnly("SSLNegotiatedCipherSuite", () => _engine.Tls?.CipherSuite ?? "");
-        ReadOnly("SSLNegotiatedCipherStrength", () => (_engine.Tls?.CipherStrength ?? 0).ToString(CultureInfo.InvariantCulture));
-        ReadOnly("SSLNegotiatedKeyExchange", () => _engine.Tls?.KeyExchange ?? "");
-        ReadOnly("SSLNegotiatedKeyExchangeStrength", () => (_engine.Tls?.KeyExchangeStrength ?? 0).ToString(CultureInfo.InvariantCulture));
+        ReadOnly("SSLNegotiatedVersion", () => Engine.Tls?.Version ?? "");
+        ReadOnly("SSLNegotiatedCipher", () => Engine.Tls?.Cipher ?? "");
+        ReadOnly("SSLNegotiatedCipherSuite", () => Engine.Tls?.CipherSuite ?? "");
+        ReadOnly("SSLNegotiatedCipherStrength", () => (Engine.Tls?.CipherStrength ?? 0).ToString(CultureInfo.InvariantCulture));
+        ReadOnly("SSLNegotiatedKeyExchange", () => Engine.Tls?.KeyExchange ?? "");
+        ReadOnly("SSLNegotiatedKeyExchangeStrength", () => (Engine.Tls?.KeyExchangeStrength ?? 0).ToString(CultureInfo.InvariantCulture));
         Bool("InsecureAllowStartTlsFallback", () => tls.InsecureAllowStartTlsFallback, v => tls.InsecureAllowStartTlsFallback = v);
         Bool("AcceptAnyServerCert", () => _acceptAnyServerCert, v => _acceptAnyServerCert = v);
         Int("SSLProvider", () => (int)tls.Provider, v => tls.Provider = (SmtpSSLProviders)v, 0, 2);
@@ -218,11 +218,12 @@ public partial class Smtp
 
     private void ResetAll()
     {
-        // A fresh settings object and engine carry every default; only the test transport hook survives.
-        _engine.CloseConnection();
+        // A fresh settings object carries every default; only the test transport hook survives. The engine forgets
+        // the last session (reply, addresses, server certificate).
+        Engine.CloseConnection();
+        Engine.ForgetSession();
         var transport = _settings.TransportFactory;
-        _settings = new Engine.EngineSettings { TransportFactory = transport };
-        _engine = new Engine.SmtpEngine(_settings, this);
+        _settings = new SmtpSettings { TransportFactory = transport };
         _config = null;
         _firewall = new Firewall();
         _sslAcceptServerCert = new Certificate();

@@ -287,7 +287,7 @@ public partial class Smtp
         Sensitivity = _sensitivity,
         MaxHeaderLength = _maxHeaderLength,
         FoldHeaders = _foldHeaders,
-        IdDomain = _engine.HelloName,
+        IdDomain = HelloName,
         Body = body,
     };
 
@@ -396,7 +396,7 @@ public partial class Smtp
                 continue;
             }
             var address = AddressParser.ParseOne(r.Address, "A MessageRecipients address");
-            recipients.Add(new EnvelopeRecipient(address.Address, r.RecipientType, RecipientOptions.Normalize(r.Options)));
+            recipients.Add(new EnvelopeRecipient(address.Address, (RecipientKind)r.RecipientType, RecipientOptions.Normalize(r.Options)));
         }
         return new Envelope(reversePath, recipients, verb);
     }

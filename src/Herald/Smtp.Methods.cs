@@ -1,3 +1,5 @@
+using Herald.Engine;
+using Herald.Protocol;
 using Herald.Transport;
 
 namespace Herald;
@@ -14,7 +16,7 @@ public partial class Smtp
     public void Connect()
     {
         using var scope = Begin(default);
-        Finish(ConnectCoreAsync(new SyncIO(), scope.Guard));
+        Finish(ConnectCoreAsync(new SyncIO(), scope));
     }
 
     /// <summary>Asynchronous <see cref="Connect"/>.</summary>
@@ -23,14 +25,14 @@ public partial class Smtp
     public async Task ConnectAsync(CancellationToken cancellationToken = default)
     {
         using var scope = Begin(cancellationToken);
-        await ConnectCoreAsync(new AsyncIO(), scope.Guard).ConfigureAwait(false);
+        await ConnectCoreAsync(new AsyncIO(), scope).ConfigureAwait(false);
     }
 
     /// <summary>Ends the session (<c>QUIT</c>) and closes the connection. Does nothing when not connected.</summary>
     public void Disconnect()
     {
         using var scope = Begin(default);
-        Finish(_engine.DisconnectAsync(new SyncIO(), scope.Guard));
+        Finish(Engine.DisconnectAsync(new SyncIO(), scope.Guard));
     }
 
     /// <summary>Asynchronous <see cref="Disconnect"/>.</summary>
@@ -38,7 +40,7 @@ public partial class Smtp
     public async Task DisconnectAsync(CancellationToken cancellationToken = default)
     {
         using var scope = Begin(cancellationToken);
-        await _engine.DisconnectAsync(new AsyncIO(), scope.Guard).ConfigureAwait(false);
+        await Engine.DisconnectAsync(new AsyncIO(), scope.Guard).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -48,7 +50,7 @@ public partial class Smtp
     public void DoEvents()
     {
         using var scope = Begin(default);
-        _engine.Poll(scope.Guard, TimeSpan.FromMilliseconds(_selectWaitMillis));
+        Engine.Poll(scope.Guard, TimeSpan.FromMilliseconds(_selectWaitMillis));
     }
 
     /// <summary>Asynchronous <see cref="DoEvents"/>.</summary>
@@ -69,7 +71,7 @@ public partial class Smtp
     public void Expand(string emailAddress)
     {
         using var scope = Begin(default);
-        Finish(ExpandCoreAsync(new SyncIO(), scope.Guard, emailAddress));
+        Finish(ExpandCoreAsync(new SyncIO(), scope, emailAddress));
     }
 
     /// <summary>Asynchronous <see cref="Expand"/>.</summary>
@@ -79,14 +81,14 @@ public partial class Smtp
     public async Task ExpandAsync(string emailAddress, CancellationToken cancellationToken = default)
     {
         using var scope = Begin(cancellationToken);
-        await ExpandCoreAsync(new AsyncIO(), scope.Guard, emailAddress).ConfigureAwait(false);
+        await ExpandCoreAsync(new AsyncIO(), scope, emailAddress).ConfigureAwait(false);
     }
 
     /// <summary>
     /// Stops the method that is running (it fails with 301 and the connection is closed). Safe from any thread and
     /// from event handlers; does nothing when no method runs.
     /// </summary>
-    public void Interrupt() => _current?.Interrupt();
+    public void Interrupt() => _call.Interrupt();
 
     /// <summary>Asynchronous <see cref="Interrupt"/> (it completes at once).</summary>
     /// <param name="cancellationToken">Unused; present for symmetry with the other methods.</param>
@@ -99,7 +101,7 @@ public partial class Smtp
     /// <summary>Disconnects if connected and returns every property and setting to its default.</summary>
     public void Reset()
     {
-        if (_engine.IsConnected)
+        if (Engine.IsConnected)
         {
             Disconnect();
         }
@@ -111,7 +113,7 @@ public partial class Smtp
     /// <param name="cancellationToken">Cancels the disconnect.</param>
     public async Task ResetAsync(CancellationToken cancellationToken = default)
     {
-        if (_engine.IsConnected)
+        if (Engine.IsConnected)
         {
             await DisconnectAsync(cancellationToken).ConfigureAwait(false);
         }
@@ -150,7 +152,7 @@ public partial class Smtp
     public void Send()
     {
         using var scope = Begin(default);
-        Finish(SendCoreAsync(new SyncIO(), scope.Guard, "MAIL"));
+        Finish(SendCoreAsync(new SyncIO(), scope, "MAIL"));
     }
 
     /// <summary>Asynchronous <see cref="Send"/>.</summary>
@@ -159,7 +161,7 @@ public partial class Smtp
     public async Task SendAsync(CancellationToken cancellationToken = default)
     {
         using var scope = Begin(cancellationToken);
-        await SendCoreAsync(new AsyncIO(), scope.Guard, "MAIL").ConfigureAwait(false);
+        await SendCoreAsync(new AsyncIO(), scope, "MAIL").ConfigureAwait(false);
     }
 
     /// <summary>
@@ -171,7 +173,7 @@ public partial class Smtp
     public void SendCommand(string command)
     {
         using var scope = Begin(default);
-        Finish(CommandCoreAsync(new SyncIO(), scope.Guard, command));
+        Finish(CommandCoreAsync(new SyncIO(), scope, command));
     }
 
     /// <summary>Asynchronous <see cref="SendCommand"/>.</summary>
@@ -181,7 +183,7 @@ public partial class Smtp
     public async Task SendCommandAsync(string command, CancellationToken cancellationToken = default)
     {
         using var scope = Begin(cancellationToken);
-        await CommandCoreAsync(new AsyncIO(), scope.Guard, command).ConfigureAwait(false);
+        await CommandCoreAsync(new AsyncIO(), scope, command).ConfigureAwait(false);
     }
 
     /// <summary>Writing a command here sends it, as <see cref="SendCommand"/> does.</summary>
@@ -254,7 +256,7 @@ public partial class Smtp
     public void Verify(string emailAddress)
     {
         using var scope = Begin(default);
-        Finish(VerifyCoreAsync(new SyncIO(), scope.Guard, emailAddress));
+        Finish(VerifyCoreAsync(new SyncIO(), scope, emailAddress));
     }
 
     /// <summary>Asynchronous <see cref="Verify"/>.</summary>
@@ -264,30 +266,32 @@ public partial class Smtp
     public async Task VerifyAsync(string emailAddress, CancellationToken cancellationToken = default)
     {
         using var scope = Begin(cancellationToken);
-        await VerifyCoreAsync(new AsyncIO(), scope.Guard, emailAddress).ConfigureAwait(false);
+        await VerifyCoreAsync(new AsyncIO(), scope, emailAddress).ConfigureAwait(false);
     }
 
     private void SendVerb(string verb)
     {
         using var scope = Begin(default);
-        Finish(SendCoreAsync(new SyncIO(), scope.Guard, verb));
+        Finish(SendCoreAsync(new SyncIO(), scope, verb));
     }
 
     private async Task SendVerbAsync(string verb, CancellationToken cancellationToken)
     {
         using var scope = Begin(cancellationToken);
-        await SendCoreAsync(new AsyncIO(), scope.Guard, verb).ConfigureAwait(false);
+        await SendCoreAsync(new AsyncIO(), scope, verb).ConfigureAwait(false);
     }
 
     // ---- the shared implementations, generic over the I/O adapter ----
 
-    private async ValueTask ConnectCoreAsync<TIO>(TIO io, OperationGuard guard) where TIO : struct, ISmtpIO
-    {
-        EnsureNoFirewall();
-        await _engine.ConnectAsync(io, guard).ConfigureAwait(false);
-    }
+    private ValueTask<bool> ConnectCoreAsync<TIO>(TIO io, EngineCall.Scope scope) where TIO : struct, ISmtpIO =>
+        _call.OnSessionAsync(io, scope, this, static async (io, guard, self) =>
+        {
+            self.EnsureNoFirewall();
+            await self.Engine.ConnectAsync(io, guard).ConfigureAwait(false);
+            return true;
+        });
 
-    private async ValueTask SendCoreAsync<TIO>(TIO io, OperationGuard guard, string verb) where TIO : struct, ISmtpIO
+    private async ValueTask SendCoreAsync<TIO>(TIO io, EngineCall.Scope scope, string verb) where TIO : struct, ISmtpIO
     {
         if (verb != "MAIL" && !_settings.AllowExtensions)
         {
@@ -295,104 +299,37 @@ public partial class Smtp
                 "The SendToTerminal methods need AllowExtensions=True.");
         }
         ValidateForSend();
+        EnsureNoFirewall();
         var envelope = BuildEnvelope(verb);
-        bool opened = false;
-        try
+        await _call.WithSessionAsync(io, scope, (Self: this, Envelope: envelope), static async (io, guard, state) =>
         {
-            if (!_engine.IsConnected)
-            {
-                await ConnectCoreAsync(io, guard).ConfigureAwait(false);
-                opened = true;
-            }
-            var source = BuildSource(_engine.Capabilities);
-            try
-            {
-                await _engine.SendMailAsync(io, guard, envelope, source).ConfigureAwait(false);
-            }
-            catch (Exception e)
-            {
-                throw _engine.Translate(e, guard);
-            }
-            MarkSent();
-        }
-        finally
-        {
-            if (opened)
-            {
-                // Send opened this connection, so it closes it, whether or not the message went through.
-                await _engine.DisconnectAsync(io, guard, keepLastReply: true).ConfigureAwait(false);
-            }
-        }
+            var source = state.Self.BuildSource(state.Self.Engine.Capabilities);
+            await state.Self.Engine.SendMailAsync(io, guard, state.Envelope, source).ConfigureAwait(false);
+            state.Self.MarkSent();
+            return true;
+        }).ConfigureAwait(false);
     }
 
-    private async ValueTask CommandCoreAsync<TIO>(TIO io, OperationGuard guard, string command) where TIO : struct, ISmtpIO
+    private ValueTask<SmtpReply> CommandCoreAsync<TIO>(TIO io, EngineCall.Scope scope, string command) where TIO : struct, ISmtpIO =>
+        _call.OnSessionAsync(io, scope, (Self: this, Command: command),
+            static (io, guard, state) => state.Self.Engine.RawCommandAsync(io, guard, state.Command));
+
+    private async ValueTask VerifyCoreAsync<TIO>(TIO io, EngineCall.Scope scope, string address) where TIO : struct, ISmtpIO
     {
-        try
-        {
-            await _engine.RawCommandAsync(io, guard, command).ConfigureAwait(false);
-        }
-        catch (Exception e)
-        {
-            throw _engine.Translate(e, guard);
-        }
+        EnsureNoFirewall();
+        await _call.WithSessionAsync(io, scope, (Self: this, Address: address),
+            static (io, guard, state) => state.Self.Engine.VerifyAsync(io, guard, state.Address)).ConfigureAwait(false);
     }
 
-    private async ValueTask VerifyCoreAsync<TIO>(TIO io, OperationGuard guard, string address) where TIO : struct, ISmtpIO
+    private async ValueTask ExpandCoreAsync<TIO>(TIO io, EngineCall.Scope scope, string list) where TIO : struct, ISmtpIO
     {
-        bool opened = await EnsureConnectedAsync(io, guard).ConfigureAwait(false);
-        try
+        EnsureNoFirewall();
+        var members = await _call.WithSessionAsync(io, scope, (Self: this, List: list),
+            static (io, guard, state) => state.Self.Engine.ExpandAsync(io, guard, state.List)).ConfigureAwait(false);
+        foreach (var member in members)
         {
-            await _engine.VerifyAsync(io, guard, address).ConfigureAwait(false);
+            OnExpand?.Invoke(this, new SmtpExpandEventArgs(member));
         }
-        catch (Exception e)
-        {
-            throw _engine.Translate(e, guard);
-        }
-        finally
-        {
-            if (opened)
-            {
-                await _engine.DisconnectAsync(io, guard, keepLastReply: true).ConfigureAwait(false);
-            }
-        }
-    }
-
-    private async ValueTask ExpandCoreAsync<TIO>(TIO io, OperationGuard guard, string list) where TIO : struct, ISmtpIO
-    {
-        bool opened = await EnsureConnectedAsync(io, guard).ConfigureAwait(false);
-        try
-        {
-            IReadOnlyList<string> members;
-            try
-            {
-                members = await _engine.ExpandAsync(io, guard, list).ConfigureAwait(false);
-            }
-            catch (Exception e)
-            {
-                throw _engine.Translate(e, guard);
-            }
-            foreach (var member in members)
-            {
-                OnExpand?.Invoke(this, new SmtpExpandEventArgs(member));
-            }
-        }
-        finally
-        {
-            if (opened)
-            {
-                await _engine.DisconnectAsync(io, guard, keepLastReply: true).ConfigureAwait(false);
-            }
-        }
-    }
-
-    private async ValueTask<bool> EnsureConnectedAsync<TIO>(TIO io, OperationGuard guard) where TIO : struct, ISmtpIO
-    {
-        if (_engine.IsConnected)
-        {
-            return false;
-        }
-        await ConnectCoreAsync(io, guard).ConfigureAwait(false);
-        return true;
     }
 
     private void EnsureNoFirewall()

@@ -24,7 +24,7 @@ public partial class Smtp
     }
 
     /// <summary>True while a session with the mail server is open.</summary>
-    public bool Connected => _engine.IsConnected;
+    public bool Connected => Engine.IsConnected;
 
     /// <summary>The proxy through which the connection is opened (the same data as the Firewall* config settings).</summary>
     /// <exception cref="ArgumentNullException">The value is null.</exception>
@@ -35,10 +35,10 @@ public partial class Smtp
     }
 
     /// <summary>False while a method is running, True otherwise.</summary>
-    public bool Idle => Volatile.Read(ref _busy) == 0;
+    public bool Idle => _call.IsIdle;
 
     /// <summary>The text of the last reply from the server (all lines, CRLF separated).</summary>
-    public string LastReply => _engine.LastReply?.ToString() ?? "";
+    public string LastReply => Engine.LastReply?.ToString() ?? "";
 
     /// <summary>
     /// The local address to bind the connection to. Reads back the address in use while connected, and the machine's
@@ -47,7 +47,7 @@ public partial class Smtp
     /// <exception cref="SmtpException">107 when changed while connected.</exception>
     public string LocalHost
     {
-        get => _engine.IsConnected ? _engine.LocalAddress : _settings.LocalHost.Length > 0 ? _settings.LocalHost : System.Net.Dns.GetHostName();
+        get => Engine.IsConnected ? Engine.LocalAddress : _settings.LocalHost.Length > 0 ? _settings.LocalHost : System.Net.Dns.GetHostName();
         set
         {
             EnsureNotConnected(SmtpErrorCodes.LocalHostLocked, "LocalHost");
@@ -140,7 +140,7 @@ public partial class Smtp
     }
 
     /// <summary>The certificate the server presented on the last TLS connection (empty before one; cleared at each new attempt).</summary>
-    public Certificate SSLServerCert => _engine.ServerCertificate ?? new Certificate();
+    public Certificate SSLServerCert => ServerCertificate();
 
     /// <summary>The TLS implementation (see <see cref="SmtpSSLProviders"/>).</summary>
     public SmtpSSLProviders SSLProvider

@@ -48,7 +48,7 @@ public partial class Smtp
     public void ProcessQueue(string queueDir)
     {
         using var scope = Begin(default);
-        Finish(ProcessQueueCoreAsync(new SyncIO(), scope.Guard, queueDir));
+        Finish(ProcessQueueCoreAsync(new SyncIO(), scope, queueDir));
     }
 
     /// <summary>Asynchronous <see cref="ProcessQueue"/>.</summary>
@@ -58,7 +58,7 @@ public partial class Smtp
     public async Task ProcessQueueAsync(string queueDir, CancellationToken cancellationToken = default)
     {
         using var scope = Begin(cancellationToken);
-        await ProcessQueueCoreAsync(new AsyncIO(), scope.Guard, queueDir).ConfigureAwait(false);
+        await ProcessQueueCoreAsync(new AsyncIO(), scope, queueDir).ConfigureAwait(false);
     }
 
     private async ValueTask<string> QueueCoreAsync<TIO>(TIO io, OperationGuard guard, string queueDir) where TIO : struct, ISmtpIO
@@ -128,8 +128,9 @@ public partial class Smtp
         }
     }
 
-    private async ValueTask ProcessQueueCoreAsync<TIO>(TIO io, OperationGuard guard, string queueDir) where TIO : struct, ISmtpIO
+    private async ValueTask ProcessQueueCoreAsync<TIO>(TIO io, EngineCall.Scope scope, string queueDir) where TIO : struct, ISmtpIO
     {
+        var guard = scope.Guard;
         ArgumentNullException.ThrowIfNull(queueDir);
         if (!Directory.Exists(queueDir))
         {
@@ -154,9 +155,9 @@ public partial class Smtp
                 ((IEngineEvents)this).OnTrace(TraceDirection.Info, $"Sending queued message {Path.GetFileName(queued)}");
                 try
                 {
-                    if (!_engine.IsConnected)
+                    if (!Engine.IsConnected)
                     {
-                        await ConnectCoreAsync(io, guard).ConfigureAwait(false);
+                        await ConnectCoreAsync(io, scope).ConfigureAwait(false);
                         opened = true;
                     }
                     // Closed here whatever happens (before the file is renamed): the message source leaves a stream
@@ -176,11 +177,11 @@ public partial class Smtp
                         try
                         {
                             var source = new StreamMessageSource([], file, closeAfter: true);
-                            await _engine.SendMailAsync(io, guard, envelope, source).ConfigureAwait(false);
+                            await Engine.SendMailAsync(io, guard, envelope, source).ConfigureAwait(false);
                         }
                         catch (Exception e)
                         {
-                            throw _engine.Translate(e, guard);
+                            throw Engine.Translate(e, guard);
                         }
                     }
                 }
@@ -203,7 +204,7 @@ public partial class Smtp
         {
             if (opened)
             {
-                await _engine.DisconnectAsync(io, guard, keepLastReply: true).ConfigureAwait(false);
+                await Engine.DisconnectAsync(io, guard, keepLastReply: true).ConfigureAwait(false);
             }
         }
     }

@@ -17,23 +17,25 @@ namespace Herald;
 /// </remarks>
 public partial class Smtp : IDisposable, IEngineEvents
 {
-    private EngineSettings _settings = new();
-    private SmtpEngine _engine;
-    private int _busy;                         // 1 while a method runs
-    private volatile OperationGuard? _current; // the running method's guard, for Interrupt
+    private SmtpSettings _settings = new();
+    private readonly EngineCall _call;
     private bool _disposed;
+    private (X509Certificate2? Source, Certificate Wrapper) _serverCertificate; // SSLServerCert, made once per certificate
 
     /// <summary>Creates a component with every property at its default.</summary>
     public Smtp()
     {
-        _engine = new SmtpEngine(_settings, this);
+        _call = new EngineCall(this);
     }
 
-    /// <summary>The settings the engine reads (tests replace the transport through it).</summary>
-    internal EngineSettings Settings => _settings;
+    /// <summary>The settings the component holds (tests replace the transport through it).</summary>
+    internal SmtpSettings Settings => _settings;
 
     /// <summary>The engine behind this component.</summary>
-    internal SmtpEngine Engine => _engine;
+    internal SmtpEngine Engine => _call.Engine;
+
+    /// <summary>The Hello name the next session uses: the Hello setting, or the local host name.</summary>
+    private string HelloName => _settings.Hello.Length > 0 ? _settings.Hello : SmtpEngine.DefaultHelloName();
 
     /// <summary>Closes the connection (without QUIT) and releases it.</summary>
     public void Dispose()
@@ -51,53 +53,17 @@ public partial class Smtp : IDisposable, IEngineEvents
             return;
         }
         _disposed = true;
-        if (!disposing)
+        if (disposing)
         {
-            return;
-        }
-        if (Interlocked.CompareExchange(ref _busy, 1, 0) == 0)
-        {
-            _engine.Dispose(); // idle: close now (the component stays "busy": it is finished)
-        }
-        else
-        {
-            // A call is running on another thread: stop it; it closes the connection as it ends, so the buffers it is
-            // using are not returned to the pool under its feet.
-            _current?.Interrupt();
+            _call.Dispose();
         }
     }
 
-    /// <summary>Marks the component busy for one method call and sets up its timeout/interrupt guard.</summary>
-    private OperationScope Begin(CancellationToken cancellationToken)
+    /// <summary>Marks the component busy for one method call, with this moment's settings and a timeout/interrupt guard.</summary>
+    private EngineCall.Scope Begin(CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (Interlocked.CompareExchange(ref _busy, 1, 0) != 0)
-        {
-            throw new SmtpException(SmtpErrorCodes.Busy,
-                "Another method is still running on this component; wait for it to finish (or call Interrupt) first.");
-        }
-        var guard = new OperationGuard(_settings.Timeout, _settings.AbsoluteTimeout, cancellationToken);
-        _current = guard;
-        return new OperationScope(this, guard);
-    }
-
-    private readonly struct OperationScope(Smtp owner, OperationGuard guard) : IDisposable
-    {
-        public OperationGuard Guard => guard;
-
-        public void Dispose()
-        {
-            owner._current = null;
-            guard.Dispose();
-            if (owner._disposed)
-            {
-                owner._engine.Dispose(); // the component was disposed while this call ran
-            }
-            else
-            {
-                Volatile.Write(ref owner._busy, 0);
-            }
-        }
+        return _call.Begin(_settings.ToOptions(), cancellationToken, this);
     }
 
     /// <summary>Completes a ValueTask that the synchronous adapter has already finished.</summary>
@@ -115,7 +81,7 @@ public partial class Smtp : IDisposable, IEngineEvents
 
     private void EnsureNotConnected(int code, string property)
     {
-        if (_engine.IsConnected)
+        if (Engine.IsConnected)
         {
             throw new SmtpException(code, $"{property} cannot change while connected; call Disconnect first.");
         }
@@ -144,6 +110,21 @@ public partial class Smtp : IDisposable, IEngineEvents
         OnError?.Invoke(this, new SmtpErrorEventArgs(errorCode, description));
 
     void IEngineEvents.OnSslStatus(string message) => OnSSLStatus?.Invoke(this, new SmtpSSLStatusEventArgs(message));
+
+    /// <summary>SSLServerCert: the engine's certificate, wrapped once.</summary>
+    private Certificate ServerCertificate()
+    {
+        var x509 = Engine.ServerCertificate;
+        if (x509 is null)
+        {
+            return new Certificate();
+        }
+        if (!ReferenceEquals(_serverCertificate.Source, x509))
+        {
+            _serverCertificate = (x509, Certificate.FromX509(x509));
+        }
+        return _serverCertificate.Wrapper;
+    }
 
     bool IEngineEvents.OnServerCertificate(X509Certificate2 certificate, string status, bool accept, X509Chain? chain)
     {

@@ -15,7 +15,7 @@ internal sealed class CannedTransportFactory(bool yieldOnRead) : ITransportFacto
     public CannedSmtpStream? Current { get; private set; }
 
     /// <inheritdoc />
-    public ValueTask<OpenedTransport> OpenAsync<TIO>(TIO io, EngineSettings settings, OperationGuard guard, Action<string> info)
+    public ValueTask<OpenedTransport> OpenAsync<TIO>(TIO io, ConnectRequest settings, OperationGuard guard, Action<string> info)
         where TIO : struct, ISmtpIO
     {
         if (Current is null)

@@ -14,27 +14,33 @@ internal sealed class CaptureServer : IAsyncDisposable
     private readonly CaptureServerOptions _options;
     private readonly CaptureStore _store;
     private readonly TcpListener _listener;
+    private readonly TcpListener? _tlsListener; // the implicit-TLS port, when there is one
     private readonly CancellationTokenSource _stopping = new();
     private readonly ConcurrentDictionary<long, Task> _sessions = new();
     private Task _acceptLoop = Task.CompletedTask;
     private long _nextSession;
     private int _stopped;
 
-    private CaptureServer(CaptureServerOptions options, CaptureStore store, TcpListener listener)
+    private CaptureServer(CaptureServerOptions options, CaptureStore store, TcpListener listener, TcpListener? tlsListener)
     {
         _options = options;
         _store = store;
         _listener = listener;
+        _tlsListener = tlsListener;
     }
 
     /// <summary>Fires on the session's thread each time a message has been saved (before the client hears 250).</summary>
     public event Action<CapturedMessage>? MessageSaved;
 
-    /// <summary>Fires when a session ends with an unexpected error (the server keeps running).</summary>
+    /// <summary>Fires when a session ends with an unexpected error, or with a <see cref="CaptureTlsException"/> when a
+    /// client's TLS handshake failed (the server keeps running).</summary>
     public event Action<Exception>? SessionFailed;
 
     /// <summary>The address the server listens on (127.0.0.1 and the actual port).</summary>
     public IPEndPoint EndPoint => (IPEndPoint)_listener.LocalEndpoint;
+
+    /// <summary>The implicit-TLS address (127.0.0.1 and the actual port), or null when there is none.</summary>
+    public IPEndPoint? ImplicitTlsEndPoint => (IPEndPoint?)_tlsListener?.LocalEndpoint;
 
     /// <summary>The folder messages are saved in (full path).</summary>
     public string Directory => _store.Directory;
@@ -44,16 +50,37 @@ internal sealed class CaptureServer : IAsyncDisposable
     /// <returns>The running server; dispose it (or call <see cref="StopAsync"/>) to stop.</returns>
     /// <exception cref="IOException">The capture folder cannot be created.</exception>
     /// <exception cref="UnauthorizedAccessException">The capture folder cannot be created.</exception>
-    /// <exception cref="SocketException">The port cannot be bound (for example it is in use).</exception>
+    /// <exception cref="SocketException">A port cannot be bound (for example it is in use).</exception>
+    /// <exception cref="ArgumentException">An implicit-TLS port is asked for without a certificate.</exception>
     public static CaptureServer Start(CaptureServerOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        if (options.ImplicitTlsPort is not null && options.TlsCertificate is null)
+        {
+            throw new ArgumentException("An implicit-TLS port needs a TLS certificate.", nameof(options));
+        }
         var store = new CaptureStore(options.Directory);
         // Loopback only: the server accepts anything from anyone it can hear, so only this machine may reach it.
         var listener = new TcpListener(IPAddress.Loopback, options.Port);
         listener.Start();
-        var server = new CaptureServer(options, store, listener);
-        server._acceptLoop = server.AcceptLoopAsync();
+        TcpListener? tlsListener = null;
+        if (options.ImplicitTlsPort is int tlsPort)
+        {
+            try
+            {
+                tlsListener = new TcpListener(IPAddress.Loopback, tlsPort);
+                tlsListener.Start();
+            }
+            catch
+            {
+                listener.Stop();
+                throw;
+            }
+        }
+        var server = new CaptureServer(options, store, listener, tlsListener);
+        server._acceptLoop = tlsListener is null
+            ? server.AcceptLoopAsync(listener, implicitTls: false)
+            : Task.WhenAll(server.AcceptLoopAsync(listener, implicitTls: false), server.AcceptLoopAsync(tlsListener, implicitTls: true));
         return server;
     }
 
@@ -67,6 +94,7 @@ internal sealed class CaptureServer : IAsyncDisposable
         }
         await _stopping.CancelAsync().ConfigureAwait(false);
         _listener.Stop();
+        _tlsListener?.Stop();
         await _acceptLoop.ConfigureAwait(false);
         await Task.WhenAll(_sessions.Values).ConfigureAwait(false);
         _stopping.Dispose();
@@ -75,14 +103,14 @@ internal sealed class CaptureServer : IAsyncDisposable
     /// <inheritdoc cref="StopAsync"/>
     public async ValueTask DisposeAsync() => await StopAsync().ConfigureAwait(false);
 
-    private async Task AcceptLoopAsync()
+    private async Task AcceptLoopAsync(TcpListener listener, bool implicitTls)
     {
         while (!_stopping.IsCancellationRequested)
         {
             TcpClient client;
             try
             {
-                client = await _listener.AcceptTcpClientAsync(_stopping.Token).ConfigureAwait(false);
+                client = await listener.AcceptTcpClientAsync(_stopping.Token).ConfigureAwait(false);
             }
             catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException
                                           && _stopping.IsCancellationRequested)
@@ -95,7 +123,7 @@ internal sealed class CaptureServer : IAsyncDisposable
                 continue;
             }
             long id = Interlocked.Increment(ref _nextSession);
-            var session = ServeAsync(id, client);
+            var session = ServeAsync(id, client, implicitTls);
             _sessions[id] = session;
             if (session.IsCompleted)
             {
@@ -105,7 +133,7 @@ internal sealed class CaptureServer : IAsyncDisposable
         }
     }
 
-    private async Task ServeAsync(long id, TcpClient client)
+    private async Task ServeAsync(long id, TcpClient client, bool implicitTls)
     {
         await Task.Yield(); // run the session off the accept loop
         try
@@ -116,11 +144,15 @@ internal sealed class CaptureServer : IAsyncDisposable
                 var stream = client.GetStream();
                 if (_sessions.Count > _options.MaxSessions)
                 {
-                    await stream.WriteAsync("421 4.7.0 Too many connections, try again later\r\n"u8.ToArray(), _stopping.Token)
-                        .ConfigureAwait(false);
+                    // On the implicit-TLS port a plaintext 421 would only confuse the client's TLS layer: just close.
+                    if (!implicitTls)
+                    {
+                        await stream.WriteAsync("421 4.7.0 Too many connections, try again later\r\n"u8.ToArray(), _stopping.Token)
+                            .ConfigureAwait(false);
+                    }
                     return;
                 }
-                var session = new CaptureSession(stream, _options, _store, OnSaved);
+                var session = new CaptureSession(stream, _options, _store, OnSaved, implicitTls);
                 await session.RunAsync(_stopping.Token).ConfigureAwait(false);
             }
         }

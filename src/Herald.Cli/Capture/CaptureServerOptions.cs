@@ -1,3 +1,5 @@
+using System.Net.Security;
+
 namespace Herald.Cli.Capture;
 
 /// <summary>How the capture server listens, where it saves messages and what it accepts.</summary>
@@ -11,6 +13,18 @@ internal sealed class CaptureServerOptions
 
     /// <summary>The TCP port on 127.0.0.1, or 0 for any free port.</summary>
     public int Port { get; init; }
+
+    /// <summary>
+    /// The certificate for TLS, or null for none. With one, EHLO offers STARTTLS (RFC 3207) and
+    /// <see cref="ImplicitTlsPort"/> may be used.
+    /// </summary>
+    public SslStreamCertificateContext? TlsCertificate { get; init; }
+
+    /// <summary>
+    /// A second port on 127.0.0.1 where TLS starts at once, before the greeting (RFC 8314 §3.3, the way port 465
+    /// works), or null for none; 0 picks a free port. Needs <see cref="TlsCertificate"/>.
+    /// </summary>
+    public int? ImplicitTlsPort { get; init; }
 
     /// <summary>The name the server gives itself in its greeting and EHLO reply.</summary>
     public string HostName { get; init; } = "localhost";

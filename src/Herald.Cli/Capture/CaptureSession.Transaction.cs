@@ -82,6 +82,14 @@ internal sealed partial class CaptureSession
                         return Error(501, "5.5.4 ENVID must be xtext of at most 100 characters");
                     }
                     break;
+                case "AUTH":
+                    // RFC 4954 §5: the authenticated identity of the original submitter, xtext or "<>". Offered
+                    // with AUTH, so accepted; the server records the user it authenticated itself.
+                    if (value is null || (value != "<>" && !IsXtext(value)))
+                    {
+                        return Error(501, "5.5.4 AUTH= takes xtext or <>");
+                    }
+                    break;
                 default:
                     return Error(555, $"5.5.4 MAIL parameter {keyword} is not supported");
             }
@@ -177,7 +185,7 @@ internal sealed partial class CaptureSession
         {
             try
             {
-                pending = _store.Begin(reversePath, recipients);
+                pending = _store.Begin(reversePath, recipients, _user, _tlsDescription);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -236,7 +244,7 @@ internal sealed partial class CaptureSession
                 return true;
             }
             // Tell the owner before the client: once the client has its 250, the file is known to be there.
-            _saved(new CapturedMessage(path, reversePath, recipients, size));
+            _saved(new CapturedMessage(path, reversePath, recipients, size, _user));
             Reply(250, $"2.0.0 Saved as {Path.GetFileName(path)}");
             return true;
         }

@@ -9,17 +9,19 @@ namespace Herald.Cli.Capture;
 /// transaction and the small commands. Replies are collected and written when the client's input runs dry, so a
 /// pipelining client (RFC 2920) gets every reply in order without a write per command.
 /// </summary>
-/// <remarks>Partial files: the command loop and the simple commands here; <c>.Transaction</c> MAIL, RCPT and DATA.</remarks>
+/// <remarks>Partial files: the command loop and the simple commands here; <c>.Transaction</c> MAIL, RCPT and DATA;
+/// <c>.Security</c> STARTTLS and AUTH.</remarks>
 internal sealed partial class CaptureSession
 {
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
-    private readonly Stream _stream;
     private readonly CaptureServerOptions _options;
     private readonly CaptureStore _store;
     private readonly Action<CapturedMessage> _saved;
-    private readonly SmtpLineReader _reader;
+    private readonly bool _implicitTls;
     private readonly ArrayBufferWriter<byte> _pending = new(1024); // replies not yet written
+    private Stream _stream;          // the connection, or the TLS stream over it once TLS is up
+    private SmtpLineReader _reader;  // reads _stream; replaced (with its buffer) when TLS starts
     private string? _clientName;  // the EHLO/HELO argument; null until the client greets
     private bool _extended;       // greeted with EHLO, so ESMTP parameters are allowed
     private int _errors;          // bad commands so far
@@ -30,28 +32,37 @@ internal sealed partial class CaptureSession
     /// <param name="options">The server's options.</param>
     /// <param name="store">Where messages go.</param>
     /// <param name="saved">Called once a message is saved, before the client is told so.</param>
-    public CaptureSession(Stream stream, CaptureServerOptions options, CaptureStore store, Action<CapturedMessage> saved)
+    /// <param name="implicitTls">True on the implicit-TLS port: the TLS handshake comes before the greeting.</param>
+    public CaptureSession(Stream stream, CaptureServerOptions options, CaptureStore store, Action<CapturedMessage> saved,
+        bool implicitTls = false)
     {
         _stream = stream;
         _options = options;
         _store = store;
         _saved = saved;
-        int longest = Math.Max(options.MaxCommandLength, options.MaxDataLineLength);
-        _reader = new SmtpLineReader(stream, longest + 2, FlushAsync);
+        _implicitTls = implicitTls;
+        _reader = NewReader(stream);
     }
 
     /// <summary>Serves the client until it quits, disconnects, idles too long or the server stops.</summary>
     /// <param name="stopping">Cancelled when the server shuts down.</param>
+    /// <exception cref="CaptureTlsException">The TLS handshake failed (the client did not accept the certificate, or
+    /// offered nothing the server supports).</exception>
     public async Task RunAsync(CancellationToken stopping)
     {
         using var idle = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         _idle = idle;
         try
         {
+            if (_implicitTls)
+            {
+                idle.CancelAfter(_options.IdleTimeout);
+                await StartTlsAsync(idle.Token).ConfigureAwait(false);
+            }
             Reply(220, $"{_options.HostName} ESMTP Herald capture server ready: messages are saved to disk, never relayed");
             while (true)
             {
-                var line = await ReadLineAsync(_options.MaxCommandLength, crlfOnly: false).ConfigureAwait(false);
+                var line = await ReadCommandLineAsync().ConfigureAwait(false);
                 if (line.Status == LineStatus.EndOfStream)
                 {
                     return;
@@ -65,6 +76,10 @@ internal sealed partial class CaptureSession
                     return;
                 }
             }
+        }
+        catch (OperationCanceledException) when (_implicitTls && _tls is null)
+        {
+            // Stopped or timed out during the implicit-TLS handshake: there is no channel to send a 421 over.
         }
         catch (OperationCanceledException)
         {
@@ -83,7 +98,14 @@ internal sealed partial class CaptureSession
                 // The client is gone or stuck; closing is all that is left.
             }
         }
+        finally
+        {
+            _tls?.Dispose();
+        }
     }
+
+    private SmtpLineReader NewReader(Stream stream) =>
+        new(stream, Math.Max(_options.MaxCommandLength, _options.MaxDataLineLength) + 2, FlushAsync);
 
     /// <summary>Handles one command line; false when the session should end.</summary>
     private async ValueTask<bool> HandleAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
@@ -141,7 +163,9 @@ internal sealed partial class CaptureSession
             case "HELP":
                 Reply(214,
                     "2.0.0 Herald capture server: every message is saved as an .eml file, nothing is relayed",
-                    "2.0.0 Commands: EHLO HELO MAIL RCPT DATA RSET NOOP VRFY HELP QUIT");
+                    _options.TlsCertificate is null
+                        ? "2.0.0 Commands: EHLO HELO AUTH MAIL RCPT DATA RSET NOOP VRFY HELP QUIT"
+                        : "2.0.0 Commands: EHLO HELO STARTTLS AUTH MAIL RCPT DATA RSET NOOP VRFY HELP QUIT");
                 return true;
             case "QUIT":
                 if (args.Length > 0)
@@ -150,8 +174,11 @@ internal sealed partial class CaptureSession
                 }
                 Reply(221, $"2.0.0 {_options.HostName} closing connection");
                 return false;
-            case "STARTTLS":
+            case "STARTTLS" when _options.TlsCertificate is not null:
+                return await StartTlsCommandAsync(args, cancellationToken).ConfigureAwait(false);
             case "AUTH":
+                return await AuthAsync(args).ConfigureAwait(false);
+            case "STARTTLS":
             case "BDAT":
             case "ETRN":
             case "TURN":
@@ -182,7 +209,8 @@ internal sealed partial class CaptureSession
             Reply(250, $"{_options.HostName} greets {args}");
             return true;
         }
-        Reply(250,
+        var lines = new List<string>
+        {
             $"{_options.HostName} greets {args}",
             "PIPELINING",
             "8BITMIME",
@@ -190,7 +218,17 @@ internal sealed partial class CaptureSession
             $"SIZE {_options.MaxMessageSize.ToString(CultureInfo.InvariantCulture)}",
             "ENHANCEDSTATUSCODES",
             "DSN",
-            "HELP");
+        };
+        if (_options.TlsCertificate is not null && _tls is null)
+        {
+            // RFC 3207 §4.2: not offered again once TLS is up.
+            lines.Add("STARTTLS");
+        }
+        // Offered with and without TLS, and any credentials are accepted: the capture server stands in for a real
+        // server during development, so it takes what a client configured for one sends (see AuthAsync).
+        lines.Add("AUTH PLAIN LOGIN");
+        lines.Add("HELP");
+        Reply(250, [.. lines]);
         return true;
     }
 

@@ -38,7 +38,9 @@ internal sealed class CaptureStore
     /// <summary>Starts a new message file and writes the envelope headers to it.</summary>
     /// <param name="reversePath">The envelope sender.</param>
     /// <param name="recipients">The envelope recipients.</param>
-    public PendingMessage Begin(string reversePath, IReadOnlyList<string> recipients)
+    /// <param name="user">The user name the client authenticated as, or null (no control characters).</param>
+    /// <param name="tls">The TLS version and cipher suite of the session, or null without TLS.</param>
+    public PendingMessage Begin(string reversePath, IReadOnlyList<string> recipients, string? user = null, string? tls = null)
     {
         string temp = Path.Combine(Directory, $".{NewId()}.part");
         var options = new FileStreamOptions
@@ -59,10 +61,18 @@ internal sealed class CaptureStore
             // The envelope is not part of the message, so record it the way local delivery agents do: as headers
             // in front of the message, which itself follows byte for byte.
             var head = new StringBuilder();
-            head.Append("X-Herald-Envelope-From: <").Append(reversePath).Append(">\r\n");
+            head.Append(CaptureFolder.EnvelopeFromHeader).Append(": <").Append(reversePath).Append(">\r\n");
             foreach (var recipient in recipients)
             {
-                head.Append("X-Herald-Envelope-To: <").Append(recipient).Append(">\r\n");
+                head.Append(CaptureFolder.EnvelopeToHeader).Append(": <").Append(recipient).Append(">\r\n");
+            }
+            if (user is not null)
+            {
+                head.Append(CaptureFolder.UserHeader).Append(": ").Append(user).Append("\r\n");
+            }
+            if (tls is not null)
+            {
+                head.Append(CaptureFolder.TlsHeader).Append(": ").Append(tls).Append("\r\n");
             }
             stream.Write(Encoding.UTF8.GetBytes(head.ToString()));
         }

@@ -1,10 +1,10 @@
 namespace Herald.Engine;
 
-/// <summary>One envelope recipient: the address for RCPT TO, which header class it belongs to, and its options.</summary>
+/// <summary>One envelope recipient: the address for RCPT TO, which header it belongs to, and its options.</summary>
 /// <param name="Address">The addr-spec.</param>
-/// <param name="Type">To, Cc or Bcc (decides which StopOn*Errors rule applies).</param>
+/// <param name="Kind">To, Cc or Bcc (decides whether a rejection stops the transaction).</param>
 /// <param name="Options">ESMTP options already in RFC 3461 form, or empty.</param>
-internal readonly record struct EnvelopeRecipient(string Address, EmailRecipientTypes Type, string Options);
+internal readonly record struct EnvelopeRecipient(string Address, RecipientKind Kind, string Options);
 
 /// <summary>The SMTP envelope of one message (RFC 5321 §2.3.1): reverse path and recipients.</summary>
 internal sealed class Envelope
@@ -43,7 +43,7 @@ internal sealed class TransactionResult
     /// <summary>Recipients the server accepted.</summary>
     public List<EnvelopeRecipient> Accepted { get; } = [];
 
-    /// <summary>Recipients the server rejected, with its reply, when the StopOn rules let the send go on.</summary>
+    /// <summary>Recipients the server rejected, with its reply, when the recipient-failure policy let the send go on.</summary>
     public List<(EnvelopeRecipient Recipient, Protocol.SmtpReply Reply)> Rejected { get; } = [];
 
     /// <summary>The server's reply to the end of the message data.</summary>

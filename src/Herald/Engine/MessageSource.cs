@@ -1,4 +1,5 @@
 using System.Text;
+using Herald.Protocol;
 using Herald.Transport;
 
 namespace Herald.Engine;
@@ -9,8 +10,19 @@ namespace Herald.Engine;
 /// </summary>
 internal abstract class MessageSource
 {
-    /// <summary>Total length in bytes when known (for SIZE= and PercentDone), otherwise -1.</summary>
+    /// <summary>
+    /// The message's length as DATA carries it (line ends as CRLF, RFC 1870 §4: without the doubled dots and the
+    /// final <c>.CRLF</c>), for <c>SIZE=</c> and PercentDone; -1 while unknown (see <see cref="MeasureAsync"/>).
+    /// </summary>
     public abstract long Length { get; }
+
+    /// <summary>
+    /// Works out <see cref="Length"/> when that needs I/O (a stream that must be read once to count its line ends);
+    /// sources that know it already return it. Called only when the length is needed.
+    /// </summary>
+    /// <returns>The length, or -1 when it cannot be known in advance.</returns>
+    public virtual ValueTask<long> MeasureAsync<TIO>(TIO io, CancellationToken cancellationToken) where TIO : struct, ISmtpIO =>
+        new(Length);
 
     /// <summary>True when the message has a body (StartTransfer/EndTransfer fire only then).</summary>
     public abstract bool HasBody { get; }
@@ -32,9 +44,22 @@ internal abstract class MessageSource
 internal sealed class BytesMessageSource(ReadOnlyMemory<byte> data, bool hasBody) : MessageSource
 {
     private int _position;
+    private long _length = -1;
 
     /// <inheritdoc />
-    public override long Length => data.Length;
+    public override long Length
+    {
+        get
+        {
+            if (_length < 0)
+            {
+                var count = new DataLength();
+                count.Add(data.Span);
+                _length = count.Total;
+            }
+            return _length;
+        }
+    }
 
     /// <inheritdoc />
     public override bool HasBody => hasBody;
@@ -75,7 +100,10 @@ internal sealed class TextMessageSource : MessageSource
         _body = body;
         _encoder = encoding.GetEncoder();
         _maxBytesPerChar = Math.Max(1, encoding.GetMaxByteCount(1) - encoding.GetMaxByteCount(0));
-        Length = head.Length + encoding.GetByteCount(body);
+        var count = new DataLength();
+        count.Add(head);
+        count.Add(body, encoding.GetByteCount(body));
+        Length = count.Total;
     }
 
     /// <inheritdoc />
@@ -117,12 +145,21 @@ internal sealed class TextMessageSource : MessageSource
     }
 }
 
-/// <summary>Computed headers followed by a body read from a caller's stream (SetMessageStream).</summary>
+/// <summary>
+/// Computed headers followed by a body read from a caller's stream (SetMessageStream). A seekable stream's length is
+/// measured by reading it once before the transfer (counting its line ends, so <c>SIZE=</c> is exact) and seeking
+/// back; a stream that reports a length but cannot be repositioned declares that length as an estimate (exact when
+/// its line ends are already CRLF); a stream that cannot seek is sent without <c>SIZE=</c> and without a percentage.
+/// </summary>
 internal sealed class StreamMessageSource : MessageSource
 {
+    private const int MeasureBufferSize = 64 * 1024;
+
     private readonly byte[] _head;
     private readonly Stream _body;
     private readonly bool _closeAfter;
+    private readonly long _rest;     // bytes from the stream's position to its end, or -1 when it cannot seek
+    private long _length = -1;
     private int _headPosition;
     private bool _started; // the transfer began: the stream is no longer where the caller left it
 
@@ -148,14 +185,53 @@ internal sealed class StreamMessageSource : MessageSource
         catch (NotSupportedException)
         {
         }
-        Length = rest < 0 ? -1 : head.Length + rest;
+        _rest = rest;
     }
 
     /// <inheritdoc />
-    public override long Length { get; }
+    public override long Length => _length;
 
     /// <inheritdoc />
-    public override bool HasBody => Length != _head.Length;
+    public override bool HasBody => _rest != 0;
+
+    /// <inheritdoc />
+    public override async ValueTask<long> MeasureAsync<TIO>(TIO io, CancellationToken cancellationToken)
+    {
+        if (_length >= 0 || _rest < 0 || _started)
+        {
+            return _length;
+        }
+        long start;
+        try
+        {
+            // A stream that claims to seek but cannot be put back must not be read ahead: it would lose its data.
+            start = _body.Position;
+            _body.Position = start;
+        }
+        catch (Exception e) when (e is NotSupportedException or IOException)
+        {
+            _length = _head.Length + _rest; // the estimate: exact when the stream's line ends are already CRLF
+            return _length;
+        }
+        var count = new DataLength();
+        count.Add(_head);
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(MeasureBufferSize);
+        try
+        {
+            int n;
+            while ((n = await io.ReadAsync(_body, buffer, cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                count.Add(buffer.AsSpan(0, n));
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+            _body.Position = start; // back where the caller left it, for the transfer (or a retry)
+        }
+        _length = count.Total;
+        return _length;
+    }
 
     /// <inheritdoc />
     public override async ValueTask<int> ReadAsync<TIO>(TIO io, Memory<byte> buffer, CancellationToken cancellationToken)

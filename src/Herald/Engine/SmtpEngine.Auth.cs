@@ -13,27 +13,30 @@ internal sealed partial class SmtpEngine
     /// </summary>
     private async ValueTask AuthenticateAsync<TIO>(TIO io, OperationGuard guard) where TIO : struct, ISmtpIO
     {
-        var s = Settings;
+        var auth = Options.Auth;
+        var terms = Options.Terms;
+        string host = Options.Connect.Host;
         var caps = Capabilities;
         if (!caps.Auth)
         {
-            string hint = !IsSecure && s.Tls.StartMode == SmtpSSLStartModes.sslNone
-                ? " Many servers offer AUTH only after STARTTLS: set SSLStartMode to sslExplicit (or sslAutomatic)." : "";
+            string hint = !IsSecure && Options.TlsMode == TlsMode.None
+                ? $" Many servers offer AUTH only after STARTTLS: {terms.UseStartTlsForAuth}." : "";
             throw new SmtpException(SmtpErrorCodes.NotSupported,
-                $"User is set, but the server does not offer authentication (no AUTH in its EHLO reply).{hint}");
+                $"{terms.User} is set, but the server does not offer authentication (no AUTH in its EHLO reply).{hint}");
         }
-        var credentials = new SaslCredentials(s.User, s.Password, s.AuthorizationIdentity, s.Host, s.UseNtlmV2);
-        using var mechanism = SaslMechanisms.Create(s.AuthMechanism, credentials, caps.AuthMechanisms);
-        if (mechanism.SendsSecretInClear && !IsSecure && !IsLoopback() && !s.InsecureAllowPlaintextAuth)
+        var credentials = new SaslCredentials(auth.User, auth.Password, auth.AuthorizationIdentity, host, auth.UseNtlmV2,
+            Words: terms);
+        using var mechanism = SaslMechanisms.Choose(auth.Mechanisms, credentials, caps.AuthMechanisms);
+        if (mechanism.SendsSecretInClear && !IsSecure && !IsLoopback() && !auth.AllowPlaintext)
         {
             throw new SmtpException(SmtpErrorCodes.NotSupported,
-                $"Refusing to send the {mechanism.Name} credentials in clear text over an unencrypted connection to {s.Host}. " +
-                "Use TLS (SSLStartMode sslExplicit or sslImplicit), or set config InsecureAllowPlaintextAuth=True if you accept " +
-                "that anyone on the network path can read the password.");
+                $"Refusing to send the {mechanism.Name} credentials in clear text over an unencrypted connection to {host}. " +
+                $"{terms.UseTlsForAuth}, or {terms.AllowPlaintextAuth} if you accept that anyone on the network path can read " +
+                "the password.");
         }
 
         _step = $"authenticating (AUTH {mechanism.Name})";
-        bool mask = s.MaskSensitive;
+        bool mask = Options.MaskSecrets;
         string? initial = null;
         if (mechanism.HasInitialResponse)
         {
@@ -65,7 +68,7 @@ internal sealed partial class SmtpEngine
         {
             string detail = mechanism.ServerError is { Length: > 0 } error ? $" (the server's error details: {error})" : "";
             throw new SmtpException(SmtpErrorCodes.ProtocolError,
-                $"Authentication ({mechanism.Name}) as \"{s.User}\" failed: {reply}{detail}", reply);
+                $"Authentication ({mechanism.Name}) as \"{auth.User}\" failed: {reply}{detail}", reply);
         }
         if (mechanism.RequiresServerVerification && !mechanism.ServerVerified)
         {
@@ -75,7 +78,7 @@ internal sealed partial class SmtpEngine
                 "(no valid server signature); it may be an impostor, so the connection was closed.");
         }
         IsAuthenticated = true;
-        Info($"Authenticated as \"{s.User}\" with {mechanism.Name}.");
+        Info($"Authenticated as \"{auth.User}\" with {mechanism.Name}.");
     }
 
     /// <summary>The base64 challenge of a 334 reply; a bare 334 is an empty challenge.</summary>
@@ -87,5 +90,5 @@ internal sealed partial class SmtpEngine
 
     private bool IsLoopback() =>
         IPAddress.TryParse(RemoteAddress, out var address) ? IPAddress.IsLoopback(address)
-        : Settings.Host.Equals("localhost", StringComparison.OrdinalIgnoreCase);
+        : Options.Connect.Host.Equals("localhost", StringComparison.OrdinalIgnoreCase);
 }

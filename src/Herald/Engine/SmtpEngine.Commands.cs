@@ -107,7 +107,7 @@ internal sealed partial class SmtpEngine
     /// <summary>The form of a raw command shown in the trace: AUTH payloads are masked.</summary>
     private string TraceForm(string command)
     {
-        if (!Settings.MaskSensitive || !command.StartsWith("AUTH ", StringComparison.OrdinalIgnoreCase))
+        if (!Options.MaskSecrets || !command.StartsWith("AUTH ", StringComparison.OrdinalIgnoreCase))
         {
             return command;
         }

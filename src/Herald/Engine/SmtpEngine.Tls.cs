@@ -10,7 +10,7 @@ internal sealed partial class SmtpEngine : ITlsCallbacks
     public TlsSession? Tls { get; private set; }
 
     /// <summary>The certificate the server presented on the last connection, or null (cleared at each new attempt).</summary>
-    public Certificate? ServerCertificate { get; private set; }
+    public X509Certificate2? ServerCertificate { get; private set; }
 
     /// <summary>True when the connection is protected by TLS.</summary>
     public bool IsSecure => Tls is not null;
@@ -19,18 +19,23 @@ internal sealed partial class SmtpEngine : ITlsCallbacks
     /// STARTTLS (RFC 3207): ask, get 220, refuse any byte that arrived with the 220 (it was sent before the
     /// handshake, so it may have been injected), handshake, forget the plaintext capabilities and EHLO again.
     /// </summary>
-    private async ValueTask StartTlsAsync<TIO>(TIO io, OperationGuard guard) where TIO : struct, ISmtpIO
+    /// <param name="io">The I/O adapter.</param>
+    /// <param name="guard">The running call's guard.</param>
+    /// <param name="required">True when a server without STARTTLS is refused; false when the session then goes on in
+    /// plaintext (opportunistic TLS).</param>
+    private async ValueTask StartTlsAsync<TIO>(TIO io, OperationGuard guard, bool required) where TIO : struct, ISmtpIO
     {
         if (!Capabilities.StartTls)
         {
-            if (Settings.Tls.InsecureAllowStartTlsFallback)
+            if (!required)
             {
-                Info("The server does not offer STARTTLS; continuing WITHOUT encryption because InsecureAllowStartTlsFallback is set.");
+                Info($"The server does not offer STARTTLS; continuing WITHOUT encryption {Options.Terms.StartTlsFallback}.");
                 return;
             }
             throw new SmtpException(SmtpErrorCodes.TlsHandshakeError,
-                "SSLStartMode is explicit but the server does not offer STARTTLS, so the connection cannot be encrypted; " +
-                "nothing was sent. (Either the server has no TLS, or someone between you and it removed STARTTLS from its reply.)");
+                $"{Options.Terms.StartTlsRequired} but the server does not offer STARTTLS, so the connection cannot be " +
+                "encrypted; nothing was sent. (Either the server has no TLS, or someone between you and it removed STARTTLS " +
+                "from its reply.)");
         }
         _step = "starting TLS (STARTTLS)";
         var reply = await CommandAsync(io, guard, "STARTTLS").ConfigureAwait(false);
@@ -57,7 +62,7 @@ internal sealed partial class SmtpEngine : ITlsCallbacks
     {
         _step = "negotiating TLS";
         // The certificate is checked against the name the user gave (also sent as SNI), never the resolved address.
-        var session = await TlsClient.AuthenticateAsync(io, Connection.Stream, Settings.Host, Settings.Tls, this, guard)
+        var session = await TlsClient.AuthenticateAsync(io, Connection.Stream, Options.Connect.Host, Options.Tls(), this, guard)
             .ConfigureAwait(false);
         guard.Touch();
         Connection.ReplaceStream(session.Stream);
@@ -68,7 +73,7 @@ internal sealed partial class SmtpEngine : ITlsCallbacks
 
     private void CloseTls() => Tls = null;
 
-    /// <summary>Clears what the previous connection's TLS left behind (SSLServerCert is per connection).</summary>
+    /// <summary>Clears what the previous connection's TLS left behind (the server certificate is per connection).</summary>
     private void ResetTlsState()
     {
         Tls = null;

@@ -22,6 +22,12 @@ internal sealed partial class SmtpEngine
         var connection = Connection;
         guard.SetAbortAction(connection.Abort);
         var caps = Capabilities;
+        if (caps.Size || _events.WantsTransfer)
+        {
+            // SIZE= and the percentage need the exact length; a stream source may have to count its line ends first.
+            _step = "measuring the message";
+            await message.MeasureAsync(io, guard.Token).ConfigureAwait(false);
+        }
         var mail = SmtpCommands.Mail(envelope.Verb, envelope.ReversePath, MailParameters(envelope, message, caps));
         var rcpts = new string[envelope.Recipients.Count];
         for (int i = 0; i < rcpts.Length; i++)
@@ -36,10 +42,10 @@ internal sealed partial class SmtpEngine
             rcpts[i] = SmtpCommands.Rcpt(r.Address, options);
         }
 
-        bool reset = Settings.SendRset && (_transactions > 0 || _needsReset);
+        bool reset = Options.SendRset && (_transactions > 0 || _needsReset);
         bool pipelining = caps.Pipelining;
         var result = new TransactionResult();
-        var outcome = new Outcome(envelope, Settings, _events);
+        var outcome = new Outcome(envelope, Options.StopOnRejected, _events);
         _transactions++;
         _needsReset = true; // until the transaction completes either way
         try
@@ -191,8 +197,9 @@ internal sealed partial class SmtpEngine
         {
             var stuffer = new DotStuffer();
             long sent = 0;
+            var progress = new DataLength(); // what the server has received so far, in the units of Length
             long length = message.Length;
-            int rate = Settings.MaxTransferRate;
+            int rate = Options.MaxTransferRate;
             // When throttled, flush in pieces of about a tenth of a second's worth so the rate is smooth.
             int flushAt = rate > 0 ? Math.Clamp(rate / 10, 512, connection.WriteCapacity) : connection.WriteCapacity;
             long start = Stopwatch.GetTimestamp();
@@ -225,7 +232,8 @@ internal sealed partial class SmtpEngine
                 sent += n;
                 if (_events.WantsTransfer)
                 {
-                    int percent = length > 0 ? (int)Math.Min(100, sent * 100 / length) : -1;
+                    progress.Add(staging.AsSpan(0, n));
+                    int percent = length > 0 ? (int)Math.Min(100, progress.Total * 100 / length) : -1;
                     _events.OnTransfer(sent, percent, staging.AsMemory(0, n));
                 }
                 guard.ThrowIfStopped();
@@ -262,10 +270,10 @@ internal sealed partial class SmtpEngine
     }
 
     /// <summary>
-    /// Judges the replies of one transaction in order and applies the StopOnToErrors / StopOnCcErrors /
-    /// StopOnBccErrors rules: a rejected recipient either stops the send or is reported through the Error event.
+    /// Judges the replies of one transaction in order and applies the recipient-failure policy: a rejected recipient
+    /// of a kind in <paramref name="stopOn"/> stops the send; any other is reported through the error callback.
     /// </summary>
-    private sealed class Outcome(Envelope envelope, EngineSettings settings, IEngineEvents events)
+    private sealed class Outcome(Envelope envelope, RecipientKinds stopOn, IEngineEvents events)
     {
         public SmtpException? Failure { get; private set; }
 
@@ -301,13 +309,14 @@ internal sealed partial class SmtpEngine
                 {
                     return false; // already failed: this reply is an echo of that (e.g. 503 after a rejected MAIL)
                 }
-                bool stop = recipient.Type switch
+                var kinds = recipient.Kind switch
                 {
-                    EmailRecipientTypes.rtCc => settings.StopOnCcErrors,
-                    EmailRecipientTypes.rtBcc => settings.StopOnBccErrors,
-                    _ => settings.StopOnToErrors,
+                    RecipientKind.Cc => RecipientKinds.Cc,
+                    RecipientKind.Bcc => RecipientKinds.Bcc,
+                    _ => RecipientKinds.To,
                 };
-                string label = recipient.Type switch { EmailRecipientTypes.rtCc => "Cc", EmailRecipientTypes.rtBcc => "Bcc", _ => "To" };
+                bool stop = (stopOn & kinds) != 0;
+                string label = recipient.Kind.ToString();
                 string message = $"The server rejected the {label} recipient <{recipient.Address}>: {reply}";
                 if (stop)
                 {

@@ -8,8 +8,9 @@ namespace Herald.Engine;
 /// <summary>
 /// The one SMTP protocol engine both facades drive. It owns the connection and the session state (capabilities,
 /// TLS, authentication, whether a transaction needs RSET) and implements each protocol operation once, generic over
-/// the sync/async I/O adapter. Facades translate their properties into <see cref="EngineSettings"/> and the engine's
-/// callbacks into their events.
+/// the sync/async I/O adapter. Facades translate their properties into an <see cref="EngineOptions"/> snapshot at the
+/// start of each call (see <see cref="EngineCall"/>) and the engine's callbacks into their events. The engine never
+/// knows which facade it serves: where a message names a setting, the words come from <see cref="EngineOptions.Terms"/>.
 /// </summary>
 /// <remarks>Partial files: connecting and greeting here; <c>.Transaction</c> the mail transaction; <c>.Commands</c>
 /// VRFY, EXPN, raw commands and polling; <c>.Tls</c> implicit TLS and STARTTLS; <c>.Auth</c> SASL.</remarks>
@@ -24,16 +25,17 @@ internal sealed partial class SmtpEngine : IDisposable
     private const string GreetingStep = "waiting for the server's greeting";
 
     /// <summary>Creates an engine.</summary>
-    /// <param name="settings">The settings it reads at each operation.</param>
     /// <param name="events">Where it reports.</param>
-    public SmtpEngine(EngineSettings settings, IEngineEvents events)
+    public SmtpEngine(IEngineEvents events)
     {
-        Settings = settings;
         _events = events;
     }
 
-    /// <summary>The settings in use.</summary>
-    public EngineSettings Settings { get; }
+    /// <summary>
+    /// The options of the running call (set by <see cref="EngineCall"/> as each call starts); the connection-level ones
+    /// are those of the call that connected, since a facade does not let them change while connected.
+    /// </summary>
+    public EngineOptions Options { get; set; } = new() { Connect = new ConnectRequest { Host = "", Port = 25 } };
 
     /// <summary>True while a session is open.</summary>
     public bool IsConnected => _connection is { IsBroken: false };
@@ -65,8 +67,8 @@ internal sealed partial class SmtpEngine : IDisposable
     /// <summary>Bytes received over the current (or last) connection.</summary>
     public long BytesReceived => _connection?.BytesReceived ?? 0;
 
-    /// <summary>The Hello name actually used: the Hello setting, or the local host name.</summary>
-    public string HelloName => Settings.Hello.Length > 0 ? Settings.Hello : DefaultHelloName();
+    /// <summary>The Hello name actually used: the one in the options, or the local host name.</summary>
+    public string HelloName => Options.Hello.Length > 0 ? Options.Hello : DefaultHelloName();
 
     /// <summary>Opens the session: TCP, implicit TLS if configured, greeting, EHLO/HELO, STARTTLS, AUTH.</summary>
     public async ValueTask ConnectAsync<TIO>(TIO io, OperationGuard guard) where TIO : struct, ISmtpIO
@@ -75,14 +77,17 @@ internal sealed partial class SmtpEngine : IDisposable
         {
             throw new SmtpException(SmtpErrorCodes.AlreadyConnected, "Already connected; call Disconnect before connecting again.");
         }
-        var s = Settings;
-        if (string.IsNullOrWhiteSpace(s.Host))
+        var s = Options;
+        var endpoint = s.Connect;
+        var terms = s.Terms;
+        if (string.IsNullOrWhiteSpace(endpoint.Host))
         {
-            throw new SmtpException(SmtpErrorCodes.NoMailServer, "No MailServer specified: set MailServer to the host name or address of the SMTP server.");
+            throw new SmtpException(SmtpErrorCodes.NoMailServer,
+                $"No {terms.Server} specified: set {terms.Server} to the host name or address of the SMTP server.");
         }
-        if (s.Port is < 1 or > 65535)
+        if (endpoint.Port is < 1 or > 65535)
         {
-            throw new SmtpException(SmtpErrorCodes.InvalidPort, $"MailPort {s.Port} is not a valid TCP port (1-65535).");
+            throw new SmtpException(SmtpErrorCodes.InvalidPort, $"{terms.Port} {endpoint.Port} is not a valid TCP port (1-65535).");
         }
         CloseConnection();
         ResetTlsState();
@@ -98,19 +103,19 @@ internal sealed partial class SmtpEngine : IDisposable
             {
                 guard.SetLimit(s.ConnectionTimeout);
             }
-            _step = $"connecting to {s.Host} port {s.Port}";
+            _step = $"connecting to {endpoint.Host} port {endpoint.Port}";
             var factory = s.TransportFactory ?? TcpConnector.Instance;
-            var opened = await factory.OpenAsync(io, s, guard, Info).ConfigureAwait(false);
-            _connection = new SmtpConnection(opened.Stream, opened.Socket, s.MaxLineLength, s.SendBufferSize);
+            var opened = await factory.OpenAsync(io, endpoint, guard, Info).ConfigureAwait(false);
+            _connection = new SmtpConnection(opened.Stream, opened.Socket, s.MaxLineLength, s.SendBufferSize, terms.MaxLineLength);
             guard.SetAbortAction(_connection.Abort);
             RemoteAddress = opened.RemoteAddress;
             LocalAddress = opened.LocalAddress;
             LocalPort = opened.LocalPort;
             _events.OnConnectionStatus("Remote host connection complete", 0,
-                $"Connected to {opened.RemoteAddress} port {s.Port} from {opened.LocalAddress} port {opened.LocalPort}.");
+                $"Connected to {opened.RemoteAddress} port {endpoint.Port} from {opened.LocalAddress} port {opened.LocalPort}.");
 
-            var tlsMode = EffectiveTlsMode();
-            if (tlsMode == SmtpSSLStartModes.sslImplicit)
+            var tlsMode = s.TlsMode;
+            if (tlsMode == TlsMode.Implicit)
             {
                 await StartTlsHandshakeAsync(io, guard).ConfigureAwait(false);
             }
@@ -131,13 +136,13 @@ internal sealed partial class SmtpEngine : IDisposable
             }
             await HelloAsync(io, guard).ConfigureAwait(false);
 
-            if (tlsMode == SmtpSSLStartModes.sslExplicit)
+            if (tlsMode is TlsMode.StartTls or TlsMode.StartTlsIfOffered)
             {
                 quitOnFailure = false;
-                await StartTlsAsync(io, guard).ConfigureAwait(false);
+                await StartTlsAsync(io, guard, required: tlsMode == TlsMode.StartTls).ConfigureAwait(false);
                 quitOnFailure = true;
             }
-            if (s.User.Length > 0)
+            if (s.Auth.User.Length > 0)
             {
                 await AuthenticateAsync(io, guard).ConfigureAwait(false);
             }
@@ -211,20 +216,29 @@ internal sealed partial class SmtpEngine : IDisposable
         _transactions = 0;
         _needsReset = false;
         CloseTls();
-        _events.OnConnectionStatus("Remote host disconnected", 0, $"Disconnected from {Settings.Host}.");
+        _events.OnConnectionStatus("Remote host disconnected", 0, $"Disconnected from {Options.Connect.Host}.");
+    }
+
+    /// <summary>Forgets what the last session left for inspection (reply, addresses, server certificate).</summary>
+    public void ForgetSession()
+    {
+        LastReply = null;
+        LocalAddress = RemoteAddress = "";
+        LocalPort = 0;
+        ResetTlsState();
     }
 
     /// <inheritdoc />
     public void Dispose() => CloseConnection();
 
     /// <summary>
-    /// Sends EHLO (or HELO when AllowExtensions is off) and records the capabilities. A server that does not know
+    /// Sends EHLO (or HELO when extensions are turned off) and records the capabilities. A server that does not know
     /// EHLO (500/502, or 501/504 from some old servers) gets HELO instead (RFC 5321 §4.1.4).
     /// </summary>
     private async ValueTask HelloAsync<TIO>(TIO io, OperationGuard guard) where TIO : struct, ISmtpIO
     {
         string name = HelloName;
-        if (Settings.AllowExtensions)
+        if (Options.UseExtensions)
         {
             _step = "greeting the server (EHLO)";
             var ehlo = await CommandAsync(io, guard, SmtpCommands.Ehlo(name)).ConfigureAwait(false);
@@ -247,14 +261,6 @@ internal sealed partial class SmtpEngine : IDisposable
         }
         Capabilities = Capabilities.None;
     }
-
-    /// <summary>The TLS mode in effect for this connection (sslAutomatic resolved by port).</summary>
-    private SmtpSSLStartModes EffectiveTlsMode() => Settings.Tls.StartMode switch
-    {
-        // RFC 8314 §3.3: 465 is implicit TLS; 25 and 587 start in plaintext and upgrade with STARTTLS.
-        SmtpSSLStartModes.sslAutomatic => Settings.Port is 25 or 587 ? SmtpSSLStartModes.sslExplicit : SmtpSSLStartModes.sslImplicit,
-        var mode => mode,
-    };
 
     /// <summary>Queues one command and traces it.</summary>
     private void QueueCommand(string line, string? traceAs = null)
@@ -320,7 +326,7 @@ internal sealed partial class SmtpEngine : IDisposable
             _connection?.Abort();
             return stopped is SmtpException { Code: SmtpErrorCodes.Timeout } && _step == GreetingStep && !IsSecure
                 ? new SmtpException(SmtpErrorCodes.Timeout, stopped.Message + " If this port expects TLS from the first byte " +
-                    "(implicit TLS, usually port 465), set SSLStartMode to sslImplicit.", stopped.InnerException)
+                    $"(implicit TLS, usually port 465), {Options.Terms.UseImplicitTls}.", stopped.InnerException)
                 : stopped;
         }
         switch (e)
@@ -342,7 +348,8 @@ internal sealed partial class SmtpEngine : IDisposable
                 _connection?.Abort();
                 return new SmtpException(SmtpErrorCodes.TlsHandshakeError,
                     $"The TLS connection failed{during}: the server asked for a client certificate and none was sent, which " +
-                    $"it most likely refused. Set SSLCert to a certificate the server trusts. ({(e.InnerException ?? e).Message})", e);
+                    $"it most likely refused. Set {Options.Terms.ClientCertificate} to a certificate the server trusts. " +
+                    $"({(e.InnerException ?? e).Message})", e);
             case IOException or SocketException or ObjectDisposedException:
                 _connection?.Abort();
                 return new SmtpException(SmtpErrorCodes.CommunicationError,
@@ -352,7 +359,8 @@ internal sealed partial class SmtpEngine : IDisposable
         }
     }
 
-    private static string DefaultHelloName()
+    /// <summary>The local host name, used when no Hello name is set.</summary>
+    public static string DefaultHelloName()
     {
         try
         {

@@ -19,6 +19,7 @@ internal sealed class SmtpReplyParser
     public const int DefaultMaxLines = 10_000;
 
     private readonly byte[] _line;
+    private readonly string _limitName;   // the setting that raises MaxLineLength, named in the error
     private int _lineLength;
     private int _code = -1;
     private readonly List<string> _lines = [];
@@ -26,7 +27,9 @@ internal sealed class SmtpReplyParser
     /// <summary>Creates a parser.</summary>
     /// <param name="maxLineLength">Longest accepted line in bytes, without the line end.</param>
     /// <param name="maxLines">Most lines accepted in one reply.</param>
-    public SmtpReplyParser(int maxLineLength = 2048, int maxLines = DefaultMaxLines)
+    /// <param name="limitName">The name of the setting that sets <paramref name="maxLineLength"/>, quoted in the error
+    /// when a line is too long so the user knows what to raise.</param>
+    public SmtpReplyParser(int maxLineLength = 2048, int maxLines = DefaultMaxLines, string limitName = "line length limit")
     {
         if (maxLineLength < 4)
         {
@@ -34,6 +37,7 @@ internal sealed class SmtpReplyParser
         }
         MaxLineLength = maxLineLength;
         MaxLines = maxLines;
+        _limitName = limitName;
         _line = new byte[maxLineLength + 1]; // + 1: room for the CR of the line end
     }
 
@@ -73,7 +77,7 @@ internal sealed class SmtpReplyParser
             if (_lineLength + take > MaxLineLength + 1) // +1: a CR that precedes the LF is not part of the line
             {
                 throw new SmtpProtocolException(
-                    $"The server sent a reply line longer than {MaxLineLength} bytes (MaxLineLength).");
+                    $"The server sent a reply line longer than {MaxLineLength} bytes ({_limitName}).");
             }
             rest[..take].CopyTo(_line.AsSpan(_lineLength));
             _lineLength += take;
@@ -102,7 +106,7 @@ internal sealed class SmtpReplyParser
         if (line.Length > MaxLineLength)
         {
             throw new SmtpProtocolException(
-                $"The server sent a reply line longer than {MaxLineLength} bytes (MaxLineLength).");
+                $"The server sent a reply line longer than {MaxLineLength} bytes ({_limitName}).");
         }
         _lineLength = 0;
         if (line.Length < 3 || !IsReplyDigit(line[0], '2', '5') || !IsReplyDigit(line[1], '0', '9') || !IsReplyDigit(line[2], '0', '9'))

@@ -43,7 +43,7 @@ internal static class QueueFile
         sb.Append("FROM <").Append(envelope.ReversePath).Append(">\r\n");
         foreach (var r in envelope.Recipients)
         {
-            sb.Append(r.Type switch { EmailRecipientTypes.rtCc => "CC", EmailRecipientTypes.rtBcc => "BCC", _ => "TO" })
+            sb.Append(r.Kind switch { RecipientKind.Cc => "CC", RecipientKind.Bcc => "BCC", _ => "TO" })
                 .Append(" <").Append(r.Address).Append('>');
             if (r.Options.Length > 0)
             {
@@ -90,13 +90,13 @@ internal static class QueueFile
                     sawFrom = true;
                     break;
                 case "TO":
-                    recipients.Add(new EnvelopeRecipient(address, EmailRecipientTypes.rtTo, options));
+                    recipients.Add(new EnvelopeRecipient(address, RecipientKind.To, options));
                     break;
                 case "CC":
-                    recipients.Add(new EnvelopeRecipient(address, EmailRecipientTypes.rtCc, options));
+                    recipients.Add(new EnvelopeRecipient(address, RecipientKind.Cc, options));
                     break;
                 case "BCC":
-                    recipients.Add(new EnvelopeRecipient(address, EmailRecipientTypes.rtBcc, options));
+                    recipients.Add(new EnvelopeRecipient(address, RecipientKind.Bcc, options));
                     break;
                 default:
                     throw new FormatException($"unknown envelope line \"{line}\"");

@@ -27,6 +27,7 @@ internal sealed class OperationGuard : IDisposable
     private readonly CancellationToken _callerToken;
     private readonly CancellationTokenRegistration _registration;
     private readonly bool _absolute;
+    private readonly string _absoluteName;
     private readonly object _gate = new();
     private TimeSpan _limit;
     private int _limitSeconds;
@@ -38,8 +39,11 @@ internal sealed class OperationGuard : IDisposable
     /// <param name="timeoutSeconds">The Timeout in seconds; 0 means no limit.</param>
     /// <param name="absolute">True when the limit bounds the whole call rather than each period of inactivity.</param>
     /// <param name="callerToken">The token the caller passed to an async method.</param>
-    public OperationGuard(int timeoutSeconds, bool absolute, CancellationToken callerToken)
+    /// <param name="absoluteName">The caller's name for the setting that makes the limit absolute, quoted when such a
+    /// limit passes.</param>
+    public OperationGuard(int timeoutSeconds, bool absolute, CancellationToken callerToken, string absoluteName = "absolute timeout")
     {
+        _absoluteName = absoluteName;
         _callerToken = callerToken;
         _absolute = absolute;
         _cts = CancellationTokenSource.CreateLinkedTokenSource(callerToken);
@@ -131,7 +135,7 @@ internal sealed class OperationGuard : IDisposable
             $"The operation was interrupted (Interrupt was called){during}; the connection was closed.", inner),
         StopReason.Cancelled => new OperationCanceledException($"The operation was cancelled{during}; the connection was closed.", inner, _callerToken),
         StopReason.Timeout => new SmtpException(SmtpErrorCodes.Timeout, _absolute
-            ? $"The operation timed out{during}: it did not finish within {_limitSeconds} seconds (AbsoluteTimeout); the connection was closed."
+            ? $"The operation timed out{during}: it did not finish within {_limitSeconds} seconds ({_absoluteName}); the connection was closed."
             : $"The operation timed out{during}: nothing was received from or sent to the server for {_limitSeconds} seconds; " +
               "the connection was closed.", inner),
         _ => null,

@@ -32,11 +32,14 @@ internal sealed class SmtpConnection : IDisposable
     /// <param name="socket">The socket under it, when there is one (closed on abort).</param>
     /// <param name="maxLineLength">Longest reply line accepted.</param>
     /// <param name="writeBufferSize">Size of the write buffer; message data is sent in pieces of this size.</param>
-    public SmtpConnection(Stream stream, Socket? socket, int maxLineLength, int writeBufferSize = 64 * 1024)
+    /// <param name="maxLineLengthName">The name of the setting behind <paramref name="maxLineLength"/>, for the error
+    /// about a line that is too long.</param>
+    public SmtpConnection(Stream stream, Socket? socket, int maxLineLength, int writeBufferSize = 64 * 1024,
+        string maxLineLengthName = "line length limit")
     {
         Stream = stream;
         _socket = socket;
-        _parser = new SmtpReplyParser(maxLineLength);
+        _parser = new SmtpReplyParser(maxLineLength, SmtpReplyParser.DefaultMaxLines, maxLineLengthName);
         _readBuffer = ArrayPool<byte>.Shared.Rent(ReadBufferSize);
         _writeBuffer = ArrayPool<byte>.Shared.Rent(Math.Max(writeBufferSize, 1024));
     }

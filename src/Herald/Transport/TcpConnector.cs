@@ -1,12 +1,11 @@
 using System.Net;
 using System.Net.Sockets;
-using Herald.Engine;
 
 namespace Herald.Transport;
 
 /// <summary>
-/// Opens the TCP connection: resolves the name, orders the addresses by UseIPv6, binds LocalHost/LocalPort when set,
-/// applies the socket options and tries each address until one answers.
+/// Opens the TCP connection: resolves the name, orders the addresses by the address family preference, binds the local
+/// address and port when set, applies the socket options and tries each address until one answers.
 /// </summary>
 internal sealed class TcpConnector : ITransportFactory
 {
@@ -14,10 +13,10 @@ internal sealed class TcpConnector : ITransportFactory
     public static TcpConnector Instance { get; } = new();
 
     /// <inheritdoc />
-    public async ValueTask<OpenedTransport> OpenAsync<TIO>(TIO io, EngineSettings settings, OperationGuard guard, Action<string> info)
+    public async ValueTask<OpenedTransport> OpenAsync<TIO>(TIO io, ConnectRequest request, OperationGuard guard, Action<string> info)
         where TIO : struct, ISmtpIO
     {
-        var addresses = await ResolveAsync(io, settings, guard).ConfigureAwait(false);
+        var addresses = await ResolveAsync(io, request, guard).ConfigureAwait(false);
         Exception? last = null;
         foreach (var address in addresses)
         {
@@ -25,10 +24,10 @@ internal sealed class TcpConnector : ITransportFactory
             guard.SetAbortAction(socket.Dispose);
             try
             {
-                Configure(socket, settings);
-                Bind(socket, settings, address.AddressFamily);
-                info($"Connecting to {address} port {settings.Port}");
-                await io.ConnectAsync(socket, new IPEndPoint(address, settings.Port), guard.Token).ConfigureAwait(false);
+                Configure(socket, request.Socket);
+                Bind(socket, request, address.AddressFamily);
+                info($"Connecting to {address} port {request.Port}");
+                await io.ConnectAsync(socket, new IPEndPoint(address, request.Port), guard.Token).ConfigureAwait(false);
                 guard.Touch();
                 var local = (IPEndPoint)socket.LocalEndPoint!;
                 return new OpenedTransport(new NetworkStream(socket, ownsSocket: true), socket, address.ToString(),
@@ -46,13 +45,13 @@ internal sealed class TcpConnector : ITransportFactory
                 last = e;
             }
         }
-        throw ConnectFailed(settings, last);
+        throw ConnectFailed(request, last);
     }
 
-    private static async ValueTask<IPAddress[]> ResolveAsync<TIO>(TIO io, EngineSettings settings, OperationGuard guard)
+    private static async ValueTask<IPAddress[]> ResolveAsync<TIO>(TIO io, ConnectRequest request, OperationGuard guard)
         where TIO : struct, ISmtpIO
     {
-        string host = settings.Host;
+        string host = request.Host;
         IPAddress[] found;
         if (IPAddress.TryParse(host.Trim('[', ']'), out var literal))
         {
@@ -67,43 +66,45 @@ internal sealed class TcpConnector : ITransportFactory
         catch (SocketException e)
         {
             int code = (int)e.SocketErrorCode is >= 11001 and <= 11004 ? (int)e.SocketErrorCode : SmtpErrorCodes.HostNotFound;
-            throw new SmtpException(code, $"The mail server name \"{host}\" could not be resolved ({e.Message}). Check MailServer.", e);
+            throw new SmtpException(code, $"The mail server name \"{host}\" could not be resolved ({e.Message}). Check {request.Terms.Server}.", e);
         }
         var v4 = found.Where(a => a.AddressFamily == AddressFamily.InterNetwork);
         var v6 = found.Where(a => a.AddressFamily == AddressFamily.InterNetworkV6);
-        var ordered = settings.UseIPv6 switch
+        var preference = request.AddressFamilies;
+        var ordered = preference switch
         {
-            1 => v6.ToArray(),
-            2 => v6.Concat(v4).ToArray(),
+            AddressFamilyPreference.IPv6Only => v6.ToArray(),
+            AddressFamilyPreference.IPv6First => v6.Concat(v4).ToArray(),
+            AddressFamilyPreference.IPv4First => v4.Concat(v6).ToArray(),
             _ => v4.ToArray(),
         };
         if (ordered.Length == 0)
         {
-            string family = settings.UseIPv6 == 1 ? "IPv6" : "IPv4";
+            string family = preference == AddressFamilyPreference.IPv6Only ? "IPv6" : "IPv4";
             throw new SmtpException(SmtpErrorCodes.HostNotFound,
-                $"The mail server name \"{host}\" has no {family} address (UseIPv6={settings.UseIPv6}); " +
-                "set UseIPv6=2 to try both families.");
+                $"The mail server name \"{host}\" has no {family} address ({request.Terms.AddressFamily(preference)}); " +
+                $"{request.Terms.TryBothFamilies} to try both families.");
         }
         return ordered;
     }
 
-    private static void Configure(Socket socket, EngineSettings s)
+    private static void Configure(Socket socket, SocketOptions s)
     {
-        socket.NoDelay = s.TcpNoDelay;
-        if (s.InBufferSize > 0)
+        socket.NoDelay = s.NoDelay;
+        if (s.ReceiveBufferSize > 0)
         {
-            socket.ReceiveBufferSize = s.InBufferSize;
+            socket.ReceiveBufferSize = s.ReceiveBufferSize;
         }
-        if (s.OutBufferSize > 0)
+        if (s.SendBufferSize > 0)
         {
-            socket.SendBufferSize = s.OutBufferSize;
+            socket.SendBufferSize = s.SendBufferSize;
         }
         socket.LingerState = new LingerOption(s.Linger && s.LingerTime > 0, s.LingerTime);
-        bool keepAlive = s.TcpKeepAlive || s.KeepAliveTime > 0 || s.KeepAliveInterval > 0 || s.KeepAliveRetryCount > 0;
+        bool keepAlive = s.KeepAlive || s.KeepAliveTime > 0 || s.KeepAliveInterval > 0 || s.KeepAliveRetryCount > 0;
         if (keepAlive)
         {
             socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.KeepAlive, true);
-            // The socket options take seconds; the settings are documented in milliseconds.
+            // The socket options take seconds; the request carries milliseconds.
             if (s.KeepAliveTime > 0)
             {
                 socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveTime, Math.Max(1, s.KeepAliveTime / 1000));
@@ -119,7 +120,7 @@ internal sealed class TcpConnector : ITransportFactory
         }
     }
 
-    private static void Bind(Socket socket, EngineSettings s, AddressFamily family)
+    private static void Bind(Socket socket, ConnectRequest s, AddressFamily family)
     {
         if (s.LocalHost.Length == 0 && s.LocalPort == 0)
         {
@@ -134,7 +135,7 @@ internal sealed class TcpConnector : ITransportFactory
         {
             local = Dns.GetHostAddresses(s.LocalHost).FirstOrDefault(a => a.AddressFamily == family)
                 ?? throw new SmtpException(SmtpErrorCodes.InvalidArgument,
-                    $"LocalHost \"{s.LocalHost}\" has no address of the family needed to reach the server.");
+                    $"{s.Terms.LocalHost} \"{s.LocalHost}\" has no address of the family needed to reach the server.");
         }
         try
         {
@@ -143,15 +144,15 @@ internal sealed class TcpConnector : ITransportFactory
         catch (SocketException e)
         {
             throw new SmtpException((int)e.SocketErrorCode,
-                $"Could not bind the local end of the connection to {local} port {s.LocalPort}: {e.Message}. Check LocalHost and LocalPort.", e);
+                $"Could not bind the local end of the connection to {local} port {s.LocalPort}: {e.Message}. Check {s.Terms.LocalHost} and {s.Terms.LocalPort}.", e);
         }
     }
 
-    private static SmtpException ConnectFailed(EngineSettings s, Exception? last)
+    private static SmtpException ConnectFailed(ConnectRequest s, Exception? last)
     {
         int code = last is SocketException se ? (int)se.SocketErrorCode : SmtpErrorCodes.CommunicationError;
         string why = last?.Message ?? "no address to try";
         return new SmtpException(code,
-            $"Could not connect to {s.Host} port {s.Port}: {why}. Check MailServer and MailPort, and that the server is running.", last);
+            $"Could not connect to {s.Host} port {s.Port}: {why}. Check {s.Terms.Server} and {s.Terms.Port}, and that the server is running.", last);
     }
 }

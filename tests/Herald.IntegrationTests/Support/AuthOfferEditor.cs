@@ -22,7 +22,7 @@ internal sealed class AuthOfferEditor(Func<IReadOnlyList<string>, IEnumerable<st
         smtp.Settings.TransportFactory = new AuthOfferEditor(edit);
 
     /// <inheritdoc/>
-    public async ValueTask<OpenedTransport> OpenAsync<TIO>(TIO io, EngineSettings settings, OperationGuard guard, Action<string> info)
+    public async ValueTask<OpenedTransport> OpenAsync<TIO>(TIO io, ConnectRequest settings, OperationGuard guard, Action<string> info)
         where TIO : struct, ISmtpIO
     {
         var opened = await TcpConnector.Instance.OpenAsync(io, settings, guard, info);

@@ -64,7 +64,8 @@ public sealed class CaptureServerTests : IAsyncLifetime
         var reply = (await client.CommandAsync("EHLO client.example")).Split('\n');
         Assert.StartsWith("250-localhost", reply[0]);
         Assert.Equal(
-            ["250-PIPELINING", "250-8BITMIME", "250-SMTPUTF8", "250-SIZE 52428800", "250-ENHANCEDSTATUSCODES", "250-DSN", "250 HELP"],
+            ["250-PIPELINING", "250-8BITMIME", "250-SMTPUTF8", "250-SIZE 52428800", "250-ENHANCEDSTATUSCODES", "250-DSN",
+                "250-AUTH PLAIN LOGIN", "250 HELP"],
             reply[1..]);
     }
 
@@ -166,8 +167,8 @@ public sealed class CaptureServerTests : IAsyncLifetime
     [InlineData("RSET now", "501 5.5.4")]
     [InlineData("VRFY", "501 5.5.4")]
     [InlineData("EHLO", "501 5.5.4")]
-    [InlineData("STARTTLS", "502 5.5.1")]
-    [InlineData("AUTH PLAIN AGFAYg==", "502 5.5.1")]
+    [InlineData("STARTTLS", "502 5.5.1")] // no certificate given to this server: no TLS
+    [InlineData("AUTH GSSAPI", "504 5.5.4")]
     [InlineData("EXPN staff", "502 5.5.1")]
     public async Task BadCommandsGetTheRightError(string command, string expected)
     {

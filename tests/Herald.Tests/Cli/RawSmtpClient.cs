@@ -1,5 +1,7 @@
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 
 namespace Herald.Tests.Cli;
@@ -8,7 +10,7 @@ namespace Herald.Tests.Cli;
 internal sealed class RawSmtpClient : IDisposable
 {
     private readonly TcpClient _client = new();
-    private NetworkStream _stream = null!;
+    private Stream _stream = null!;
     private readonly byte[] _buffer = new byte[8192];
     private int _start, _end;
 
@@ -16,9 +18,33 @@ internal sealed class RawSmtpClient : IDisposable
     {
         var c = new RawSmtpClient();
         await c._client.ConnectAsync(endPoint);
-        c._stream = c._client.GetStream();
-        c._stream.ReadTimeout = 10_000;
+        var network = c._client.GetStream();
+        network.ReadTimeout = 10_000;
+        c._stream = network;
         return c;
+    }
+
+    /// <summary>The TLS handshake as a client (after a 220 to STARTTLS, or at once on an implicit-TLS port), trusting
+    /// only <paramref name="ca"/>; every later command goes over TLS.</summary>
+    public async Task<SslStream> StartTlsAsync(X509Certificate2 ca, string host = "localhost")
+    {
+        if (_end > _start)
+        {
+            throw new InvalidDataException("The server sent more after its 220 to STARTTLS.");
+        }
+        var tls = new SslStream(_stream, leaveInnerStreamOpen: false);
+        await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+        {
+            TargetHost = host,
+            CertificateChainPolicy = new X509ChainPolicy
+            {
+                TrustMode = X509ChainTrustMode.CustomRootTrust,
+                CustomTrustStore = { ca },
+                RevocationMode = X509RevocationMode.NoCheck,
+            },
+        });
+        _stream = tls;
+        return tls;
     }
 
     public Task SendAsync(string text) => SendAsync(Encoding.UTF8.GetBytes(text));

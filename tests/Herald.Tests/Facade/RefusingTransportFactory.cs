@@ -13,7 +13,7 @@ internal sealed class RefusingTransportFactory : ITransportFactory
     public int Attempts { get; private set; }
 
     /// <inheritdoc />
-    public ValueTask<OpenedTransport> OpenAsync<TIO>(TIO io, EngineSettings settings, OperationGuard guard, Action<string> info)
+    public ValueTask<OpenedTransport> OpenAsync<TIO>(TIO io, ConnectRequest settings, OperationGuard guard, Action<string> info)
         where TIO : struct, ISmtpIO
     {
         Attempts++;

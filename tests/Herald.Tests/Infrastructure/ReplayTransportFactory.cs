@@ -5,7 +5,7 @@ namespace Herald.Tests.Infrastructure;
 
 /// <summary>
 /// Hands the engine a <see cref="ReplayStream"/> instead of a socket (set it as
-/// <see cref="EngineSettings.TransportFactory"/>). Each connection the engine opens gets the transcript's next
+/// <see cref="EngineOptions.TransportFactory"/>). Each connection the engine opens gets the transcript's next
 /// connection; opening more connections than the transcript has, or opening with the wrong kind of I/O for the
 /// mode, fails the test.
 /// </summary>
@@ -53,7 +53,7 @@ internal sealed class ReplayTransportFactory : ITransportFactory
     }
 
     /// <inheritdoc />
-    public ValueTask<OpenedTransport> OpenAsync<TIO>(TIO io, EngineSettings settings, OperationGuard guard, Action<string> info)
+    public ValueTask<OpenedTransport> OpenAsync<TIO>(TIO io, ConnectRequest settings, OperationGuard guard, Action<string> info)
         where TIO : struct, ISmtpIO
     {
         ReplayStream stream;

@@ -1,5 +1,6 @@
 using System.Runtime.ExceptionServices;
 using Herald.Engine;
+using Herald.Transport;
 
 namespace Herald.Tests.Infrastructure;
 
@@ -63,17 +64,17 @@ internal static class TranscriptRunner
     }
 
     /// <summary>
-    /// Runs an engine-level test: the runner makes an <see cref="EngineSettings"/> wired to the replay (host
+    /// Runs an engine-level test: the runner makes an <see cref="EngineOptions"/> wired to the replay (host
     /// <c>localhost</c>), lets <paramref name="configure"/> adjust it, and passes it to <paramref name="act"/>.
     /// </summary>
     /// <exception cref="TranscriptException">The client broke the transcript or did not finish it.</exception>
-    internal static Task RunEngineAsync(string path, ReplayMode mode, Func<EngineSettings, bool, Task> act,
-        Action<EngineSettings>? configure = null) =>
+    internal static Task RunEngineAsync(string path, ReplayMode mode, Func<EngineOptions, bool, Task> act,
+        Func<EngineOptions, EngineOptions>? configure = null) =>
         RunEngineAsync(Transcript.Load(path), mode, act, configure);
 
-    /// <inheritdoc cref="RunEngineAsync(string, ReplayMode, Func{EngineSettings, bool, Task}, Action{EngineSettings})"/>
-    internal static Task RunEngineAsync(Transcript transcript, ReplayMode mode, Func<EngineSettings, bool, Task> act,
-        Action<EngineSettings>? configure = null) =>
+    /// <inheritdoc cref="RunEngineAsync(string, ReplayMode, Func{EngineOptions, bool, Task}, Func{EngineOptions, EngineOptions})"/>
+    internal static Task RunEngineAsync(Transcript transcript, ReplayMode mode, Func<EngineOptions, bool, Task> act,
+        Func<EngineOptions, EngineOptions>? configure = null) =>
         RunAsync(transcript, mode, factory => CreateSettings(factory, configure), act);
 
     /// <summary>Runs the transcript file in all six modes, one after another, and reports every mode that failed.</summary>
@@ -110,8 +111,8 @@ internal static class TranscriptRunner
 
     /// <summary>Runs an engine-level test (settings made as <c>RunEngineAsync</c> makes them) in all six modes.</summary>
     /// <exception cref="TranscriptException">At least one mode failed; the message lists each.</exception>
-    internal static Task RunEngineAllModesAsync(string path, Func<EngineSettings, bool, Task> act,
-        Action<EngineSettings>? configure = null) =>
+    internal static Task RunEngineAllModesAsync(string path, Func<EngineOptions, bool, Task> act,
+        Func<EngineOptions, EngineOptions>? configure = null) =>
         RunAllModesAsync(Transcript.Load(path), factory => CreateSettings(factory, configure), act);
 
     private static async Task<bool> WithinLimit(Task task)
@@ -122,10 +123,9 @@ internal static class TranscriptRunner
         return finished == task;
     }
 
-    private static EngineSettings CreateSettings(ReplayTransportFactory factory, Action<EngineSettings>? configure)
+    private static EngineOptions CreateSettings(ReplayTransportFactory factory, Func<EngineOptions, EngineOptions>? configure)
     {
-        var settings = new EngineSettings { Host = "localhost", TransportFactory = factory };
-        configure?.Invoke(settings);
-        return settings;
+        var settings = new EngineOptions { Connect = new ConnectRequest { Host = "localhost", Port = 25 }, TransportFactory = factory };
+        return configure is null ? settings : configure(settings);
     }
 }

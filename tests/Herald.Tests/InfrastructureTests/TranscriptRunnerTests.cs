@@ -50,7 +50,7 @@ public class TranscriptRunnerTests
         await TranscriptRunner.RunAllModesAsync(Basic, factory => factory, async (factory, isAsync) =>
         {
             seen.Add((isAsync, factory.Mode));
-            var settings = new EngineSettings { TransportFactory = factory };
+            var settings = new EngineOptions { Connect = new ConnectRequest { Host = "localhost", Port = 25 }, TransportFactory = factory };
             await MiniClient.Exchange(settings, isAsync, "EHLO me.test", "QUIT");
         });
 
@@ -62,7 +62,7 @@ public class TranscriptRunnerTests
     public async Task RunAllModesReportsEveryFailingMode()
     {
         var e = await Assert.ThrowsAsync<TranscriptException>(() => TranscriptRunner.RunAllModesAsync(Basic,
-            factory => new EngineSettings { TransportFactory = factory },
+            factory => new EngineOptions { Connect = new ConnectRequest { Host = "localhost", Port = 25 }, TransportFactory = factory },
             (settings, isAsync) => MiniClient.Exchange(settings, isAsync, "EHLO me.test", "NOOP")));
 
         Assert.Contains("failed in 6 of 6 modes", e.Message);
@@ -130,10 +130,10 @@ public class TranscriptRunnerTests
         await TranscriptRunner.RunEngineAsync(Basic, ReplayMode.SyncWhole,
             (settings, isAsync) =>
             {
-                host = settings.Host;
+                host = settings.Connect.Host;
                 return MiniClient.Exchange(settings, isAsync, "EHLO me.test", "QUIT");
             },
-            configure: settings => settings.Host = "configured.test");
+            configure: settings => settings with { Connect = settings.Connect with { Host = "configured.test" } });
 
         Assert.Equal("configured.test", host);
     }
@@ -162,7 +162,7 @@ public class ReplayTransportFactoryTests
     private static ValueTask<OpenedTransport> Open(ReplayTransportFactory factory, bool isAsync)
     {
         using var guard = new OperationGuard(0, absolute: false, CancellationToken.None);
-        var settings = new EngineSettings { Port = 2525 };
+        var settings = new ConnectRequest { Host = "localhost", Port = 2525 };
         return isAsync
             ? factory.OpenAsync(new AsyncIO(), settings, guard, _ => { })
             : factory.OpenAsync(new SyncIO(), settings, guard, _ => { });

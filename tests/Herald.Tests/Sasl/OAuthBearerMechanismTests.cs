@@ -70,8 +70,12 @@ public class OAuthBearerMechanismTests
     public void MissingTokenIsAConfigurationError()
     {
         var error = Assert.Throws<SmtpException>(() => new OAuthBearerMechanism(new SaslCredentials("u", "pw", "", "h")));
+        var worded = Assert.Throws<SmtpException>(
+            () => new OAuthBearerMechanism(new SaslCredentials("u", "pw", "", "h", Words: Smtp.Terms)));
 
         Assert.Equal(SmtpErrorCodes.InvalidArgument, error.Code);
-        Assert.Contains("AuthorizationIdentity", error.Message, StringComparison.Ordinal);
+        Assert.Contains("OAuth access token", error.Message, StringComparison.Ordinal);
+        // The message names the setting in the words of the component in use.
+        Assert.Contains("AuthorizationIdentity", worded.Message, StringComparison.Ordinal);
     }
 }

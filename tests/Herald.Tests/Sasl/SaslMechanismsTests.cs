@@ -24,7 +24,7 @@ public class SaslMechanismsTests
     [InlineData(SmtpAuthMechanisms.amLogin, "LOGIN", typeof(LoginMechanism))] // even though PLAIN is offered too
     public void EachSettingMapsToItsMechanism(SmtpAuthMechanisms setting, string name, Type type)
     {
-        using SaslMechanism mechanism = SaslMechanisms.Create(setting, Full, Everything);
+        using SaslMechanism mechanism = SaslMechanisms.Choose(SmtpSettings.MechanismNames(setting), Full, Everything);
 
         Assert.Equal(name, mechanism.Name);
         Assert.IsType(type, mechanism);
@@ -33,7 +33,7 @@ public class SaslMechanismsTests
     [Fact]
     public void UserPasswordPrefersPlain()
     {
-        using SaslMechanism mechanism = SaslMechanisms.Create(SmtpAuthMechanisms.amUserPassword, Full, ["LOGIN", "PLAIN"]);
+        using SaslMechanism mechanism = SaslMechanisms.Choose(SmtpSettings.MechanismNames(SmtpAuthMechanisms.amUserPassword), Full, ["LOGIN", "PLAIN"]);
 
         Assert.Equal("PLAIN", mechanism.Name);
     }
@@ -41,7 +41,7 @@ public class SaslMechanismsTests
     [Fact]
     public void UserPasswordFallsBackToLogin()
     {
-        using SaslMechanism mechanism = SaslMechanisms.Create(SmtpAuthMechanisms.amUserPassword, Full, ["CRAM-MD5", "LOGIN"]);
+        using SaslMechanism mechanism = SaslMechanisms.Choose(SmtpSettings.MechanismNames(SmtpAuthMechanisms.amUserPassword), Full, ["CRAM-MD5", "LOGIN"]);
 
         Assert.Equal("LOGIN", mechanism.Name);
     }
@@ -49,7 +49,7 @@ public class SaslMechanismsTests
     [Fact]
     public void OfferedNamesAreComparedWithoutRegardToCase()
     {
-        using SaslMechanism mechanism = SaslMechanisms.Create(SmtpAuthMechanisms.amSCRAMSHA256, Full, ["scram-sha-256"]);
+        using SaslMechanism mechanism = SaslMechanisms.Choose(SmtpSettings.MechanismNames(SmtpAuthMechanisms.amSCRAMSHA256), Full, ["scram-sha-256"]);
 
         Assert.Equal("SCRAM-SHA-256", mechanism.Name);
     }
@@ -58,7 +58,7 @@ public class SaslMechanismsTests
     public void MechanismNotOfferedNamesItAndListsTheOffer()
     {
         var error = Assert.Throws<SmtpException>(
-            () => SaslMechanisms.Create(SmtpAuthMechanisms.amCRAMMD5, Full, ["PLAIN", "LOGIN"]));
+            () => SaslMechanisms.Choose(SmtpSettings.MechanismNames(SmtpAuthMechanisms.amCRAMMD5), Full, ["PLAIN", "LOGIN"]));
 
         Assert.Equal(SmtpErrorCodes.NotSupported, error.Code);
         Assert.Contains("CRAM-MD5", error.Message, StringComparison.Ordinal);
@@ -69,7 +69,7 @@ public class SaslMechanismsTests
     public void UserPasswordWithNeitherPlainNorLoginOffered()
     {
         var error = Assert.Throws<SmtpException>(
-            () => SaslMechanisms.Create(SmtpAuthMechanisms.amUserPassword, Full, ["CRAM-MD5"]));
+            () => SaslMechanisms.Choose(SmtpSettings.MechanismNames(SmtpAuthMechanisms.amUserPassword), Full, ["CRAM-MD5"]));
 
         Assert.Equal(SmtpErrorCodes.NotSupported, error.Code);
         Assert.Contains("PLAIN or LOGIN", error.Message, StringComparison.Ordinal);
@@ -79,7 +79,7 @@ public class SaslMechanismsTests
     [Fact]
     public void NoAuthOfferedAtAll()
     {
-        var error = Assert.Throws<SmtpException>(() => SaslMechanisms.Create(SmtpAuthMechanisms.amSASLPlain, Full, []));
+        var error = Assert.Throws<SmtpException>(() => SaslMechanisms.Choose(SmtpSettings.MechanismNames(SmtpAuthMechanisms.amSASLPlain), Full, []));
 
         Assert.Equal(SmtpErrorCodes.NotSupported, error.Code);
         Assert.Contains("no AUTH mechanisms", error.Message, StringComparison.Ordinal);
@@ -88,7 +88,7 @@ public class SaslMechanismsTests
     [Fact]
     public void ApopIsRefusedWithAnExplanation()
     {
-        var error = Assert.Throws<SmtpException>(() => SaslMechanisms.Create(SmtpAuthMechanisms.amAPOP, Full, Everything));
+        var error = Assert.Throws<SmtpException>(() => SaslMechanisms.Choose(SmtpSettings.MechanismNames(SmtpAuthMechanisms.amAPOP), Full, Everything));
 
         Assert.Equal(SmtpErrorCodes.NotSupported, error.Code);
         Assert.Contains("POP3", error.Message, StringComparison.Ordinal);
@@ -98,7 +98,7 @@ public class SaslMechanismsTests
     public void UnknownSettingIsAnInvalidArgument()
     {
         var error = Assert.Throws<SmtpException>(
-            () => SaslMechanisms.Create((SmtpAuthMechanisms)99, Full, Everything));
+            () => SaslMechanisms.Choose(SmtpSettings.MechanismNames((SmtpAuthMechanisms)99), Full, Everything));
 
         Assert.Equal(SmtpErrorCodes.InvalidArgument, error.Code);
     }
@@ -134,7 +134,7 @@ public class SaslMechanismsTests
     public void ConfigurationProblemsSurfaceFromTheFactory()
     {
         var error = Assert.Throws<SmtpException>(
-            () => SaslMechanisms.Create(SmtpAuthMechanisms.amCRAMMD5, Full with { Password = "" }, Everything));
+            () => SaslMechanisms.Choose(SmtpSettings.MechanismNames(SmtpAuthMechanisms.amCRAMMD5), Full with { Password = "" }, Everything));
 
         Assert.Equal(SmtpErrorCodes.InvalidArgument, error.Code);
     }

@@ -26,7 +26,7 @@ public sealed class CertificatePolicyTests
     [Fact]
     public void A_clean_chain_is_accepted_with_status_OK()
     {
-        var verdict = CertificatePolicy.Decide(GoodChain(), 0, 0, 0, Now);
+        var verdict = CertificatePolicy.Decide(GoodChain(), 0, 0, 0, Now, Smtp.Terms);
 
         Assert.True(verdict.Accept);
         Assert.Equal("OK", verdict.Status);
@@ -55,9 +55,9 @@ public sealed class CertificatePolicyTests
         elements[element] = elements[element] with { Status = status };
         var facts = Facts(elements);
 
-        var strict = CertificatePolicy.Decide(facts, 0, 0, 0, Now);
-        var otherFlags = CertificatePolicy.Decide(facts, SecurityFlags.All & ~flag, 0, 0, Now);
-        var relaxed = CertificatePolicy.Decide(facts, flag, 0, 0, Now);
+        var strict = CertificatePolicy.Decide(facts, 0, 0, 0, Now, Smtp.Terms);
+        var otherFlags = CertificatePolicy.Decide(facts, SecurityFlags.All & ~flag, 0, 0, Now, Smtp.Terms);
+        var relaxed = CertificatePolicy.Decide(facts, flag, 0, 0, Now, Smtp.Terms);
 
         Assert.False(strict.Accept);
         Assert.StartsWith(text, strict.Status);
@@ -72,7 +72,7 @@ public sealed class CertificatePolicyTests
     {
         var facts = Facts(Element("CN=x", X509ChainStatusFlags.NotTimeValid, notBefore: Now.AddDays(3)));
 
-        Assert.StartsWith("certificate is not yet valid (valid from ", CertificatePolicy.Decide(facts, 0, 0, 0, Now).Status);
+        Assert.StartsWith("certificate is not yet valid (valid from ", CertificatePolicy.Decide(facts, 0, 0, 0, Now, Smtp.Terms).Status);
     }
 
     [Fact]
@@ -83,7 +83,7 @@ public sealed class CertificatePolicyTests
             Element("CN=Intermediate", X509ChainStatusFlags.NotTimeValid, issuer: "CN=Root", notAfter: Now.AddDays(-1)),
             Element("CN=Root"));
 
-        Assert.StartsWith("issuer certificate 'CN=Intermediate' has expired", CertificatePolicy.Decide(facts, 0, 0, 0, Now).Status);
+        Assert.StartsWith("issuer certificate 'CN=Intermediate' has expired", CertificatePolicy.Decide(facts, 0, 0, 0, Now, Smtp.Terms).Status);
     }
 
     [Fact]
@@ -91,8 +91,8 @@ public sealed class CertificatePolicyTests
     {
         var facts = GoodChain() with { HostName = new HostNameCheck(false, "example.org", ["localhost", "127.0.0.1"]) };
 
-        var strict = CertificatePolicy.Decide(facts, 0, 0, 0, Now);
-        var relaxed = CertificatePolicy.Decide(facts, SecurityFlags.IgnoreNameMismatch, 0, 0, Now);
+        var strict = CertificatePolicy.Decide(facts, 0, 0, 0, Now, Smtp.Terms);
+        var relaxed = CertificatePolicy.Decide(facts, SecurityFlags.IgnoreNameMismatch, 0, 0, Now, Smtp.Terms);
 
         Assert.Equal("host name mismatch: certificate is for localhost, 127.0.0.1 but the server is 'example.org'", strict.Status);
         Assert.False(strict.Accept);
@@ -106,11 +106,11 @@ public sealed class CertificatePolicyTests
             Element("CN=leaf", X509ChainStatusFlags.Revoked, issuer: "CN=CA"),
             Element("CN=CA", X509ChainStatusFlags.NotSignatureValid));
 
-        var verdict = CertificatePolicy.Decide(facts, SecurityFlags.All, 0, 0, Now);
+        var verdict = CertificatePolicy.Decide(facts, SecurityFlags.All, 0, 0, Now, Smtp.Terms);
 
         Assert.False(verdict.Accept);
         Assert.Equal("certificate has been revoked; issuer certificate 'CN=CA' has an invalid signature", verdict.Status);
-        Assert.StartsWith("No SSLSecurityFlags bit relaxes this", verdict.Hint());
+        Assert.StartsWith("No SSLSecurityFlags bit relaxes this", verdict.Hint(Smtp.Terms));
     }
 
     [Fact]
@@ -118,7 +118,7 @@ public sealed class CertificatePolicyTests
     {
         var facts = Facts(Element("CN=leaf", X509ChainStatusFlags.InvalidBasicConstraints));
 
-        var verdict = CertificatePolicy.Decide(facts, SecurityFlags.All, 0, 0, Now);
+        var verdict = CertificatePolicy.Decide(facts, SecurityFlags.All, 0, 0, Now, Smtp.Terms);
 
         Assert.False(verdict.Accept);
         Assert.Contains("InvalidBasicConstraints", verdict.Status);
@@ -131,17 +131,17 @@ public sealed class CertificatePolicyTests
                 notAfter: Now.AddDays(-1)))
             with { HostName = new HostNameCheck(false, "h", ["other"]) };
 
-        var verdict = CertificatePolicy.Decide(facts, 0, 0, 0, Now);
+        var verdict = CertificatePolicy.Decide(facts, 0, 0, 0, Now, Smtp.Terms);
 
         Assert.Equal(3, verdict.Problems.Count);
         Assert.Contains("; ", verdict.Status);
-        string hint = verdict.Hint();
+        string hint = verdict.Hint(Smtp.Terms);
         Assert.Contains("0x80000011", hint);
         Assert.Contains("SSLServerCACerts", hint);
         Assert.Contains("SSLServerAuthentication", hint);
         Assert.Contains("SSLAcceptServerCert", hint);
         // Relaxing only two of the three is not enough.
-        Assert.False(CertificatePolicy.Decide(facts, SecurityFlags.IgnoreTimeValidity | SecurityFlags.AllowUnknownCA, 0, 0, Now).Accept);
+        Assert.False(CertificatePolicy.Decide(facts, SecurityFlags.IgnoreTimeValidity | SecurityFlags.AllowUnknownCA, 0, 0, Now, Smtp.Terms).Accept);
     }
 
     [Fact]
@@ -150,7 +150,7 @@ public sealed class CertificatePolicyTests
         var facts = Facts(Element("CN=leaf", X509ChainStatusFlags.UntrustedRoot));
 
         Assert.Contains("set SSLSecurityFlags to include 0x00000010 (allow unknown CA)",
-            CertificatePolicy.Decide(facts, 0, 0, 0, Now).Hint());
+            CertificatePolicy.Decide(facts, 0, 0, 0, Now, Smtp.Terms).Hint(Smtp.Terms));
     }
 
     [Fact]
@@ -161,7 +161,7 @@ public sealed class CertificatePolicyTests
             MatchesAcceptedCertificate = true,
         };
 
-        var verdict = CertificatePolicy.Decide(facts, 0, 0, 0, Now);
+        var verdict = CertificatePolicy.Decide(facts, 0, 0, 0, Now, Smtp.Terms);
 
         Assert.True(verdict.Accept);
         Assert.EndsWith("(accepted: the certificate equals SSLAcceptServerCert)", verdict.Status);
@@ -183,12 +183,12 @@ public sealed class CertificatePolicyTests
         elements[position] = elements[position] with { Status = X509ChainStatusFlags.RevocationStatusUnknown };
         var facts = Facts(elements);
 
-        var verdict = CertificatePolicy.Decide(facts, 0, 1, 0, Now);
+        var verdict = CertificatePolicy.Decide(facts, 0, 1, 0, Now, Smtp.Terms);
 
         Assert.False(verdict.Accept);
         Assert.Contains("could not be checked", verdict.Status);
         Assert.Equal(flag, Assert.Single(verdict.Problems).Flag);
-        Assert.True(CertificatePolicy.Decide(facts, flag, 1, 0, Now).Accept);
+        Assert.True(CertificatePolicy.Decide(facts, flag, 1, 0, Now, Smtp.Terms).Accept);
     }
 
     [Fact]
@@ -196,8 +196,8 @@ public sealed class CertificatePolicyTests
     {
         var facts = Facts(Element("CN=leaf", X509ChainStatusFlags.RevocationStatusUnknown | X509ChainStatusFlags.OfflineRevocation));
 
-        Assert.True(CertificatePolicy.Decide(facts, 0, 1, 0, Now).Accept);
-        Assert.True(CertificatePolicy.Decide(facts, 0, 0, 1, Now).Accept);
+        Assert.True(CertificatePolicy.Decide(facts, 0, 1, 0, Now, Smtp.Terms).Accept);
+        Assert.True(CertificatePolicy.Decide(facts, 0, 0, 1, Now, Smtp.Terms).Accept);
     }
 
     [Fact]
@@ -205,13 +205,13 @@ public sealed class CertificatePolicyTests
     {
         var facts = Facts(Element("CN=leaf", crl: true, ocsp: false));
 
-        var crlRequired = CertificatePolicy.Decide(facts, 0, 2, 0, Now);
-        var ocspRequired = CertificatePolicy.Decide(facts, 0, 0, 2, Now);
+        var crlRequired = CertificatePolicy.Decide(facts, 0, 2, 0, Now, Smtp.Terms);
+        var ocspRequired = CertificatePolicy.Decide(facts, 0, 0, 2, Now, Smtp.Terms);
 
         Assert.True(crlRequired.Accept);
         Assert.False(ocspRequired.Accept);
         Assert.Equal("certificate names no OCSP responder (SSLCheckOCSP=2 requires one)", ocspRequired.Status);
-        Assert.True(CertificatePolicy.Decide(facts, SecurityFlags.IgnoreUnknownRevocation, 0, 2, Now).Accept);
+        Assert.True(CertificatePolicy.Decide(facts, SecurityFlags.IgnoreUnknownRevocation, 0, 2, Now, Smtp.Terms).Accept);
     }
 
     [Fact]
@@ -223,7 +223,7 @@ public sealed class CertificatePolicyTests
             BuildError = "boom",
         };
 
-        var verdict = CertificatePolicy.Decide(facts, SecurityFlags.All, 0, 0, Now);
+        var verdict = CertificatePolicy.Decide(facts, SecurityFlags.All, 0, 0, Now, Smtp.Terms);
 
         Assert.False(verdict.Accept);
         Assert.Equal("the certificate chain could not be built: boom; the certificate's signature algorithm sha1RSA is not allowed",

@@ -12,12 +12,12 @@ public sealed class ServerCertificateValidatorTests
 {
     private static TestPki Pki => TestPki.Instance;
 
-    private static ServerCertificateValidation Validate(X509Certificate2 leaf, TlsSettings settings, string host = "localhost",
+    private static ServerCertificateValidation Validate(X509Certificate2 leaf, SmtpTlsSettings settings, string host = "localhost",
         params X509Certificate2[] presented) =>
-        ServerCertificateValidator.Validate(leaf, new X509Certificate2Collection(presented), host, settings,
-            TrustAnchors.ParseServerCACerts(settings.ServerCACerts), SslProtocols.Tls13, DateTime.UtcNow);
+        ServerCertificateValidator.Validate(leaf, new X509Certificate2Collection(presented), host, settings.ToOptions(Smtp.Terms),
+            SslProtocols.Tls13, DateTime.UtcNow);
 
-    private static TlsSettings Trusting(params X509Certificate2[] cas) => new()
+    private static SmtpTlsSettings Trusting(params X509Certificate2[] cas) => new()
     {
         ServerCACerts = string.Concat(cas.Select(c => c.ExportCertificatePem() + "\r\n")),
         CACertFilePaths = "",
@@ -94,7 +94,7 @@ public sealed class ServerCertificateValidatorTests
         using var dir = new TempDir();
         string bundle = dir.Write("bundle.pem", Pki.OtherRoot.ExportCertificatePem() + "\n" + Pki.Root.ExportCertificatePem());
         string other = dir.Write("other.pem", Pki.OtherRoot.ExportCertificatePem());
-        var settings = new TlsSettings { CACertFilePaths = $"{dir.File("missing.pem")};{bundle};{other}" };
+        var settings = new SmtpTlsSettings { CACertFilePaths = $"{dir.File("missing.pem")};{bundle};{other}" };
 
         using var trusted = Validate(Pki.Server, settings, presented: Pki.Intermediate);
         // The cached bundle serves a second validation just as well (its certificates outlive the first chain).

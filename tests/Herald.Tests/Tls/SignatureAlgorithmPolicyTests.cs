@@ -40,38 +40,38 @@ public sealed class SignatureAlgorithmPolicyTests
     [Fact]
     public void The_defaults_allow_the_usual_signatures_under_both_versions()
     {
-        var settings = new TlsSettings();
+        var settings = new SmtpTlsSettings();
         using var rsa = RsaSigned(HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
         using var pss = RsaSigned(HashAlgorithmName.SHA384, RSASignaturePadding.Pss);
 
-        Assert.Null(SignatureAlgorithmPolicy.Check(rsa, SslProtocols.Tls12, settings));
-        Assert.Null(SignatureAlgorithmPolicy.Check(rsa, SslProtocols.Tls13, settings));
-        Assert.Null(SignatureAlgorithmPolicy.Check(pss, SslProtocols.Tls12, settings));
-        Assert.Null(SignatureAlgorithmPolicy.Check(pss, SslProtocols.Tls13, settings));
-        Assert.Null(SignatureAlgorithmPolicy.Check(TestPki.Instance.Server, SslProtocols.Tls13, settings));
+        Assert.Null(SignatureAlgorithmPolicy.Check(rsa, SslProtocols.Tls12, settings.ToOptions(Smtp.Terms)));
+        Assert.Null(SignatureAlgorithmPolicy.Check(rsa, SslProtocols.Tls13, settings.ToOptions(Smtp.Terms)));
+        Assert.Null(SignatureAlgorithmPolicy.Check(pss, SslProtocols.Tls12, settings.ToOptions(Smtp.Terms)));
+        Assert.Null(SignatureAlgorithmPolicy.Check(pss, SslProtocols.Tls13, settings.ToOptions(Smtp.Terms)));
+        Assert.Null(SignatureAlgorithmPolicy.Check(TestPki.Instance.Server, SslProtocols.Tls13, settings.ToOptions(Smtp.Terms)));
     }
 
     [Fact]
     public void A_SHA1_signature_is_outside_the_TLS13_defaults_but_inside_the_TLS12_ones()
     {
-        var settings = new TlsSettings();
+        var settings = new SmtpTlsSettings();
         using var sha1 = Sha1Signed();
 
-        Assert.Null(SignatureAlgorithmPolicy.Check(sha1, SslProtocols.Tls12, settings));
+        Assert.Null(SignatureAlgorithmPolicy.Check(sha1, SslProtocols.Tls12, settings.ToOptions(Smtp.Terms)));
         Assert.Equal("the certificate's signature algorithm sha1RSA is not allowed by TLS13SignatureAlgorithms",
-            SignatureAlgorithmPolicy.Check(sha1, SslProtocols.Tls13, settings));
+            SignatureAlgorithmPolicy.Check(sha1, SslProtocols.Tls13, settings.ToOptions(Smtp.Terms)));
     }
 
     [Fact]
     public void A_narrowed_list_rejects_other_signatures_and_an_empty_list_checks_nothing()
     {
         using var rsa = RsaSigned(HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-        var ecdsaOnly = new TlsSettings { Tls12SignatureAlgorithms = "sha256-ecdsa", Tls13SignatureAlgorithms = "ecdsa_secp256r1_sha256" };
-        var empty = new TlsSettings { Tls12SignatureAlgorithms = "", Tls13SignatureAlgorithms = "" };
+        var ecdsaOnly = new SmtpTlsSettings { Tls12SignatureAlgorithms = "sha256-ecdsa", Tls13SignatureAlgorithms = "ecdsa_secp256r1_sha256" };
+        var empty = new SmtpTlsSettings { Tls12SignatureAlgorithms = "", Tls13SignatureAlgorithms = "" };
 
-        Assert.Contains("not allowed by TLS12SignatureAlgorithms", SignatureAlgorithmPolicy.Check(rsa, SslProtocols.Tls12, ecdsaOnly));
-        Assert.Contains("not allowed by TLS13SignatureAlgorithms", SignatureAlgorithmPolicy.Check(rsa, SslProtocols.Tls13, ecdsaOnly));
-        Assert.Null(SignatureAlgorithmPolicy.Check(TestPki.Instance.Server, SslProtocols.Tls12, ecdsaOnly));
-        Assert.Null(SignatureAlgorithmPolicy.Check(rsa, SslProtocols.Tls13, empty));
+        Assert.Contains("not allowed by TLS12SignatureAlgorithms", SignatureAlgorithmPolicy.Check(rsa, SslProtocols.Tls12, ecdsaOnly.ToOptions(Smtp.Terms)));
+        Assert.Contains("not allowed by TLS13SignatureAlgorithms", SignatureAlgorithmPolicy.Check(rsa, SslProtocols.Tls13, ecdsaOnly.ToOptions(Smtp.Terms)));
+        Assert.Null(SignatureAlgorithmPolicy.Check(TestPki.Instance.Server, SslProtocols.Tls12, ecdsaOnly.ToOptions(Smtp.Terms)));
+        Assert.Null(SignatureAlgorithmPolicy.Check(rsa, SslProtocols.Tls13, empty.ToOptions(Smtp.Terms)));
     }
 }

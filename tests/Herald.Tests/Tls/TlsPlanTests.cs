@@ -19,7 +19,7 @@ public sealed class TlsPlanTests
 #pragma warning restore SYSLIB0039
     public void SSLEnabledProtocols_bits_map_to_versions(int bits, SslProtocols expected)
     {
-        Assert.Equal(expected, TlsPlan.MapProtocols(bits));
+        Assert.Equal(expected, SmtpTlsSettings.MapProtocols(bits));
     }
 
     [Theory]
@@ -28,7 +28,7 @@ public sealed class TlsPlanTests
     [InlineData(0x3C30)]
     public void SSL2_and_SSL3_are_not_supported(int bits)
     {
-        var error = Assert.Throws<SmtpException>(() => TlsPlan.MapProtocols(bits));
+        var error = Assert.Throws<SmtpException>(() => SmtpTlsSettings.MapProtocols(bits));
 
         Assert.Equal(SmtpErrorCodes.NotSupported, error.Code);
         Assert.Contains("SSL 2.0 or SSL 3.0", error.Message);
@@ -40,7 +40,7 @@ public sealed class TlsPlanTests
     [InlineData(0x10000)]
     public void Unknown_or_empty_protocol_masks_are_invalid(int bits)
     {
-        Assert.Equal(SmtpErrorCodes.InvalidArgument, Assert.Throws<SmtpException>(() => TlsPlan.MapProtocols(bits)).Code);
+        Assert.Equal(SmtpErrorCodes.InvalidArgument, Assert.Throws<SmtpException>(() => SmtpTlsSettings.MapProtocols(bits)).Code);
     }
 
     [Theory]
@@ -49,15 +49,15 @@ public sealed class TlsPlanTests
     [InlineData("  *  ")]
     public void Star_means_the_platform_defaults(string value)
     {
-        var settings = new TlsSettings { EnabledCipherSuites = value };
+        var settings = new SmtpTlsSettings { EnabledCipherSuites = value };
 
-        Assert.Null(TlsPlan.SelectCipherSuites(settings, SslProtocols.Tls12 | SslProtocols.Tls13));
+        Assert.Null(TlsPlan.SelectCipherSuites(settings.ToOptions(Smtp.Terms), SslProtocols.Tls12 | SslProtocols.Tls13));
     }
 
     [Fact]
     public void Suites_are_IANA_names_separated_by_commas_semicolons_or_blanks()
     {
-        var settings = new TlsSettings
+        var settings = new SmtpTlsSettings
         {
             EnabledCipherSuites = "TLS_AES_128_GCM_SHA256,tls_ecdhe_rsa_with_aes_256_gcm_sha384; TLS_CHACHA20_POLY1305_SHA256",
         };
@@ -68,7 +68,7 @@ public sealed class TlsPlanTests
                 TlsCipherSuite.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
                 TlsCipherSuite.TLS_CHACHA20_POLY1305_SHA256,
             ],
-            TlsPlan.SelectCipherSuites(settings, SslProtocols.Tls12 | SslProtocols.Tls13));
+            TlsPlan.SelectCipherSuites(settings.ToOptions(Smtp.Terms), SslProtocols.Tls12 | SslProtocols.Tls13));
     }
 
     [Theory]
@@ -79,9 +79,9 @@ public sealed class TlsPlanTests
     [InlineData("*;TLS_AES_128_GCM_SHA256", "cannot be combined")]
     public void Unknown_suite_names_are_invalid_arguments(string value, string message)
     {
-        var settings = new TlsSettings { EnabledCipherSuites = value };
+        var settings = new SmtpTlsSettings { EnabledCipherSuites = value };
 
-        var error = Assert.Throws<SmtpException>(() => TlsPlan.SelectCipherSuites(settings, SslProtocols.Tls12 | SslProtocols.Tls13));
+        var error = Assert.Throws<SmtpException>(() => TlsPlan.SelectCipherSuites(settings.ToOptions(Smtp.Terms), SslProtocols.Tls12 | SslProtocols.Tls13));
 
         Assert.Equal(SmtpErrorCodes.InvalidArgument, error.Code);
         Assert.Contains(message, error.Message);
@@ -90,20 +90,20 @@ public sealed class TlsPlanTests
     [Fact]
     public void Suites_that_fit_no_enabled_version_are_refused()
     {
-        var only13 = new TlsSettings { EnabledCipherSuites = "TLS_AES_128_GCM_SHA256" };
-        var only12 = new TlsSettings { EnabledCipherSuites = "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256" };
+        var only13 = new SmtpTlsSettings { EnabledCipherSuites = "TLS_AES_128_GCM_SHA256" };
+        var only12 = new SmtpTlsSettings { EnabledCipherSuites = "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256" };
 
-        Assert.Throws<SmtpException>(() => TlsPlan.SelectCipherSuites(only13, SslProtocols.Tls12));
-        Assert.Throws<SmtpException>(() => TlsPlan.SelectCipherSuites(only12, SslProtocols.Tls13));
-        Assert.NotNull(TlsPlan.SelectCipherSuites(only12, SslProtocols.Tls12 | SslProtocols.Tls13));
+        Assert.Throws<SmtpException>(() => TlsPlan.SelectCipherSuites(only13.ToOptions(Smtp.Terms), SslProtocols.Tls12));
+        Assert.Throws<SmtpException>(() => TlsPlan.SelectCipherSuites(only12.ToOptions(Smtp.Terms), SslProtocols.Tls13));
+        Assert.NotNull(TlsPlan.SelectCipherSuites(only12.ToOptions(Smtp.Terms), SslProtocols.Tls12 | SslProtocols.Tls13));
     }
 
     [Fact]
     public void SSLCipherStrength_keeps_only_strong_enough_suites()
     {
-        var settings = new TlsSettings { CipherStrength = 256 };
+        var settings = new SmtpTlsSettings { CipherStrength = 256 };
 
-        var suites = TlsPlan.SelectCipherSuites(settings, SslProtocols.Tls12 | SslProtocols.Tls13)!;
+        var suites = TlsPlan.SelectCipherSuites(settings.ToOptions(Smtp.Terms), SslProtocols.Tls12 | SslProtocols.Tls13)!;
 
         Assert.NotEmpty(suites);
         Assert.All(suites, s => Assert.True(CipherSuiteInfo.From(s).CipherStrength >= 256, s.ToString()));
@@ -116,36 +116,36 @@ public sealed class TlsPlanTests
     [Fact]
     public void SSLCipherStrength_filters_an_explicit_list_and_fails_when_nothing_is_left()
     {
-        var settings = new TlsSettings { EnabledCipherSuites = "TLS_AES_128_GCM_SHA256;TLS_AES_256_GCM_SHA384", CipherStrength = 256 };
-        Assert.Equal([TlsCipherSuite.TLS_AES_256_GCM_SHA384], TlsPlan.SelectCipherSuites(settings, SslProtocols.Tls13));
+        var settings = new SmtpTlsSettings { EnabledCipherSuites = "TLS_AES_128_GCM_SHA256;TLS_AES_256_GCM_SHA384", CipherStrength = 256 };
+        Assert.Equal([TlsCipherSuite.TLS_AES_256_GCM_SHA384], TlsPlan.SelectCipherSuites(settings.ToOptions(Smtp.Terms), SslProtocols.Tls13));
 
         settings.CipherStrength = 512;
-        var error = Assert.Throws<SmtpException>(() => TlsPlan.SelectCipherSuites(settings, SslProtocols.Tls13));
+        var error = Assert.Throws<SmtpException>(() => TlsPlan.SelectCipherSuites(settings.ToOptions(Smtp.Terms), SslProtocols.Tls13));
         Assert.Contains("the strongest is 256 bits", error.Message);
     }
 
     [Fact]
     public void Other_invalid_settings_fail_before_the_handshake()
     {
-        static int Code(TlsSettings settings) => Assert.Throws<SmtpException>(() => TlsPlan.Create(settings)).Code;
+        static int Code(SmtpTlsSettings settings) => Assert.Throws<SmtpException>(() => TlsPlan.Create(settings.ToOptions(Smtp.Terms))).Code;
 
-        Assert.Equal(SmtpErrorCodes.InvalidArgument, Code(new TlsSettings { SecurityFlags = 0x40 }));
-        Assert.Equal(SmtpErrorCodes.InvalidArgument, Code(new TlsSettings { CheckCrl = 3 }));
-        Assert.Equal(SmtpErrorCodes.InvalidArgument, Code(new TlsSettings { Provider = (SmtpSSLProviders)7 }));
-        var badPem = Assert.Throws<SmtpException>(() => TlsPlan.Create(new TlsSettings { ServerCACerts = "not a certificate" }));
+        Assert.Equal(SmtpErrorCodes.InvalidArgument, Code(new SmtpTlsSettings { SecurityFlags = 0x40 }));
+        Assert.Equal(SmtpErrorCodes.InvalidArgument, Code(new SmtpTlsSettings { CheckCrl = 3 }));
+        Assert.Equal(SmtpErrorCodes.InvalidArgument, Code(new SmtpTlsSettings { Provider = (SmtpSSLProviders)7 }));
+        var badPem = Assert.Throws<SmtpException>(() => TlsPlan.Create(new SmtpTlsSettings { ServerCACerts = "not a certificate" }.ToOptions(Smtp.Terms)));
         Assert.Equal(SmtpErrorCodes.InvalidArgument, badPem.Code);
         Assert.Contains("SSLServerCACerts", badPem.Message);
-        var badGroup = Assert.Throws<SmtpException>(() => TlsPlan.Create(new TlsSettings { Tls13SupportedGroups = "ecdhe_x25519,kyber" }));
+        var badGroup = Assert.Throws<SmtpException>(() => TlsPlan.Create(new SmtpTlsSettings { Tls13SupportedGroups = "ecdhe_x25519,kyber" }.ToOptions(Smtp.Terms)));
         Assert.Contains("TLS13SupportedGroups names 'kyber'", badGroup.Message);
         var badSig = Assert.Throws<SmtpException>(() =>
-            TlsPlan.Create(new TlsSettings { Tls12SignatureAlgorithms = "sha256-rsa,md5-rsa" }));
+            TlsPlan.Create(new SmtpTlsSettings { Tls12SignatureAlgorithms = "sha256-rsa,md5-rsa" }.ToOptions(Smtp.Terms)));
         Assert.Contains("TLS12SignatureAlgorithms names 'md5-rsa'", badSig.Message);
     }
 
     [Fact]
     public void The_defaults_produce_no_notes_and_TLS12_plus_TLS13()
     {
-        var plan = TlsPlan.Create(new TlsSettings());
+        var plan = TlsPlan.Create(new SmtpTlsSettings().ToOptions(Smtp.Terms));
 
         Assert.Equal(SslProtocols.Tls12 | SslProtocols.Tls13, plan.Protocols);
         Assert.Null(plan.CipherSuites);
@@ -156,14 +156,14 @@ public sealed class TlsPlanTests
     [Fact]
     public void Settings_that_cannot_be_applied_are_reported()
     {
-        var plan = TlsPlan.Create(new TlsSettings
+        var plan = TlsPlan.Create(new SmtpTlsSettings
         {
             Provider = SmtpSSLProviders.sslpInternal,
             Tls12SupportedGroups = "ecdhe_secp384r1",
             Tls13SignatureAlgorithms = "ed25519",
             EnableRenegotiation = false,
             LogPackets = true,
-        });
+        }.ToOptions(Smtp.Terms));
 
         Assert.Equal(5, plan.Notes.Count);
         Assert.Contains(plan.Notes, n => n.StartsWith("TLS12SupportedGroups is not applied", StringComparison.Ordinal));
@@ -176,9 +176,9 @@ public sealed class TlsPlanTests
     [Fact]
     public void A_client_certificate_without_its_private_key_is_refused()
     {
-        var settings = new TlsSettings { ClientCertificate = new Certificate(TestPki.Instance.Client.RawData) };
+        var settings = new SmtpTlsSettings { ClientCertificate = new Certificate(TestPki.Instance.Client.RawData) };
 
-        var error = Assert.Throws<SmtpException>(() => TlsPlan.Create(settings));
+        var error = Assert.Throws<SmtpException>(() => TlsPlan.Create(settings.ToOptions(Smtp.Terms)));
 
         Assert.Equal(SmtpErrorCodes.CertNotFound, error.Code);
         Assert.Contains("has no private key", error.Message);
@@ -188,13 +188,13 @@ public sealed class TlsPlanTests
     public void A_client_certificate_brings_its_store_chain_and_SSLCACerts()
     {
         var pki = TestPki.Instance;
-        var settings = new TlsSettings
+        var settings = new SmtpTlsSettings
         {
             ClientCertificate = new Certificate(CertStoreTypes.cstPFXBlob, TestPki.Pfx(pki.Client, "pw", pki.Root), "pw", "*"),
             CACerts = pki.Intermediate.ExportCertificatePem(),
         };
 
-        var plan = TlsPlan.Create(settings);
+        var plan = TlsPlan.Create(settings.ToOptions(Smtp.Terms));
 
         Assert.True(plan.ClientCertificate!.HasPrivateKey);
         Assert.Equal([pki.Root.Thumbprint, pki.Intermediate.Thumbprint], plan.ClientChain.Select(c => c.Thumbprint));
@@ -215,14 +215,14 @@ public sealed class TlsPlanTests
     [Fact]
     public void VersionsWithoutAnAllowedSuiteAreNotOffered()
     {
-        var only12 = TlsPlan.Create(new TlsSettings { EnabledCipherSuites = "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256" });
+        var only12 = TlsPlan.Create(new SmtpTlsSettings { EnabledCipherSuites = "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256" }.ToOptions(Smtp.Terms));
         Assert.Equal(SslProtocols.Tls12, only12.Protocols);
         Assert.Contains(only12.Notes, n => n.Contains("no TLS 1.3 suite", StringComparison.Ordinal));
 
-        var only13 = TlsPlan.Create(new TlsSettings { EnabledCipherSuites = "TLS_AES_256_GCM_SHA384" });
+        var only13 = TlsPlan.Create(new SmtpTlsSettings { EnabledCipherSuites = "TLS_AES_256_GCM_SHA384" }.ToOptions(Smtp.Terms));
         Assert.Equal(SslProtocols.Tls13, only13.Protocols);
 
-        var both = TlsPlan.Create(new TlsSettings { EnabledCipherSuites = "TLS_AES_256_GCM_SHA384;TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256" });
+        var both = TlsPlan.Create(new SmtpTlsSettings { EnabledCipherSuites = "TLS_AES_256_GCM_SHA384;TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256" }.ToOptions(Smtp.Terms));
         Assert.Equal(SslProtocols.Tls12 | SslProtocols.Tls13, both.Protocols);
     }
 }

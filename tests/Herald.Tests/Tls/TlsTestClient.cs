@@ -43,12 +43,12 @@ internal sealed class RecordingTlsCallbacks : ITlsCallbacks
 internal static class TlsTestClient
 {
     /// <summary>Settings that trust the test root only through SSLServerCACerts and skip the system CA bundle.</summary>
-    public static TlsSettings TrustingTestRoot() => new() { ServerCACerts = TestPki.Instance.RootPem, CACertFilePaths = "" };
+    public static SmtpTlsSettings TrustingTestRoot() => new() { ServerCACerts = TestPki.Instance.RootPem, CACertFilePaths = "" };
 
     /// <summary>Settings with no extra trust.</summary>
-    public static TlsSettings Untrusting() => new() { CACertFilePaths = "" };
+    public static SmtpTlsSettings Untrusting() => new() { CACertFilePaths = "" };
 
-    public static async Task<TlsSession> ConnectAsync(bool useAsync, int port, TlsSettings settings, ITlsCallbacks callbacks,
+    public static async Task<TlsSession> ConnectAsync(bool useAsync, int port, SmtpTlsSettings settings, ITlsCallbacks callbacks,
         string host = "localhost", int timeoutSeconds = 20, Func<Stream, Stream>? wrap = null)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
@@ -64,9 +64,9 @@ internal static class TlsTestClient
         {
             if (useAsync)
             {
-                return await TlsClient.AuthenticateAsync(new AsyncIO(), stream, host, settings, callbacks, guard);
+                return await TlsClient.AuthenticateAsync(new AsyncIO(), stream, host, settings.ToOptions(Smtp.Terms), callbacks, guard);
             }
-            var pending = TlsClient.AuthenticateAsync(new SyncIO(), stream, host, settings, callbacks, guard);
+            var pending = TlsClient.AuthenticateAsync(new SyncIO(), stream, host, settings.ToOptions(Smtp.Terms), callbacks, guard);
             // The sync adapter never goes asynchronous: the handshake has finished when the call returns.
             Assert.True(pending.IsCompleted, "the sync handshake returned before completing");
             return pending.GetAwaiter().GetResult();

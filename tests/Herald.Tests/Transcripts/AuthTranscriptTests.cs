@@ -105,6 +105,38 @@ public class AuthTranscriptTests
         Run("auth-login-bare.smtp", mode, Login(), ConnectsAndDisconnects);
 
     [Theory, MemberData(nameof(ReplayModes.All), MemberType = typeof(ReplayModes))]
+    public Task LoginAnswersByOrderWhenThePromptsAreSwapped(ReplayMode mode)
+    {
+        List<string> trace = [];
+        return Run("auth-login-swapped.smtp", mode, smtp =>
+        {
+            Login()(smtp);
+            trace = Trace(smtp);
+        }, async (smtp, isAsync) =>
+        {
+            await ConnectsAndDisconnects(smtp, isAsync);
+            int auth = trace.IndexOf("0: AUTH LOGIN");
+            Assert.Equal(["0: AUTH LOGIN", "1: 334 UGFzc3dvcmQ6", "0: ****", "1: 334 VXNlcm5hbWU6", "0: ****"], trace.Skip(auth).Take(5));
+        });
+    }
+
+    [Theory, MemberData(nameof(ReplayModes.All), MemberType = typeof(ReplayModes))]
+    public Task LoginAnswersLocalisedPrompts(ReplayMode mode) =>
+        Run("auth-login-localised.smtp", mode, Login(mechanism: SmtpAuthMechanisms.amLogin), ConnectsAndDisconnects);
+
+    [Theory, MemberData(nameof(ReplayModes.All), MemberType = typeof(ReplayModes))]
+    public Task ALoginThirdChallengeIsCancelledWithAStar(ReplayMode mode) =>
+        Run("auth-login-third-challenge.smtp", mode, Login(), async (smtp, isAsync) =>
+        {
+            var e = await ConnectFails(smtp, isAsync);
+            Assert.Equal(SmtpErrorCodes.ProtocolError, e.Code);
+            Assert.Equal(501, e.ReplyCode);
+            Assert.Contains("LOGIN", e.Message);
+            Assert.Contains("another AUTH LOGIN challenge", e.Message);
+            Assert.False(smtp.Connected);
+        });
+
+    [Theory, MemberData(nameof(ReplayModes.All), MemberType = typeof(ReplayModes))]
     public Task CramMd5AnswersTheChallenge(ReplayMode mode) =>
         Run("auth-cram-md5.smtp", mode, Login("tim", "tanstaaftanstaaf", SmtpAuthMechanisms.amCRAMMD5), ConnectsAndDisconnects);
 

@@ -25,7 +25,7 @@ internal sealed class RecordingTransportFactory(ReplayTransportFactory inner) : 
     }
 
     /// <inheritdoc />
-    public async ValueTask<OpenedTransport> OpenAsync<TIO>(TIO io, EngineSettings settings, OperationGuard guard, Action<string> info)
+    public async ValueTask<OpenedTransport> OpenAsync<TIO>(TIO io, ConnectRequest settings, OperationGuard guard, Action<string> info)
         where TIO : struct, ISmtpIO
     {
         var opened = await inner.OpenAsync(io, settings, guard, info).ConfigureAwait(false);

@@ -13,7 +13,7 @@ internal static class CredentialChecks
         if (string.IsNullOrEmpty(credentials.User))
         {
             throw new SmtpException(SmtpErrorCodes.InvalidArgument,
-                $"AUTH {mechanism} needs a user name: set User to the login name.");
+                $"AUTH {mechanism} needs a user name: set {credentials.Terms.User} to the login name.");
         }
     }
 
@@ -24,7 +24,7 @@ internal static class CredentialChecks
         if (string.IsNullOrEmpty(credentials.Password))
         {
             throw new SmtpException(SmtpErrorCodes.InvalidArgument,
-                $"AUTH {mechanism} needs a password: set Password.");
+                $"AUTH {mechanism} needs a password: set {credentials.Terms.Password}.");
         }
     }
 
@@ -35,7 +35,7 @@ internal static class CredentialChecks
         if (string.IsNullOrEmpty(credentials.Host))
         {
             throw new SmtpException(SmtpErrorCodes.InvalidArgument,
-                $"AUTH {mechanism} needs the server's host name to name the service it logs in to; set MailServer.");
+                $"AUTH {mechanism} needs the server's host name to name the service it logs in to; set {credentials.Terms.Server}.");
         }
     }
 
@@ -52,7 +52,7 @@ internal static class CredentialChecks
     }
 
     /// <summary>
-    /// The OAuth 2.0 access token for XOAUTH2 and OAUTHBEARER, taken from AuthorizationIdentity with any leading
+    /// The OAuth 2.0 access token for XOAUTH2 and OAUTHBEARER, taken from the authorization identity with any leading
     /// <c>Bearer </c> removed (the component documents the setting both ways).
     /// </summary>
     /// <exception cref="SmtpException">Code 10022 when no token is set or it contains white space or control
@@ -70,8 +70,8 @@ internal static class CredentialChecks
         if (token.Length == 0)
         {
             throw new SmtpException(SmtpErrorCodes.InvalidArgument,
-                $"AUTH {mechanism} needs an OAuth 2.0 access token: set the AuthorizationIdentity configuration " +
-                "setting to the token (\"Bearer <token>\" or just the token).");
+                $"AUTH {mechanism} needs an OAuth 2.0 access token: set {credentials.Terms.OAuthToken} " +
+                "to the token (\"Bearer <token>\" or just the token).");
         }
 
         foreach (char c in token)
@@ -80,7 +80,7 @@ internal static class CredentialChecks
             {
                 throw new SmtpException(SmtpErrorCodes.InvalidArgument,
                     $"The OAuth access token for AUTH {mechanism} contains white space or a control character; " +
-                    "an RFC 6750 bearer token has none. Check the AuthorizationIdentity setting.");
+                    $"an RFC 6750 bearer token has none. Check {credentials.Terms.OAuthToken}.");
             }
         }
 

@@ -134,9 +134,9 @@ internal sealed class DigestMd5Mechanism : SaslMechanism
         Encoding wire = utf8 ? Encoding.UTF8 : Encoding.Latin1;
         if (!utf8)
         {
-            EnsureLatin1(user, "User");
-            EnsureLatin1(authzid, "AuthorizationIdentity");
-            EnsureLatin1(_credentials.Password, "Password");
+            EnsureLatin1(user, _credentials.Terms.User);
+            EnsureLatin1(authzid, _credentials.Terms.AuthorizationIdentity);
+            EnsureLatin1(_credentials.Password, _credentials.Terms.Password);
         }
 
         string ha1 = ComputeHa1(user, realm, _credentials.Password, nonce, _cnonce, authzid, utf8);

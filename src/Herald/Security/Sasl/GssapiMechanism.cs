@@ -205,7 +205,8 @@ internal sealed class GssapiMechanism : SaslMechanism
                 "Kerberos: Debian/Ubuntu package libgssapi-krb5-2, Fedora/RHEL krb5-libs)",
             NegotiateAuthenticationStatusCode.UnknownCredentials or NegotiateAuthenticationStatusCode.InvalidCredentials =>
                 $"there are no usable Kerberos credentials for {principal}: the KDC refused the password, no ticket is " +
-                "cached (run kinit, or set User to user@REALM and Password), or no KDC can be reached for the realm " +
+                $"cached (run kinit, or set {_credentials.Terms.User} to user@REALM and {_credentials.Terms.Password}), or no " +
+                "KDC can be reached for the realm " +
                 "(check /etc/krb5.conf or KRB5_CONFIG)",
             NegotiateAuthenticationStatusCode.CredentialsExpired =>
                 $"the Kerberos ticket for {principal} has expired: run kinit again",

@@ -3,9 +3,10 @@ using System.Text;
 namespace Herald.Security.Sasl;
 
 /// <summary>
-/// LOGIN (draft-murchison-sasl-login): no initial response; the server prompts for the user name and then the
-/// password, and each answer is sent as one response. The prompts are decided by their order; their text is only
-/// checked when it is recognisable, because servers word (and localise) them freely.
+/// LOGIN (draft-murchison-sasl-login): no initial response; the first challenge is answered with the user name and
+/// the second with the password. The text of the challenges is ignored, as the draft says: servers word, localise,
+/// leave empty or even swap their prompts, and answering by order is what every server expects. Sending the user name
+/// to a prompt that says "Password" reveals nothing that the exchange would not send anyway.
 /// </summary>
 internal sealed class LoginMechanism : SaslMechanism
 {
@@ -13,11 +14,11 @@ internal sealed class LoginMechanism : SaslMechanism
     public const string MechanismName = "LOGIN";
 
     private readonly SaslCredentials _credentials;
-    // How many prompts have been answered: 0 none, 1 the user name, 2 the password too.
+    // How many challenges have been answered: 0 none, 1 the user name, 2 the password too.
     private int _answered;
 
     /// <summary>Checks the credentials and prepares the mechanism.</summary>
-    /// <exception cref="SmtpException">Code 10022 when User or Password is empty.</exception>
+    /// <exception cref="SmtpException">Code 10022 when the user name or the password is empty.</exception>
     public LoginMechanism(SaslCredentials credentials)
     {
         CredentialChecks.RequireUser(credentials, MechanismName);
@@ -39,55 +40,20 @@ internal sealed class LoginMechanism : SaslMechanism
         throw new InvalidOperationException("AUTH LOGIN has no initial response.");
 
     /// <inheritdoc/>
+    /// <exception cref="SaslException">A third challenge arrived (the exchange is then cancelled with "*").</exception>
     public override byte[] Respond(ReadOnlySpan<byte> challenge)
     {
-        Prompt prompt = Classify(challenge);
         switch (_answered)
         {
             case 0:
-                if (prompt == Prompt.Password)
-                {
-                    throw new SaslException(
-                        "The server asked AUTH LOGIN for the password before the user name; refusing to send it.");
-                }
-
                 _answered = 1;
                 return Encoding.UTF8.GetBytes(_credentials.User);
             case 1:
-                if (prompt == Prompt.User)
-                {
-                    throw new SaslException(
-                        "The server asked AUTH LOGIN for the user name a second time instead of the password.");
-                }
-
                 _answered = 2;
                 IsComplete = true;
                 return Encoding.UTF8.GetBytes(_credentials.Password);
             default:
                 throw UnexpectedChallenge();
         }
-    }
-
-    /// <summary>What a prompt asks for, when that is recognisable.</summary>
-    private enum Prompt
-    {
-        Unknown,
-        User,
-        Password,
-    }
-
-    /// <summary>Recognises the usual "Username:" and "Password:" prompts, ignoring case.</summary>
-    private static Prompt Classify(ReadOnlySpan<byte> challenge)
-    {
-        string text = Encoding.UTF8.GetString(challenge);
-        bool password = text.Contains("pass", StringComparison.OrdinalIgnoreCase);
-        bool user = text.Contains("user", StringComparison.OrdinalIgnoreCase) ||
-                    text.Contains("name", StringComparison.OrdinalIgnoreCase);
-        return (user, password) switch
-        {
-            (true, false) => Prompt.User,
-            (false, true) => Prompt.Password,
-            _ => Prompt.Unknown,
-        };
     }
 }

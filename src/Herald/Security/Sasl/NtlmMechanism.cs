@@ -52,7 +52,7 @@ internal sealed class NtlmMechanism : SaslMechanism
         if (_user.Length == 0)
         {
             throw new SmtpException(SmtpErrorCodes.InvalidArgument,
-                $"User \"{credentials.User}\" names a domain but no user; write it as DOMAIN\\user.");
+                $"{credentials.Terms.User} \"{credentials.User}\" names a domain but no user; write it as DOMAIN\\user.");
         }
 
         _password = credentials.Password;

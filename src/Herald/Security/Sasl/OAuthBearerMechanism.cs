@@ -23,7 +23,7 @@ internal sealed class OAuthBearerMechanism : SaslMechanism
     /// a separator character.</exception>
     public OAuthBearerMechanism(SaslCredentials credentials)
     {
-        CredentialChecks.Reject(credentials.User, '\u0001', "User", MechanismName);
+        CredentialChecks.Reject(credentials.User, '\u0001', credentials.Terms.User, MechanismName);
         CredentialChecks.Reject(credentials.Host, '\u0001', "The host name", MechanismName);
         _token = CredentialChecks.BearerToken(credentials, MechanismName);
         _credentials = credentials;

@@ -21,9 +21,9 @@ internal sealed class PlainMechanism : SaslMechanism
         CredentialChecks.RequireUser(credentials, MechanismName);
         CredentialChecks.RequirePassword(credentials, MechanismName);
         // NUL separates the three fields (RFC 4616 §2), so none of them may contain it.
-        CredentialChecks.Reject(credentials.User, '\0', "User", MechanismName);
-        CredentialChecks.Reject(credentials.Password, '\0', "Password", MechanismName);
-        CredentialChecks.Reject(credentials.AuthorizationIdentity, '\0', "AuthorizationIdentity", MechanismName);
+        CredentialChecks.Reject(credentials.User, '\0', credentials.Terms.User, MechanismName);
+        CredentialChecks.Reject(credentials.Password, '\0', credentials.Terms.Password, MechanismName);
+        CredentialChecks.Reject(credentials.AuthorizationIdentity, '\0', credentials.Terms.AuthorizationIdentity, MechanismName);
         _credentials = credentials;
     }
 

@@ -15,6 +15,7 @@ namespace Herald.Security.Sasl;
 /// <paramref name="User"/> or to send none.</param>
 /// <param name="Workstation">The workstation name NTLM reports, or empty.</param>
 /// <param name="Port">The server port, sent in OAUTHBEARER's <c>port=</c> pair when positive.</param>
+/// <param name="Words">The facade's names for these settings, for error messages; null for neutral words.</param>
 internal sealed record SaslCredentials(
     string User,
     string Password,
@@ -23,8 +24,12 @@ internal sealed record SaslCredentials(
     bool UseNtlmV2 = true,
     string Domain = "",
     string Workstation = "",
-    int Port = 0)
+    int Port = 0,
+    Transport.SettingTerms? Words = null)
 {
+    /// <summary>The facade's names for the credential settings.</summary>
+    public Transport.SettingTerms Terms => Words ?? Transport.SettingTerms.Neutral;
+
     /// <summary>Keeps the password out of logs and exception messages that print the record.</summary>
     public override string ToString() =>
         $"SaslCredentials {{ User = {User}, Host = {Host}, Domain = {Domain}, Workstation = {Workstation} }}";

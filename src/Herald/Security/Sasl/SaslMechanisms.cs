@@ -3,7 +3,7 @@ namespace Herald.Security.Sasl;
 /// <summary>Chooses and creates the SASL mechanism for an <c>AUTH</c> exchange.</summary>
 internal static class SaslMechanisms
 {
-    /// <summary>Every mechanism name <see cref="Create(string, SaslCredentials)"/> knows, in the order listed in errors.</summary>
+    /// <summary>Every mechanism name <see cref="Create"/> knows, in the order listed in errors.</summary>
     public static IReadOnlyList<string> Supported { get; } =
     [
         PlainMechanism.MechanismName, LoginMechanism.MechanismName, CramMd5Mechanism.MechanismName,
@@ -13,47 +13,29 @@ internal static class SaslMechanisms
     ];
 
     /// <summary>
-    /// The mechanism for the component's AuthMechanism setting, checked against the mechanisms the server's EHLO
-    /// <c>AUTH</c> line offers. <see cref="SmtpAuthMechanisms.amUserPassword"/> picks PLAIN when offered, else LOGIN.
+    /// The first mechanism of <paramref name="preferred"/> that the server's EHLO <c>AUTH</c> line offers.
     /// </summary>
-    /// <param name="mechanism">The configured mechanism.</param>
+    /// <param name="preferred">Mechanism names as on the wire, in order of preference.</param>
     /// <param name="credentials">The credentials.</param>
     /// <param name="serverMechanisms">The mechanism names the server offers (compared without regard to case).</param>
-    /// <exception cref="SmtpException">Code 10045 for APOP, which is a POP3 mechanism, and when the server does not
-    /// offer the mechanism; code 10022 when the credentials do not suit the mechanism.</exception>
-    public static SaslMechanism Create(SmtpAuthMechanisms mechanism, SaslCredentials credentials,
+    /// <exception cref="SmtpException">Code 10045 when the server offers none of them, or a name is not a mechanism
+    /// Herald implements; code 10022 when the credentials do not suit the mechanism.</exception>
+    public static SaslMechanism Choose(IReadOnlyList<string> preferred, SaslCredentials credentials,
         IReadOnlyCollection<string> serverMechanisms)
     {
-        bool Offers(string name) => serverMechanisms.Contains(name, StringComparer.OrdinalIgnoreCase);
-
-        string name = mechanism switch
+        foreach (string name in preferred)
         {
-            SmtpAuthMechanisms.amUserPassword when Offers(PlainMechanism.MechanismName) => PlainMechanism.MechanismName,
-            SmtpAuthMechanisms.amUserPassword when Offers(LoginMechanism.MechanismName) => LoginMechanism.MechanismName,
-            SmtpAuthMechanisms.amUserPassword => throw NotOffered("PLAIN or LOGIN", serverMechanisms),
-            SmtpAuthMechanisms.amCRAMMD5 => CramMd5Mechanism.MechanismName,
-            SmtpAuthMechanisms.amNTLM => NtlmMechanism.MechanismName,
-            SmtpAuthMechanisms.amAPOP => throw new SmtpException(SmtpErrorCodes.NotSupported,
-                "AuthMechanism amAPOP selects APOP, a POP3 login command (RFC 1939); SMTP has no such mechanism. " +
-                "Choose a SASL mechanism the server offers, for example amSASLPlain or amCRAMMD5."),
-            SmtpAuthMechanisms.amSASLPlain => PlainMechanism.MechanismName,
-            SmtpAuthMechanisms.amSASLDigestMD5 => DigestMd5Mechanism.MechanismName,
-            SmtpAuthMechanisms.amKerberos => GssapiMechanism.MechanismName,
-            SmtpAuthMechanisms.amXOAUTH2 => XOAuth2Mechanism.MechanismName,
-            SmtpAuthMechanisms.amOAuthBearer => OAuthBearerMechanism.MechanismName,
-            SmtpAuthMechanisms.amSCRAMSHA1 => ScramMechanism.Sha1Name,
-            SmtpAuthMechanisms.amSCRAMSHA256 => ScramMechanism.Sha256Name,
-            SmtpAuthMechanisms.amLogin => LoginMechanism.MechanismName,
-            _ => throw new SmtpException(SmtpErrorCodes.InvalidArgument,
-                $"AuthMechanism {(int)mechanism} is not a known authentication mechanism."),
-        };
-
-        if (!Offers(name))
-        {
-            throw NotOffered(name, serverMechanisms);
+            if (serverMechanisms.Contains(name, StringComparer.OrdinalIgnoreCase))
+            {
+                return Create(name, credentials);
+            }
         }
-
-        return Create(name, credentials);
+        throw new SmtpException(SmtpErrorCodes.NotSupported,
+            $"The server does not offer AUTH {string.Join(" or ", preferred)}. " +
+            (serverMechanisms.Count == 0
+                ? "It offers no AUTH mechanisms at all in its EHLO reply (it may offer them only after STARTTLS)."
+                : $"It offers: {string.Join(" ", serverMechanisms)}.") +
+            $" Choose one of those in {credentials.Terms.AuthMechanism}.");
     }
 
     /// <summary>The mechanism with the given wire name (compared without regard to case).</summary>
@@ -77,12 +59,4 @@ internal static class SaslMechanisms
             _ => throw new SmtpException(SmtpErrorCodes.NotSupported,
                 $"The SASL mechanism \"{name}\" is not supported; Herald implements {string.Join(", ", Supported)}."),
         };
-
-    private static SmtpException NotOffered(string name, IReadOnlyCollection<string> serverMechanisms) =>
-        new(SmtpErrorCodes.NotSupported,
-            $"The server does not offer AUTH {name}. " +
-            (serverMechanisms.Count == 0
-                ? "It offers no AUTH mechanisms at all in its EHLO reply (it may offer them only after STARTTLS)."
-                : $"It offers: {string.Join(" ", serverMechanisms)}.") +
-            " Choose one of those in AuthMechanism.");
 }

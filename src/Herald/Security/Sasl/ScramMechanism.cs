@@ -63,18 +63,19 @@ internal sealed class ScramMechanism : SaslMechanism
         CredentialChecks.RequirePassword(credentials, name);
 
         // RFC 5802 §5.1: user names and passwords are prepared with SASLprep.
-        string user = SaslPrep.Prepare(credentials.User, "User");
-        _password = SaslPrep.Prepare(credentials.Password, "Password");
+        string user = SaslPrep.Prepare(credentials.User, credentials.Terms.User);
+        _password = SaslPrep.Prepare(credentials.Password, credentials.Terms.Password);
         if (_password.Length == 0)
         {
             throw new SmtpException(SmtpErrorCodes.InvalidArgument,
-                $"Password is empty after SASLprep (it holds only characters that SASLprep removes); AUTH {name} " +
+                $"{credentials.Terms.Password} is empty after SASLprep (it holds only characters that SASLprep removes); AUTH {name} " +
                 "needs a real password.");
         }
 
         string authzid = credentials.AuthorizationIdentity;
-        _gs2Header = authzid.Length > 0 ? "n,a=" + Gs2.EscapeSaslName(SaslPrep.Prepare(authzid, "AuthorizationIdentity")) + ","
-                                        : "n,,";
+        _gs2Header = authzid.Length > 0
+            ? "n,a=" + Gs2.EscapeSaslName(SaslPrep.Prepare(authzid, credentials.Terms.AuthorizationIdentity)) + ","
+            : "n,,";
         // 18 random bytes give 24 base64 characters: printable, never ',' (RFC 5802 §7 "printable").
         _clientNonce = clientNonce ?? Convert.ToBase64String(RandomNumberGenerator.GetBytes(18));
         _clientFirstBare = "n=" + Gs2.EscapeSaslName(user) + ",r=" + _clientNonce;

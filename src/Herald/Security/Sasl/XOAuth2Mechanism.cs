@@ -24,7 +24,7 @@ internal sealed class XOAuth2Mechanism : SaslMechanism
     public XOAuth2Mechanism(SaslCredentials credentials)
     {
         CredentialChecks.RequireUser(credentials, MechanismName);
-        CredentialChecks.Reject(credentials.User, '\u0001', "User", MechanismName);
+        CredentialChecks.Reject(credentials.User, '\u0001', credentials.Terms.User, MechanismName);
         _token = CredentialChecks.BearerToken(credentials, MechanismName);
         _user = credentials.User;
     }

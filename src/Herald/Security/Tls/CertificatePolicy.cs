@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Security.Cryptography.X509Certificates;
 
+using Herald.Transport;
+
 namespace Herald.Security.Tls;
 
 /// <summary>What validation observed about one certificate of the chain (index 0 is the server's own).</summary>
@@ -31,7 +33,7 @@ internal sealed record CertificateFacts
     /// <summary>The host-name check.</summary>
     public required HostNameCheck HostName { get; init; }
 
-    /// <summary>The server certificate equals SSLAcceptServerCert.</summary>
+    /// <summary>The server certificate equals the pinned certificate.</summary>
     public bool MatchesAcceptedCertificate { get; init; }
 
     /// <summary>A problem with the certificate's signature algorithm (TLS12/TLS13SignatureAlgorithms), or null.</summary>
@@ -43,29 +45,31 @@ internal sealed record CertificateFacts
 
 /// <summary>One reason to reject a certificate.</summary>
 /// <param name="Text">What is wrong, in words.</param>
-/// <param name="Flag">The SSLSecurityFlags bit that ignores it, or 0 when no flag can.</param>
+/// <param name="Flag">The <see cref="SecurityFlags"/> bit that ignores it, or 0 when no flag can.</param>
 internal readonly record struct CertificateProblem(string Text, int Flag);
 
 /// <summary>The decision about a server certificate.</summary>
 /// <param name="Accept">True when the connection may continue.</param>
-/// <param name="Status">"OK" when the certificate is valid; "OK (...)" when problems were ignored by SSLSecurityFlags;
-/// otherwise the reasons, separated by "; ".</param>
+/// <param name="Status">"OK" when the certificate is valid; "OK (...)" when problems were ignored by the relaxed
+/// checks; otherwise the reasons, separated by "; ".</param>
 /// <param name="Problems">The problems that stand (empty when valid or relaxed by flags).</param>
-/// <param name="Ignored">The problems SSLSecurityFlags relaxed.</param>
+/// <param name="Ignored">The problems the relaxed checks ignored.</param>
 internal sealed record CertificateVerdict(bool Accept, string Status, IReadOnlyList<CertificateProblem> Problems,
     IReadOnlyList<CertificateProblem> Ignored)
 {
     /// <summary>
-    /// What the user can change to accept this certificate, for the error message: the SSLSecurityFlags bits that
-    /// would cover every remaining problem, SSLServerCACerts for an unknown CA, the event handler and SSLAcceptServerCert.
+    /// What the user can change to accept this certificate, for the error message, in the facade's words: the flag
+    /// bits that would cover every remaining problem (where the facade has such a setting), the trusted CAs for an
+    /// unknown CA, the event handler and the pinned certificate.
     /// </summary>
-    public string Hint()
+    /// <param name="terms">The facade's words.</param>
+    public string Hint(SettingTerms terms)
     {
         var parts = new List<string>();
-        bool allFlaggable = Problems.Count > 0 && Problems.All(p => p.Flag != 0);
+        bool allFlaggable = terms.SecurityFlags is not null && Problems.Count > 0 && Problems.All(p => p.Flag != 0);
         if (Problems.Any(p => p.Flag == SecurityFlags.AllowUnknownCA))
         {
-            parts.Add("add the issuing CA certificate (PEM) to SSLServerCACerts");
+            parts.Add($"add the issuing CA certificate (PEM) to {terms.TrustedCAs}");
         }
         if (allFlaggable)
         {
@@ -74,11 +78,15 @@ internal sealed record CertificateVerdict(bool Accept, string Status, IReadOnlyL
             string names = flags.Count == 1
                 ? FlagName(flags[0])
                 : string.Join(", ", flags.Select(f => $"{SecurityFlags.Format(f)} {FlagName(f)}"));
-            parts.Add($"set SSLSecurityFlags to include {SecurityFlags.Format(bits)} ({names})");
+            parts.Add($"set {terms.SecurityFlags} to include {SecurityFlags.Format(bits)} ({names})");
         }
-        parts.Add("set Accept = true in the SSLServerAuthentication event");
-        parts.Add("or set SSLAcceptServerCert to this exact certificate");
-        string prefix = allFlaggable ? "To accept it anyway: " : "No SSLSecurityFlags bit relaxes this; to accept it anyway: ";
+        parts.Add($"set Accept = true in the {terms.CertificateEvent} event");
+        if (terms.PinnedCertificate is { } pinned)
+        {
+            parts.Add($"or set {pinned} to this exact certificate");
+        }
+        string prefix = allFlaggable || terms.SecurityFlags is null
+            ? "To accept it anyway: " : $"No {terms.SecurityFlags} bit relaxes this; to accept it anyway: ";
         return prefix + string.Join(", ", parts) + ".";
     }
 
@@ -99,7 +107,7 @@ internal sealed record CertificateVerdict(bool Accept, string Status, IReadOnlyL
 
 /// <summary>
 /// The server-certificate policy as a pure function: from what chain building and the host-name check observed, and
-/// the SSLSecurityFlags / SSLCheckCRL / SSLCheckOCSP settings, decide whether to accept and say why in words.
+/// the relaxed checks and the revocation options, decide whether to accept and say why in words.
 /// </summary>
 internal static class CertificatePolicy
 {
@@ -114,12 +122,15 @@ internal static class CertificatePolicy
 
     /// <summary>Decides about a server certificate.</summary>
     /// <param name="facts">What validation observed.</param>
-    /// <param name="securityFlags">SSLSecurityFlags.</param>
-    /// <param name="checkCrl">SSLCheckCRL: 0 off, 1 when the certificate names a CRL, 2 required.</param>
-    /// <param name="checkOcsp">SSLCheckOCSP: 0 off, 1 when the certificate names a responder, 2 required.</param>
+    /// <param name="securityFlags">The <see cref="SecurityFlags"/> bits of the problems to ignore.</param>
+    /// <param name="checkCrl">CRL checking: 0 off, 1 when the certificate names a CRL, 2 required.</param>
+    /// <param name="checkOcsp">OCSP checking: 0 off, 1 when the certificate names a responder, 2 required.</param>
     /// <param name="now">The time validity is judged at (UTC).</param>
-    public static CertificateVerdict Decide(CertificateFacts facts, int securityFlags, int checkCrl, int checkOcsp, DateTime now)
+    /// <param name="terms">The facade's words, for the status text; null for neutral words.</param>
+    public static CertificateVerdict Decide(CertificateFacts facts, int securityFlags, int checkCrl, int checkOcsp, DateTime now,
+        SettingTerms? terms = null)
     {
+        terms ??= SettingTerms.Neutral;
         var problems = new List<CertificateProblem>();
         void Add(string text, int flag)
         {
@@ -196,11 +207,11 @@ internal static class CertificatePolicy
         var leaf = facts.Elements[0];
         if (checkCrl == 2 && !leaf.HasCrlPointer)
         {
-            Add("certificate names no CRL distribution point (SSLCheckCRL=2 requires one)", SecurityFlags.IgnoreUnknownRevocation);
+            Add($"certificate names no CRL distribution point ({terms.CrlRequired} requires one)", SecurityFlags.IgnoreUnknownRevocation);
         }
         if (checkOcsp == 2 && !leaf.HasOcspPointer)
         {
-            Add("certificate names no OCSP responder (SSLCheckOCSP=2 requires one)", SecurityFlags.IgnoreUnknownRevocation);
+            Add($"certificate names no OCSP responder ({terms.OcspRequired} requires one)", SecurityFlags.IgnoreUnknownRevocation);
         }
         if (!facts.HostName.Matches)
         {
@@ -221,18 +232,19 @@ internal static class CertificatePolicy
             status = string.Join("; ", remaining.Select(p => p.Text));
             if (facts.MatchesAcceptedCertificate)
             {
-                status += " (accepted: the certificate equals SSLAcceptServerCert)";
+                status += $" (accepted: the certificate equals {terms.PinnedCertificate ?? "the pinned certificate"})";
             }
         }
         else
         {
-            status = ignored.Count == 0 ? "OK" : $"OK (ignored by SSLSecurityFlags: {string.Join("; ", ignored.Select(p => p.Text))})";
+            status = ignored.Count == 0 ? "OK"
+                : $"OK (ignored by {terms.SecurityFlags ?? "the relaxed checks"}: {string.Join("; ", ignored.Select(p => p.Text))})";
         }
         return new CertificateVerdict(remaining.Count == 0 || facts.MatchesAcceptedCertificate, status, remaining, ignored);
     }
 
     /// <summary>
-    /// At level 1 (SSLCheckCRL/SSLCheckOCSP = 1) a certificate that names neither a CRL distribution point nor an
+    /// At level 1 (check when listed) a certificate that names neither a CRL distribution point nor an
     /// OCSP responder for an enabled check cannot be checked, and that is not an error. At level 2 the server
     /// certificate's missing pointer is reported by its own message instead.
     /// </summary>

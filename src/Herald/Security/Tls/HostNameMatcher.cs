@@ -19,7 +19,7 @@ internal static class HostNameMatcher
 {
     /// <summary>Checks <paramref name="certificate"/> against <paramref name="host"/>.</summary>
     /// <param name="certificate">The server certificate.</param>
-    /// <param name="host">MailServer as given (a name, an IPv4 address or an IPv6 address with or without brackets).</param>
+    /// <param name="host">The server name as given (a name, an IPv4 address or an IPv6 address with or without brackets).</param>
     public static HostNameCheck Check(X509Certificate2 certificate, string host)
     {
         string target = host.Trim().TrimStart('[').TrimEnd(']').TrimEnd('.');

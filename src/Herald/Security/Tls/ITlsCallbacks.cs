@@ -6,18 +6,18 @@ namespace Herald.Security.Tls;
 internal interface ITlsCallbacks
 {
     /// <summary>
-    /// Fired once the server's certificate is received (the SSLServerAuthentication event). <paramref name="accept"/>
+    /// Fired once the server's certificate is received (the facade's certificate event). <paramref name="accept"/>
     /// arrives holding the validation verdict; the handler may accept a certificate that failed or reject one that
     /// passed, and returns its decision.
     /// </summary>
     /// <param name="certificate">The server certificate.</param>
-    /// <param name="chain">The chain as validated, server certificate first (for SSLIncludeCertChain).</param>
+    /// <param name="chain">The chain as validated, server certificate first (for a facade that reports the whole chain).</param>
     /// <param name="status">"OK", or why the certificate failed validation.</param>
     /// <param name="accept">The verdict.</param>
     /// <returns>True to continue the handshake.</returns>
     bool OnServerCertificate(X509Certificate2 certificate, X509Chain? chain, string status, bool accept);
 
-    /// <summary>A progress line for the SSLStatus event.</summary>
+    /// <summary>A progress line for the facade's TLS status event.</summary>
     /// <param name="message">The line.</param>
     void OnStatus(string message);
 }

@@ -8,7 +8,7 @@ namespace Herald.Security.Tls;
 internal sealed class KeyLogUnavailableException(string message) : IOException(message);
 
 /// <summary>
-/// SSLKeyLogFile for one connection: appends the session's secrets in the NSS key log format (CLIENT_RANDOM for
+/// Key logging for one connection: appends the session's secrets in the NSS key log format (CLIENT_RANDOM for
 /// TLS 1.2, CLIENT_HANDSHAKE_TRAFFIC_SECRET / SERVER_HANDSHAKE_TRAFFIC_SECRET / CLIENT_TRAFFIC_SECRET_0 /
 /// SERVER_TRAFFIC_SECRET_0 / EXPORTER_SECRET for TLS 1.3) so that Wireshark can decrypt a capture.
 /// </summary>
@@ -49,14 +49,15 @@ internal sealed unsafe class KeyLogSession : IDisposable
     public Exception? WriteError { get; private set; }
 
     /// <summary>Opens the key log file for appending.</summary>
-    /// <param name="path">SSLKeyLogFile.</param>
+    /// <param name="path">The file.</param>
+    /// <param name="setting">The name of the setting that named the file, for error messages.</param>
     /// <exception cref="SmtpException">10045: key logging is impossible on this platform; 303: the file cannot be opened.</exception>
-    public static KeyLogSession Open(string path)
+    public static KeyLogSession Open(string path, string setting)
     {
         if (PlatformTls.UnavailableReason is { } why)
         {
             throw new SmtpException(SmtpErrorCodes.NotSupported,
-                $"SSLKeyLogFile cannot be honoured: {why}. Clear SSLKeyLogFile, or capture secrets process-wide with the " +
+                $"{setting} cannot be honoured: {why}. Clear {setting}, or capture secrets process-wide with the " +
                 "SSLKEYLOGFILE environment variable where the platform supports it.");
         }
         try
@@ -67,7 +68,7 @@ internal sealed unsafe class KeyLogSession : IDisposable
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
             throw new SmtpException(SmtpErrorCodes.CannotOpenFile,
-                $"SSLKeyLogFile '{path}' cannot be opened for appending: {e.Message}", e);
+                $"{setting} '{path}' cannot be opened for appending: {e.Message}", e);
         }
     }
 
@@ -76,11 +77,11 @@ internal sealed unsafe class KeyLogSession : IDisposable
     /// <exception cref="KeyLogUnavailableException">The session handle cannot be reached.</exception>
     public void Attach(SslStream stream)
     {
-        var api = PlatformTls.Native ?? throw new KeyLogUnavailableException("SSLKeyLogFile: the OpenSSL functions are not available.");
+        var api = PlatformTls.Native ?? throw new KeyLogUnavailableException("the OpenSSL functions are not available.");
         var handle = PlatformTls.GetSslHandle(stream);
         if (handle is null || handle.IsInvalid)
         {
-            throw new KeyLogUnavailableException("SSLKeyLogFile: the TLS session handle was not found when the handshake started.");
+            throw new KeyLogUnavailableException("the TLS session handle was not found when the handshake started.");
         }
         bool added = false;
         handle.DangerousAddRef(ref added);
@@ -264,6 +265,6 @@ internal sealed class KeyLogHookStream(Stream inner, KeyLogSession session) : St
             return;
         }
         _attached = true;
-        session.Attach(Owner ?? throw new KeyLogUnavailableException("SSLKeyLogFile: the TLS stream was not set up."));
+        session.Attach(Owner ?? throw new KeyLogUnavailableException("the TLS stream was not set up."));
     }
 }

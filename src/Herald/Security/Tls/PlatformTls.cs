@@ -13,7 +13,7 @@ namespace Herald.Security.Tls;
 /// The <c>SSL*</c> is the handle of the stream's private <c>_securityContext</c> field (a <c>SafeSslHandle</c> on
 /// Unix). The libssl and libcrypto used are the very ones the .NET crypto shim loaded, found in /proc/self/maps, so
 /// the structures match. Everything here degrades to "unavailable" (with the reason) rather than failing a connection:
-/// only SSLKeyLogFile, which cannot work without it, turns unavailability into an error.
+/// only key logging, which cannot work without it, turns unavailability into an error.
 /// </remarks>
 internal static unsafe class PlatformTls
 {

@@ -1,9 +1,9 @@
 namespace Herald.Security.Tls;
 
 /// <summary>
-/// The SSLSecurityFlags bits. Each relaxes one certificate check; the ones that describe Windows-only concepts
-/// (certificate trust lists, the Microsoft test root) are accepted and have no effect, since .NET on other platforms
-/// never reports those conditions.
+/// Bits that each relax one certificate check (a facade's security-flags setting takes these values). The ones that
+/// describe Windows-only concepts (certificate trust lists, the Microsoft test root) are accepted and have no effect,
+/// since .NET on other platforms never reports those conditions.
 /// </summary>
 internal static class SecurityFlags
 {

@@ -13,10 +13,10 @@ internal sealed class ServerCertificateValidation : IDisposable
     /// <summary>The policy's decision.</summary>
     public required CertificateVerdict Verdict { get; init; }
 
-    /// <summary>The chain the verdict is about (handed to the SSLServerAuthentication event).</summary>
+    /// <summary>The chain the verdict is about (handed to the certificate event).</summary>
     public required X509Chain Chain { get; init; }
 
-    /// <summary>Where trust came from: "system", "SSLServerCACerts/CACertFilePaths", or "" when not trusted.</summary>
+    /// <summary>Where trust came from: "system", the facade's names for its trusted-CA settings, or "" when not trusted.</summary>
     public required string TrustSource { get; init; }
 
     /// <summary>The chain's certificates, server certificate first, as independent copies.</summary>
@@ -38,17 +38,17 @@ internal sealed class ServerCertificateValidation : IDisposable
 /// Builds the server certificate's chain and judges it with <see cref="CertificatePolicy"/>.
 /// </summary>
 /// <remarks>
-/// Trust is the union of the system store and the extra anchors (SSLServerCACerts, then the first CACertFilePaths
-/// bundle), and adding an anchor never relaxes a check: first the chain is built against the system store, with the
+/// Trust is the union of the system store and the extra anchors (the trusted CA certificates, then the first CA
+/// bundle file), and adding an anchor never relaxes a check: first the chain is built against the system store, with the
 /// extra certificates only as untrusted path-building helpers; only when that chain ends at an unknown CA is a second
 /// chain built whose trust anchors are exactly the extra certificates (<see cref="X509ChainTrustMode.CustomRootTrust"/>).
 /// Both builds use the same policy (validity, key usage, revocation), and no verification flag is ever set on them:
-/// SSLSecurityFlags are applied afterwards to the reported statuses, so each relaxation is explicit and visible.
-/// Revocation: SSLCheckCRL or SSLCheckOCSP above 0 turns on the platform's online revocation check, which consults
+/// the relaxed checks are applied afterwards to the reported statuses, so each relaxation is explicit and visible.
+/// Revocation: a CRL or OCSP check other than off turns on the platform's online revocation check, which consults
 /// whatever the certificate offers (.NET cannot be told to use only CRLs or only OCSP); the levels decide how a
 /// certificate that offers nothing, or an unreachable responder, is judged (see <see cref="CertificatePolicy"/>).
 /// Fetches are bounded by <see cref="RevocationFetchTimeout"/> and run inside the handshake.
-/// A trust anchor must be a self-signed root: an intermediate listed alone in SSLServerCACerts helps build the path
+/// A trust anchor must be a self-signed root: an intermediate listed alone among the trusted CAs helps build the path
 /// but does not end it (the platform, like OpenSSL by default, does not accept partial chains).
 /// </remarks>
 internal static class ServerCertificateValidator
@@ -63,13 +63,13 @@ internal static class ServerCertificateValidator
     /// <param name="leaf">The server certificate.</param>
     /// <param name="presented">The other certificates the server sent.</param>
     /// <param name="host">The server name the client asked for.</param>
-    /// <param name="settings">The TLS settings.</param>
-    /// <param name="serverCACerts">SSLServerCACerts, parsed.</param>
+    /// <param name="settings">The TLS options.</param>
     /// <param name="protocol">The negotiated protocol, when known.</param>
     /// <param name="utcNow">The time to validate at.</param>
     public static ServerCertificateValidation Validate(X509Certificate2 leaf, X509Certificate2Collection presented, string host,
-        TlsSettings settings, X509Certificate2Collection serverCACerts, SslProtocols protocol, DateTime utcNow)
+        TlsOptions settings, SslProtocols protocol, DateTime utcNow)
     {
+        var serverCACerts = settings.TrustedCAs;
         var helpers = new X509Certificate2Collection();
         helpers.AddRange(presented);
         helpers.AddRange(serverCACerts);
@@ -79,7 +79,7 @@ internal static class ServerCertificateValidator
         {
             var anchors = new X509Certificate2Collection();
             anchors.AddRange(serverCACerts);
-            anchors.AddRange(TrustAnchors.LoadFirstBundle(settings.CACertFilePaths, out _));
+            anchors.AddRange(TrustAnchors.LoadFirstBundle(settings.CABundleFiles, out _));
             if (anchors.Count > 0)
             {
                 helpers.AddRange(anchors);
@@ -89,7 +89,7 @@ internal static class ServerCertificateValidator
                     chain.Dispose();
                     chain = custom;
                     buildError = null;
-                    trust = "SSLServerCACerts/CACertFilePaths";
+                    trust = $"{settings.Terms.TrustedCAs}/{settings.Terms.CABundleFiles}";
                 }
                 else
                 {
@@ -98,7 +98,7 @@ internal static class ServerCertificateValidator
             }
         }
 
-        var accepted = settings.AcceptServerCertificate?.ToX509();
+        var accepted = settings.PinnedServerCertificate;
         var facts = new CertificateFacts
         {
             Elements = Elements(chain, leaf),
@@ -107,16 +107,18 @@ internal static class ServerCertificateValidator
             SignatureAlgorithmProblem = SignatureAlgorithmPolicy.Check(leaf, protocol, settings),
             BuildError = buildError,
         };
-        var verdict = CertificatePolicy.Decide(facts, settings.SecurityFlags, settings.CheckCrl, settings.CheckOcsp, utcNow);
+        var verdict = CertificatePolicy.Decide(facts, settings.RelaxedChecks, (int)settings.CheckCrl, (int)settings.CheckOcsp, utcNow,
+            settings.Terms);
         return new ServerCertificateValidation { Facts = facts, Verdict = verdict, Chain = chain, TrustSource = trust };
     }
 
     private static (X509Chain Chain, string? Error) Build(X509Certificate2 leaf, X509Certificate2Collection helpers,
-        X509Certificate2Collection? anchors, TlsSettings settings, DateTime utcNow)
+        X509Certificate2Collection? anchors, TlsOptions settings, DateTime utcNow)
     {
         var chain = new X509Chain();
         var policy = chain.ChainPolicy;
-        policy.RevocationMode = settings.CheckCrl > 0 || settings.CheckOcsp > 0 ? X509RevocationMode.Online : X509RevocationMode.NoCheck;
+        policy.RevocationMode = settings.CheckCrl != RevocationCheck.Off || settings.CheckOcsp != RevocationCheck.Off
+            ? X509RevocationMode.Online : X509RevocationMode.NoCheck;
         policy.RevocationFlag = X509RevocationFlag.ExcludeRoot;
         policy.VerificationFlags = X509VerificationFlags.NoFlag;
         policy.UrlRetrievalTimeout = RevocationFetchTimeout;

@@ -5,7 +5,7 @@ using System.Security.Cryptography.X509Certificates;
 namespace Herald.Security.Tls;
 
 /// <summary>
-/// The TLS12SignatureAlgorithms, TLS13SignatureAlgorithms and group settings. .NET's <c>SslStream</c> does not let a
+/// The TLS 1.2/1.3 signature algorithm and group lists. .NET's <c>SslStream</c> does not let a
 /// client choose the signature_algorithms or supported_groups it offers, so the platform's defaults go on the wire.
 /// What can be honoured is the documented check on the server certificate: its signature algorithm must be one of the
 /// listed ones for the negotiated version (an empty list means no check). The group settings are validated and
@@ -32,54 +32,36 @@ internal static class SignatureAlgorithmPolicy
         "ffdhe_2048", "ffdhe_3072", "ffdhe_4096", "ffdhe_6144", "ffdhe_8192",
     };
 
-    /// <summary>Checks every list against its documented vocabulary.</summary>
-    /// <param name="settings">The TLS settings.</param>
-    /// <exception cref="SmtpException">10022: a list names an unknown value.</exception>
-    public static void Validate(TlsSettings settings)
-    {
-        Check("TLS12SignatureAlgorithms", settings.Tls12SignatureAlgorithms, s_tls12Names);
-        Check("TLS13SignatureAlgorithms", settings.Tls13SignatureAlgorithms, s_tls13Names);
-        Check("TLS12SupportedGroups", settings.Tls12SupportedGroups, s_tls12Groups);
-        Check("TLS13KeyShareGroups", settings.Tls13KeyShareGroups, s_tls13Groups);
-        Check("TLS13SupportedGroups", settings.Tls13SupportedGroups, s_tls13Groups);
+    /// <summary>The TLS 1.2 signature algorithm names, e.g. <c>sha256-rsa</c>.</summary>
+    public static IReadOnlySet<string> Tls12Names => s_tls12Names;
 
-        static void Check(string setting, string value, HashSet<string> allowed)
+    /// <summary>The TLS 1.3 signature scheme names, e.g. <c>rsa_pss_sha256</c>.</summary>
+    public static IReadOnlySet<string> Tls13Names => s_tls13Names;
+
+    /// <summary>The TLS 1.2 group names.</summary>
+    public static IReadOnlySet<string> Tls12Groups => s_tls12Groups;
+
+    /// <summary>The TLS 1.3 group names.</summary>
+    public static IReadOnlySet<string> Tls13Groups => s_tls13Groups;
+
+    /// <summary>Parses a comma/semicolon/space separated list and checks each name against <paramref name="allowed"/>.</summary>
+    /// <param name="setting">The setting's name, for the error message.</param>
+    /// <param name="value">The list.</param>
+    /// <param name="allowed">The names the setting takes.</param>
+    /// <returns>The names, in order.</returns>
+    /// <exception cref="SmtpException">10022: a name is not one of <paramref name="allowed"/>.</exception>
+    public static IReadOnlyList<string> ParseList(string setting, string value, IReadOnlySet<string> allowed)
+    {
+        var names = Split(value).ToList();
+        foreach (string name in names)
         {
-            foreach (string name in Split(value))
+            if (!allowed.Contains(name))
             {
-                if (!allowed.Contains(name))
-                {
-                    throw new SmtpException(SmtpErrorCodes.InvalidArgument,
-                        $"{setting} names '{name}', which is not one of: {string.Join(", ", allowed.Order())}.");
-                }
+                throw new SmtpException(SmtpErrorCodes.InvalidArgument,
+                    $"{setting} names '{name}', which is not one of: {string.Join(", ", allowed.Order())}.");
             }
         }
-    }
-
-    /// <summary>The SSLStatus notes for settings that differ from their defaults and cannot be applied.</summary>
-    /// <param name="settings">The TLS settings.</param>
-    public static IEnumerable<string> NotAppliedNotes(TlsSettings settings)
-    {
-        var defaults = new TlsSettings();
-        foreach (var (name, value, fallback) in new[]
-        {
-            ("TLS12SupportedGroups", settings.Tls12SupportedGroups, defaults.Tls12SupportedGroups),
-            ("TLS13KeyShareGroups", settings.Tls13KeyShareGroups, defaults.Tls13KeyShareGroups),
-            ("TLS13SupportedGroups", settings.Tls13SupportedGroups, defaults.Tls13SupportedGroups),
-        })
-        {
-            if (!SameList(value, fallback))
-            {
-                yield return $"{name} is not applied: .NET's SslStream does not let a client choose its key-exchange groups, " +
-                    "so the platform's defaults are offered.";
-            }
-        }
-        if (!SameList(settings.Tls12SignatureAlgorithms, defaults.Tls12SignatureAlgorithms)
-            || !SameList(settings.Tls13SignatureAlgorithms, defaults.Tls13SignatureAlgorithms))
-        {
-            yield return "TLS12SignatureAlgorithms/TLS13SignatureAlgorithms are applied to the server certificate's signature " +
-                "only: .NET's SslStream does not let a client choose the signature_algorithms it offers in the handshake.";
-        }
+        return names;
     }
 
     /// <summary>
@@ -87,10 +69,10 @@ internal static class SignatureAlgorithmPolicy
     /// </summary>
     /// <param name="certificate">The server certificate.</param>
     /// <param name="protocol">The negotiated version; anything but TLS 1.3 is checked against the TLS 1.2 list.</param>
-    /// <param name="settings">The TLS settings.</param>
+    /// <param name="settings">The TLS options.</param>
     /// <returns>The problem, or null when the algorithm is allowed, the list is empty, or the algorithm has no name in
     /// the setting's vocabulary (it is then left to the TLS library).</returns>
-    public static string? Check(X509Certificate2 certificate, SslProtocols protocol, TlsSettings settings)
+    public static string? Check(X509Certificate2 certificate, SslProtocols protocol, TlsOptions settings)
     {
         var (family, hash) = Describe(certificate);
         if (family is null)
@@ -98,9 +80,9 @@ internal static class SignatureAlgorithmPolicy
             return null;
         }
         bool tls13 = protocol == SslProtocols.Tls13;
-        string setting = tls13 ? "TLS13SignatureAlgorithms" : "TLS12SignatureAlgorithms";
-        string list = tls13 ? settings.Tls13SignatureAlgorithms : settings.Tls12SignatureAlgorithms;
-        var allowed = Split(list).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        string setting = tls13 ? settings.Terms.Tls13SignatureAlgorithms : settings.Terms.Tls12SignatureAlgorithms;
+        var list = tls13 ? settings.Tls13SignatureAlgorithms : settings.Tls12SignatureAlgorithms;
+        var allowed = list.ToHashSet(StringComparer.OrdinalIgnoreCase);
         if (allowed.Count == 0)
         {
             return null;
@@ -213,6 +195,9 @@ internal static class SignatureAlgorithmPolicy
     private static IEnumerable<string> Split(string value) =>
         (value ?? "").Split([',', ';', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
-    private static bool SameList(string a, string b) =>
+    /// <summary>True when two lists name the same items in the same order, ignoring case and separators.</summary>
+    /// <param name="a">One list.</param>
+    /// <param name="b">The other.</param>
+    public static bool SameList(string a, string b) =>
         Split(a).Select(x => x.ToLowerInvariant()).SequenceEqual(Split(b).Select(x => x.ToLowerInvariant()));
 }

@@ -19,16 +19,16 @@ internal static class TlsClient
     /// <param name="io">The sync or async adapter.</param>
     /// <param name="inner">The connected transport stream. The TLS stream takes ownership of it: when the handshake
     /// itself fails, both are disposed; when a setting is refused before the handshake starts, it is left untouched.</param>
-    /// <param name="targetHost">The server name as the user gave it (MailServer): sent as SNI and checked against the certificate.</param>
-    /// <param name="settings">The TLS settings.</param>
-    /// <param name="callbacks">Where SSLServerAuthentication and SSLStatus go.</param>
+    /// <param name="targetHost">The server name as the user gave it: sent as SNI and checked against the certificate.</param>
+    /// <param name="settings">The TLS options.</param>
+    /// <param name="callbacks">Where the certificate decision and status notes go.</param>
     /// <param name="guard">The operation's timeout/interrupt guard.</param>
     /// <returns>The established session.</returns>
     /// <exception cref="SmtpException">276 the handshake failed; 280 the server certificate was rejected; 10022 or
-    /// 10045 a TLS setting is invalid or unsupported (before anything is sent); 272 SSLCert has no usable private key;
-    /// 303 SSLKeyLogFile cannot be opened; 201/301 timeout or interrupt.</exception>
+    /// 10045 a TLS setting is invalid or unsupported (before anything is sent); 272 the client certificate has no usable
+    /// private key; 303 the key log file cannot be opened; 201/301 timeout or interrupt.</exception>
     /// <exception cref="OperationCanceledException">The caller's token was cancelled.</exception>
-    public static async ValueTask<TlsSession> AuthenticateAsync<TIO>(TIO io, Stream inner, string targetHost, TlsSettings settings,
+    public static async ValueTask<TlsSession> AuthenticateAsync<TIO>(TIO io, Stream inner, string targetHost, TlsOptions settings,
         ITlsCallbacks callbacks, OperationGuard guard) where TIO : struct, ISmtpIO
     {
         var plan = TlsPlan.Create(settings);
@@ -37,38 +37,40 @@ internal static class TlsClient
         {
             TargetHost = host,
             EnabledSslProtocols = plan.Protocols,
-            // Revocation is checked by Herald's own chain (SSLCheckCRL/SSLCheckOCSP), so the platform's pre-built chain
+            // Revocation is checked by Herald's own chain (CRL/OCSP options), so the platform's pre-built chain
             // does not fetch anything.
             CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
-            AllowTlsResume = settings.ReuseSession,
-            AllowRenegotiation = settings.EnableRenegotiation,
+            AllowTlsResume = settings.AllowResume,
+            AllowRenegotiation = settings.AllowRenegotiation,
             EncryptionPolicy = EncryptionPolicy.RequireEncryption,
         };
         if (plan.CipherSuites is { } suites)
         {
-            options.CipherSuitesPolicy = CreatePolicy(suites);
+            options.CipherSuitesPolicy = CreatePolicy(suites, settings.Terms);
         }
         if (plan.ClientCertificate is { } clientCertificate)
         {
-            options.ClientCertificateContext = CreateContext(clientCertificate, plan.ClientChain);
+            options.ClientCertificateContext = CreateContext(clientCertificate, plan.ClientChain, settings.Terms);
         }
 
         foreach (string note in plan.Notes)
         {
             callbacks.OnStatus(note);
         }
-        var keyLog = settings.KeyLogFile.Length > 0 ? KeyLogSession.Open(settings.KeyLogFile) : null;
-        var state = new HandshakeState(host, settings, plan, callbacks);
+        var keyLog = settings.KeyLogFile.Length > 0 ? KeyLogSession.Open(settings.KeyLogFile, settings.Terms.KeyLogFile) : null;
+        var state = new HandshakeState(host, settings, callbacks);
         options.RemoteCertificateValidationCallback = state.Validate;
-        if (settings.ReuseSession && (plan.ClientCertificate is not null || plan.CipherSuites is not null))
+        var terms = settings.Terms;
+        if (settings.AllowResume && (plan.ClientCertificate is not null || plan.CipherSuites is not null))
         {
-            callbacks.OnStatus("ReuseSSLSession is on, but .NET resumes only sessions made without a client certificate (SSLCert) " +
-                "and without a cipher-suite restriction (SSLEnabledCipherSuites/SSLCipherStrength); this one will not be resumed.");
+            callbacks.OnStatus($"{terms.ReuseSession} is on, but .NET resumes only sessions made without a client certificate " +
+                $"({terms.ClientCertificate}) and without a cipher-suite restriction ({terms.CipherSuites}/{terms.CipherStrength}); " +
+                "this one will not be resumed.");
         }
-        if (plan.ClientCertificate is null && !settings.ReuseSession)
+        if (plan.ClientCertificate is null && !settings.AllowResume)
         {
             // Only to notice a certificate request; .NET does not cache (so never resumes) sessions made with a
-            // selection callback, hence not when ReuseSSLSession is on.
+            // selection callback, hence not when resumption is allowed.
             options.LocalCertificateSelectionCallback = state.SelectNoCertificate;
         }
         Stream transport = inner;
@@ -97,8 +99,8 @@ internal static class TlsClient
             {
                 keyLog.Dispose();
                 callbacks.OnStatus(keyLog.WriteError is null
-                    ? $"Session secrets written to SSLKeyLogFile '{keyLog.Path}' ({keyLog.Lines} lines)."
-                    : $"Writing SSLKeyLogFile '{keyLog.Path}' failed: {keyLog.WriteError.Message}");
+                    ? $"Session secrets written to {terms.KeyLogFile} '{keyLog.Path}' ({keyLog.Lines} lines)."
+                    : $"Writing {terms.KeyLogFile} '{keyLog.Path}' failed: {keyLog.WriteError.Message}");
             }
             callbacks.OnStatus(session.Describe());
             return session;
@@ -108,7 +110,7 @@ internal static class TlsClient
             ssl.Dispose();
             keyLog?.Dispose();
             state.Dispose();
-            throw Translate(e, state, guard, host, plan);
+            throw Translate(e, state, guard, host, plan, settings.Terms);
         }
         catch (SmtpException)
         {
@@ -120,45 +122,47 @@ internal static class TlsClient
     }
 
     /// <summary>The host as .NET and the name check take it: no brackets around an IPv6 literal, no trailing dot.</summary>
-    /// <param name="host">MailServer.</param>
+    /// <param name="host">The server name as given.</param>
     internal static string NormalizeHost(string host) => host.Trim().TrimStart('[').TrimEnd(']').TrimEnd('.');
 
-    private static CipherSuitesPolicy CreatePolicy(IReadOnlyList<TlsCipherSuite> suites)
+    private static CipherSuitesPolicy CreatePolicy(IReadOnlyList<TlsCipherSuite> suites, SettingTerms terms)
     {
         if (OperatingSystem.IsWindows())
         {
             throw new SmtpException(SmtpErrorCodes.NotSupported,
-                "SSLEnabledCipherSuites and SSLCipherStrength need .NET's CipherSuitesPolicy, which Windows does not support " +
-                "(it works on Linux and macOS). Set SSLEnabledCipherSuites to * and SSLCipherStrength to 0, and restrict suites " +
-                "in the Windows TLS configuration instead.");
+                $"{terms.CipherSuites} and {terms.CipherStrength} need .NET's CipherSuitesPolicy, which Windows does not " +
+                $"support (it works on Linux and macOS). Clear {terms.CipherSuites} and {terms.CipherStrength}, and restrict " +
+                "suites in the Windows TLS configuration instead.");
         }
         return new CipherSuitesPolicy(suites);
     }
 
-    private static SslStreamCertificateContext CreateContext(X509Certificate2 certificate, X509Certificate2Collection chain)
+    private static SslStreamCertificateContext CreateContext(X509Certificate2 certificate, X509Certificate2Collection chain,
+        SettingTerms terms)
     {
         try
         {
-            // offline: the chain is what the store and SSLCACerts hold; nothing is downloaded.
+            // offline: the chain is what the store and the extra chain certificates hold; nothing is downloaded.
             return SslStreamCertificateContext.Create(certificate, chain, offline: true);
         }
         catch (Exception e) when (e is CryptographicException or NotSupportedException or ArgumentException)
         {
             throw new SmtpException(SmtpErrorCodes.CertNotFound,
-                $"SSLCert '{certificate.Subject}' cannot be used as a client certificate: {e.Message}", e);
+                $"{terms.ClientCertificate} '{certificate.Subject}' cannot be used as a client certificate: {e.Message}", e);
         }
     }
 
-    private static TlsSession BuildSession(SslStream ssl, string host, HandshakeState state, TlsSettings settings, TlsPlan plan)
+    private static TlsSession BuildSession(SslStream ssl, string host, HandshakeState state, TlsOptions settings, TlsPlan plan)
     {
         var validation = state.Validation!;
         var suite = ssl.NegotiatedCipherSuite;
         var info = CipherSuiteInfo.From(suite);
-        if (settings.CipherStrength > 0 && info.CipherStrength < settings.CipherStrength)
+        var terms = settings.Terms;
+        if (settings.MinCipherStrength > 0 && info.CipherStrength < settings.MinCipherStrength)
         {
             throw new SmtpException(SmtpErrorCodes.TlsHandshakeError,
-                $"The negotiated cipher suite {suite} has a {info.CipherStrength}-bit cipher, below SSLCipherStrength " +
-                $"({settings.CipherStrength}). Lower SSLCipherStrength, or use a server that supports stronger ciphers.");
+                $"The negotiated cipher suite {suite} has a {info.CipherStrength}-bit cipher, below {terms.CipherStrength} " +
+                $"({settings.MinCipherStrength}). Lower {terms.CipherStrength}, or use a server that supports stronger ciphers.");
         }
         var leaf = state.Leaf!;
         int serverKeyBits = CertificateDetails.PublicKeyBits(leaf);
@@ -177,8 +181,8 @@ internal static class TlsClient
         var presented = new X509Certificate2Collection { leaf };
         presented.AddRange(state.Presented);
         string acceptedBy = validation.Verdict.Accept
-            ? validation.Verdict.Problems.Count > 0 ? "SSLAcceptServerCert" : "validation"
-            : "SSLServerAuthentication";
+            ? validation.Verdict.Problems.Count > 0 ? terms.PinnedCertificate ?? "pinned certificate" : "validation"
+            : terms.CertificateEvent;
         var session = new TlsSession
         {
             Stream = ssl,
@@ -203,7 +207,7 @@ internal static class TlsClient
             ClientCertificateSent = sent,
             // With a certificate configured OpenSSL sends it whenever asked; without one, the selection callback tells.
             ClientCertificateRequested = plan.ClientCertificate is null ? state.ClientCertificateRequested : sent,
-            ServerCertificate = Certificate.FromX509(leaf),
+            ServerCertificate = leaf,
             ServerPublicKeyBits = serverKeyBits,
             ServerChain = validation.ChainCertificates(),
             PresentedCertificates = presented,
@@ -216,7 +220,8 @@ internal static class TlsClient
         return session;
     }
 
-    private static Exception Translate(Exception e, HandshakeState state, OperationGuard guard, string host, TlsPlan plan)
+    private static Exception Translate(Exception e, HandshakeState state, OperationGuard guard, string host, TlsPlan plan,
+        SettingTerms terms)
     {
         if (guard.StoppedException(e) is { } stopped)
         {
@@ -229,7 +234,7 @@ internal static class TlsClient
         }
         if (Find<KeyLogUnavailableException>(e) is { } keyLogError)
         {
-            return new SmtpException(SmtpErrorCodes.NotSupported, keyLogError.Message, e);
+            return new SmtpException(SmtpErrorCodes.NotSupported, $"{terms.KeyLogFile}: {keyLogError.Message}", e);
         }
         if (state.Rejection is { } rejection)
         {
@@ -239,7 +244,7 @@ internal static class TlsClient
         var hints = new List<string>();
         if (plan.ClientCertificate is null && state.ClientCertificateRequested)
         {
-            hints.Add("the server asked for a client certificate and none is set (SSLCert)");
+            hints.Add($"the server asked for a client certificate and none is set ({terms.ClientCertificate})");
         }
 #pragma warning disable SYSLIB0039
         if ((plan.Protocols & (SslProtocols.Tls12 | SslProtocols.Tls13)) == 0)
@@ -249,7 +254,7 @@ internal static class TlsClient
 #pragma warning restore SYSLIB0039
         hints.Add($"check that the server speaks TLS at this point of the connection (implicit TLS is usually port 465, " +
             $"STARTTLS ports 25/587) and that it supports one of the enabled versions ({DescribeProtocols(plan.Protocols)})" +
-            (plan.CipherSuites is null ? "" : " and cipher suites (SSLEnabledCipherSuites/SSLCipherStrength)"));
+            (plan.CipherSuites is null ? "" : $" and cipher suites ({terms.CipherSuites}/{terms.CipherStrength})"));
         return new SmtpException(SmtpErrorCodes.TlsHandshakeError,
             $"The TLS handshake with {host} failed: {reason}. Hint: {string.Join("; ", hints)}.", e);
     }
@@ -296,7 +301,7 @@ internal static class TlsClient
     }
 
     /// <summary>What the handshake's callbacks observed, and the certificate decision.</summary>
-    private sealed class HandshakeState(string host, TlsSettings settings, TlsPlan plan, ITlsCallbacks callbacks) : IDisposable
+    private sealed class HandshakeState(string host, TlsOptions settings, ITlsCallbacks callbacks) : IDisposable
     {
         public ServerCertificateValidation? Validation { get; private set; }
         public X509Certificate2? Leaf { get; private set; }
@@ -346,13 +351,14 @@ internal static class TlsClient
             X509Certificate? remoteCertificate, string[] acceptableIssuers)
         {
             // .NET asks once before the handshake (no remote certificate yet) and again when the server sends a
-            // CertificateRequest; the second call is how a request is noticed when no SSLCert is set.
+            // CertificateRequest; the second call is how a request is noticed when no client certificate is set.
             if (remoteCertificate is not null && !ClientCertificateRequested)
             {
                 ClientCertificateRequested = true;
                 try
                 {
-                    callbacks.OnStatus("The server asked for a client certificate; none is set (SSLCert), so none is sent.");
+                    callbacks.OnStatus($"The server asked for a client certificate; none is set ({settings.Terms.ClientCertificate}), " +
+                        "so none is sent.");
                 }
                 catch (Exception e)
                 {
@@ -385,8 +391,7 @@ internal static class TlsClient
         private bool Decide(SslProtocols protocol)
         {
             Validation?.Dispose();
-            var validation = ServerCertificateValidator.Validate(Leaf!, Presented, host, settings, plan.ServerCACerts, protocol,
-                DateTime.UtcNow);
+            var validation = ServerCertificateValidator.Validate(Leaf!, Presented, host, settings, protocol, DateTime.UtcNow);
             Validation = validation;
             var verdict = validation.Verdict;
             callbacks.OnStatus($"Server certificate: {Leaf!.Subject}, issued by {Leaf.Issuer}, valid until " +
@@ -395,14 +400,16 @@ internal static class TlsClient
             if (!accept)
             {
                 Rejection = verdict.Accept
-                    ? $"The SSLServerAuthentication event handler rejected the server certificate for '{host}' ({Leaf.Subject}), " +
-                      $"although it passed validation (status: {verdict.Status})."
-                    : $"The server certificate for '{host}' ({Leaf.Subject}) was rejected: {verdict.Status}. {verdict.Hint()}";
+                    ? $"The {settings.Terms.CertificateEvent} event handler rejected the server certificate for '{host}' " +
+                      $"({Leaf.Subject}), although it passed validation (status: {verdict.Status})."
+                    : $"The server certificate for '{host}' ({Leaf.Subject}) was rejected: {verdict.Status}. " +
+                      verdict.Hint(settings.Terms);
                 callbacks.OnStatus(Rejection);
             }
             else if (!verdict.Accept)
             {
-                callbacks.OnStatus("The SSLServerAuthentication event handler accepted the server certificate despite: " + verdict.Status);
+                callbacks.OnStatus($"The {settings.Terms.CertificateEvent} event handler accepted the server certificate despite: " +
+                    verdict.Status);
             }
             return accept;
         }

@@ -5,8 +5,8 @@ using System.Security.Cryptography.X509Certificates;
 namespace Herald.Security.Tls;
 
 /// <summary>
-/// An established TLS session: the stream to talk over and what was negotiated, for the SSLNegotiated* settings,
-/// SSLServerCert and the connection-information properties.
+/// An established TLS session: the stream to talk over and what was negotiated, for the facades' negotiated-session
+/// and connection-information properties.
 /// </summary>
 internal sealed class TlsSession
 {
@@ -19,19 +19,19 @@ internal sealed class TlsSession
     /// <summary>The negotiated version.</summary>
     public required SslProtocols Protocol { get; init; }
 
-    /// <summary>SSLNegotiatedVersion: TLS1.3, TLS1.2, TLS1.1 or TLS1.</summary>
+    /// <summary>The version name: TLS1.3, TLS1.2, TLS1.1 or TLS1.</summary>
     public required string Version { get; init; }
 
     /// <summary>The negotiated suite.</summary>
     public required TlsCipherSuite CipherSuiteId { get; init; }
 
-    /// <summary>SSLNegotiatedCipherSuite: the IANA name, e.g. TLS_AES_256_GCM_SHA384.</summary>
+    /// <summary>The IANA suite name, e.g. TLS_AES_256_GCM_SHA384.</summary>
     public required string CipherSuite { get; init; }
 
-    /// <summary>SSLNegotiatedCipher: the bulk cipher, e.g. AES_256_GCM or CHACHA20_POLY1305.</summary>
+    /// <summary>The bulk cipher, e.g. AES_256_GCM or CHACHA20_POLY1305.</summary>
     public required string Cipher { get; init; }
 
-    /// <summary>SSLNegotiatedCipherStrength: the bulk cipher's key size in bits.</summary>
+    /// <summary>The bulk cipher's key size in bits.</summary>
     public int CipherStrength { get; init; }
 
     /// <summary>The cipher's block size in bytes (0 for stream ciphers and ChaCha20).</summary>
@@ -40,10 +40,10 @@ internal sealed class TlsSession
     /// <summary>The MAC or PRF hash: SHA, SHA256, SHA384.</summary>
     public string Hash { get; init; } = "";
 
-    /// <summary>SSLNegotiatedKeyExchange: ECDHE, DHE, RSA, ... ("(EC)DHE" for TLS 1.3 when the group is unknown).</summary>
+    /// <summary>ECDHE, DHE, RSA, ... ("(EC)DHE" for TLS 1.3 when the group is unknown).</summary>
     public required string KeyExchange { get; init; }
 
-    /// <summary>SSLNegotiatedKeyExchangeStrength: bits of the ephemeral key (or of the server's RSA key for RSA key
+    /// <summary>Bits of the ephemeral key (or of the server's RSA key for RSA key
     /// exchange); 0 when unknown.</summary>
     public int KeyExchangeStrength { get; init; }
 
@@ -65,41 +65,44 @@ internal sealed class TlsSession
     /// <summary>An export-grade suite is in use.</summary>
     public bool Exportable { get; init; }
 
-    /// <summary>The session was resumed from an earlier one (ReuseSSLSession).</summary>
+    /// <summary>The session was resumed from an earlier one.</summary>
     public bool IsResumed { get; init; }
 
-    /// <summary>The server asked for a client certificate. Without SSLCert this is noticed through a certificate
-    /// selection callback, which is not installed when ReuseSSLSession is on (it would stop .NET from resuming).</summary>
+    /// <summary>The server asked for a client certificate. Without a client certificate this is noticed through a
+    /// certificate selection callback, which is not installed when resumption is allowed (it would stop .NET from
+    /// resuming).</summary>
     public bool ClientCertificateRequested { get; init; }
 
     /// <summary>A client certificate was sent.</summary>
     public bool ClientCertificateSent { get; init; }
 
-    /// <summary>SSLServerCert: the server's certificate.</summary>
-    public required Certificate ServerCertificate { get; init; }
+    /// <summary>The server's certificate.</summary>
+    public required X509Certificate2 ServerCertificate { get; init; }
 
     /// <summary>Size of the server's public key in bits.</summary>
     public int ServerPublicKeyBits { get; init; }
 
-    /// <summary>The chain as validated, server certificate first (what SSLIncludeCertChain reports).</summary>
+    /// <summary>The chain as validated, server certificate first.</summary>
     public required X509Certificate2Collection ServerChain { get; init; }
 
     /// <summary>The certificates the server sent, its own first.</summary>
     public required X509Certificate2Collection PresentedCertificates { get; init; }
 
-    /// <summary>The validation status ("OK" or the reasons), as given to SSLServerAuthentication.</summary>
+    /// <summary>The validation status ("OK" or the reasons), as given to the certificate event.</summary>
     public required string ValidationStatus { get; init; }
 
-    /// <summary>The certificate passed validation (possibly relaxed by SSLSecurityFlags) without an override.</summary>
+    /// <summary>The certificate passed validation (possibly with problems the options relax) without an override.</summary>
     public bool ValidationPassed { get; init; }
 
-    /// <summary>Who accepted the certificate: "validation", "SSLAcceptServerCert" or "SSLServerAuthentication".</summary>
+    /// <summary>Who accepted the certificate: "validation", the facade's name for a pinned certificate, or its name for
+    /// the certificate event.</summary>
     public required string AcceptedBy { get; init; }
 
-    /// <summary>Where trust came from: "system", "SSLServerCACerts/CACertFilePaths", or "" when the certificate was not trusted.</summary>
+    /// <summary>Where trust came from: "system", the facade's names for its trusted-CA settings, or "" when the
+    /// certificate was not trusted.</summary>
     public string TrustSource { get; init; } = "";
 
-    /// <summary>One line describing the session, for SSLStatus.</summary>
+    /// <summary>One line describing the session, for the TLS status notes.</summary>
     public string Describe()
     {
         string kx = KeyExchangeGroup.Length > 0 ? $"{KeyExchange} {KeyExchangeGroup}" : KeyExchange;

@@ -5,30 +5,20 @@ using System.Security.Cryptography.X509Certificates;
 namespace Herald.Security.Tls;
 
 /// <summary>
-/// The certificates trusted in addition to the system store: SSLServerCACerts (PEM text) and the first existing CA
-/// bundle named by CACertFilePaths. Bundles are cached by path, size and modification time, because a system bundle
+/// The certificates trusted in addition to the system store: PEM text given by the user, and the first existing CA
+/// bundle of a list of files. Bundles are cached by path, size and modification time, because a system bundle
 /// holds a few hundred certificates and a bulk sender connects often.
 /// </summary>
 internal static class TrustAnchors
 {
     private static readonly ConcurrentDictionary<string, Bundle> s_bundles = new(StringComparer.Ordinal);
 
-    /// <summary>Parses SSLServerCACerts: PEM certificates, one after another (any line breaks).</summary>
-    /// <param name="pem">The setting's value.</param>
-    /// <exception cref="SmtpException">10022: the value holds text that is not a PEM certificate.</exception>
-    public static X509Certificate2Collection ParseServerCACerts(string pem) => ParsePem(pem, "SSLServerCACerts");
-
-    /// <summary>Parses SSLCACerts (the certificates sent along with the client certificate).</summary>
-    /// <param name="pem">The setting's value.</param>
-    /// <exception cref="SmtpException">10022: the value holds text that is not a PEM certificate.</exception>
-    public static X509Certificate2Collection ParseCACerts(string pem) => ParsePem(pem, "SSLCACerts");
-
-    /// <summary>Loads the first existing file of a CACertFilePaths list (semicolon separated), or returns an empty collection.</summary>
-    /// <param name="paths">The setting's value.</param>
+    /// <summary>Loads the first existing file of a list, or returns an empty collection.</summary>
+    /// <param name="paths">The files, in order.</param>
     /// <param name="loaded">The file that was loaded, or an empty string.</param>
-    public static X509Certificate2Collection LoadFirstBundle(string paths, out string loaded)
+    public static X509Certificate2Collection LoadFirstBundle(IEnumerable<string> paths, out string loaded)
     {
-        foreach (string raw in paths.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        foreach (string raw in paths)
         {
             FileInfo file;
             try
@@ -68,7 +58,11 @@ internal static class TrustAnchors
 
     private sealed record Bundle(DateTime Modified, long Length, X509Certificate2Collection Certificates);
 
-    private static X509Certificate2Collection ParsePem(string text, string setting)
+    /// <summary>Parses PEM certificates, one after another (any line breaks); empty text gives an empty collection.</summary>
+    /// <param name="text">The PEM text.</param>
+    /// <param name="setting">The name of the setting it came from, for the error message.</param>
+    /// <exception cref="SmtpException">10022: the text holds something that is not a PEM certificate.</exception>
+    public static X509Certificate2Collection ParsePem(string text, string setting)
     {
         var result = new X509Certificate2Collection();
         if (string.IsNullOrWhiteSpace(text))
