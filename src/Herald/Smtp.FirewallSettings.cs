@@ -141,8 +141,8 @@ internal sealed partial class SmtpSettings
         string host = firewall.Host.Trim();
         if (host.Length == 0)
         {
-            return (null, $"Firewall.FirewallType is {type} but Firewall.Host is empty, so there is no proxy to connect to "
-                + (firewall.AutoDetect ? "(and Firewall.AutoDetect found none in the environment)" : "")
+            return (null, $"Firewall.FirewallType is {type} but Firewall.Host is empty, so there is no proxy to connect to"
+                + (firewall.AutoDetect ? " (and Firewall.AutoDetect found none in the environment)" : "")
                 + ": set Firewall.Host to the proxy's name or address, or FirewallType to fwNone to connect directly.");
         }
         if (firewall.Port is < 1 or > 65535)
