@@ -81,7 +81,8 @@ internal sealed partial class TcpConnector
         }
         catch (SocketException e)
         {
-            throw new ProxyException(proxy, target, ProxyStep.Reach, $"could not be reached: its name could not be resolved ({e.Message})", e);
+            throw new ProxyException(proxy, target, ProxyStep.Reach,
+                $"could not be reached: its name could not be resolved ({e.Message})", e);
         }
         catch (OperationCanceledException e)
             when (guard.StoppedException(e, $" while resolving the name of the {proxy.ProtocolName} proxy {proxy.Endpoint}") is { } stopped)

@@ -304,7 +304,8 @@ public sealed class SmtpThroughProxyTests
 
         Assert.Contains(" with ESMTPS", PeerSmtp.TopReceivedHeader(await Peers.WaitForMaildirMessageAsync(marker)));
         Assert.Contains(trace.Lines, l => l.Direction == 2 && l.Message == $"Firewall.AutoDetect: Connecting to localhost:"
-            + $"{Peers.PostfixImplicitTls} through the proxy socks5h://{Peers.Socks5User}:****@127.0.0.1:{Peers.Socks5Auth} from ALL_PROXY.");
+            + $"{Peers.PostfixImplicitTls} through the proxy socks5h://{Peers.Socks5User}:****@127.0.0.1:{Peers.Socks5Auth} "
+            + "from ALL_PROXY.");
         Assert.DoesNotContain(Peers.Socks5Password, trace.ToString());
     }
 

@@ -127,7 +127,8 @@ public sealed class ProxyOptionTests
     {
         await using var server = new FakeSmtpServer();
         await using var proxy = new ForwardingProxy(ProxyKind.Socks5, "ivy", "pw");
-        var r = await CliRunner.RunAsync(Send(server), new Dictionary<string, string> { ["ALL_PROXY"] = $"socks5h://127.0.0.1:{proxy.Port}" });
+        var r = await CliRunner.RunAsync(Send(server),
+            new Dictionary<string, string> { ["ALL_PROXY"] = $"socks5h://127.0.0.1:{proxy.Port}" });
         Assert.Equal(ExitCodes.Unavailable, r.ExitCode);
         Assert.Contains($"herald: hint: The proxy socks5h://127.0.0.1:{proxy.Port} (from ALL_PROXY) wants credentials: put the user "
             + "name in the URL (socks5://USER@HOST:PORT) and pass the password with --proxy-password-env VAR.", r.Error,

@@ -86,8 +86,9 @@ public class FirewallTests
         // The SMTP session went through the proxy's connection, and the server's peer is the proxy's relay socket.
         Assert.Contains(Sender, proxy.Connections[0].ReceivedText, StringComparison.Ordinal);
         Assert.Contains(status, s => s.StartsWith("Firewall connection complete|", StringComparison.Ordinal));
+        string protocol = KindOf(type) == ProxyKind.HttpConnect ? "HTTP" : "SOCKS";
         Assert.Contains(status, s => s.StartsWith("Remote host connection complete|Connected to ", StringComparison.Ordinal)
-            && s.Contains($"through the {KindOf(type) switch { ProxyKind.HttpConnect => "HTTP", _ => "SOCKS" }}", StringComparison.Ordinal));
+            && s.Contains($"through the {protocol}", StringComparison.Ordinal));
         Assert.Equal(mailServer, smtp.MailServer);
         proxy.ThrowIfScriptFailed();
     }
