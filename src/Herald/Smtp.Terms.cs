@@ -43,5 +43,9 @@ public partial class Smtp
         AuthorizationIdentity = "AuthorizationIdentity",
         OAuthToken = "the AuthorizationIdentity configuration setting",
         AuthMechanism = "AuthMechanism",
+        ProxyHost = "Firewall.Host",
+        ProxyPort = "Firewall.Port",
+        ProxyUser = "Firewall.User",
+        ProxyPassword = "Firewall.Password",
     };
 }

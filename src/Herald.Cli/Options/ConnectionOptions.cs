@@ -5,8 +5,9 @@ using System.Text;
 namespace Herald.Cli.Options;
 
 /// <summary>
-/// The options every command that talks to a server shares: where (<c>--server</c>), how long (<c>--timeout</c>),
-/// what to show (<c>--trace</c>), TLS and, for commands that may log in, authentication. <see cref="Apply"/> turns
+/// The options every command that talks to a server shares: where (<c>--server</c>), through which proxy
+/// (<c>--proxy</c>), how long (<c>--timeout</c>), what to show (<c>--trace</c>), TLS and, for commands that may log in,
+/// authentication. <see cref="Apply"/> turns
 /// them into the <see cref="Smtp"/> component's documented properties and config settings.
 /// </summary>
 internal sealed class ConnectionOptions
@@ -16,6 +17,7 @@ internal sealed class ConnectionOptions
         ["auto", "plain", "login", "cram-md5", "digest-md5", "ntlm", "gssapi", "xoauth2", "oauthbearer", "scram-sha-1", "scram-sha-256"];
 
     private readonly bool _withAuth;
+    private readonly ProxyOptions _proxy = new();
 
     public readonly Option<string?> Server = new("--server")
     {
@@ -139,6 +141,7 @@ internal sealed class ConnectionOptions
     public void AddTo(Command command)
     {
         command.Options.Add(Server);
+        _proxy.AddTo(command);
         command.Options.Add(Tls);
         command.Options.Add(Ca);
         command.Options.Add(ClientCert);
@@ -200,7 +203,7 @@ internal sealed class ConnectionOptions
             ? [Tls, Ca, ClientCert, ClientKey, ClientCertPasswordEnv, InsecureAcceptAnyCertificate, User, PasswordEnv, PasswordFile,
                 Password, OAuthTokenEnv, Auth, AllowPlaintextAuth]
             : [Tls, Ca, ClientCert, ClientKey, ClientCertPasswordEnv, InsecureAcceptAnyCertificate];
-        return remote.Where(o => result.GetResult(o) is { Implicit: false }).Select(o => o.Name);
+        return remote.Concat(_proxy.RemoteOnly).Where(o => result.GetResult(o) is { Implicit: false }).Select(o => o.Name);
     }
 
     /// <summary>Sets up the component for the server: address, TLS, login, timeout and trace.</summary>
@@ -210,7 +213,7 @@ internal sealed class ConnectionOptions
     /// <param name="env">The process environment (for secrets in variables, warnings and the trace).</param>
     /// <returns>What was decided, for messages.</returns>
     /// <exception cref="CliException">64 for contradictory or incomplete options; 66 for unreadable files; 78 for
-    /// a secret variable that is not set.</exception>
+    /// a secret variable that is not set or a malformed proxy variable.</exception>
     public ConnectionPlan Apply(ParseResult result, Smtp smtp, ServerAddress server, CliEnvironment env)
     {
         string tls = result.GetValue(Tls) ?? "auto";
@@ -236,6 +239,7 @@ internal sealed class ConnectionOptions
         };
         smtp.MailServer = server.Host;
         smtp.MailPort = port;
+        plan.Proxy = _proxy.Apply(result, smtp, env, result.GetValue(Trace));
         smtp.SSLStartMode = mode;
         ApplyTls(result, smtp, env, plan);
         if (_withAuth)
