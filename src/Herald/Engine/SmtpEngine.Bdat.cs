@@ -133,6 +133,7 @@ internal sealed partial class SmtpEngine
         {
             bool last = reader.Exhausted;
             await QueueChunkAsync(io, guard, buffer.AsMemory(0, n), last).ConfigureAwait(false);
+            _endOfDataSent |= last;
             await connection.FlushAsync(io, guard).ConfigureAwait(false);
             outstanding++;
             await ThrottleAsync(io, guard, rate, start, connection.BytesSent - throttled).ConfigureAwait(false);

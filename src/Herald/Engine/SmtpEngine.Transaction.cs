@@ -323,7 +323,8 @@ internal sealed partial class SmtpEngine
     /// Streams the message: dot-stuffing and line-end normalisation happen on the way into the write buffer, so memory
     /// use does not depend on the message size.
     /// </summary>
-    private async ValueTask SendDataAsync<TIO>(TIO io, OperationGuard guard, MessageSource message) where TIO : struct, ISmtpIO
+    private async ValueTask SendDataAsync<TIO>(TIO io, OperationGuard guard, MessageSource message, bool flush = true)
+        where TIO : struct, ISmtpIO
     {
         var connection = Connection;
         _step = "sending the message data";
@@ -379,7 +380,11 @@ internal sealed partial class SmtpEngine
                 await connection.FlushAsync(io, guard).ConfigureAwait(false);
             }
             connection.Advance(stuffer.Finish(connection.FreeSpace));
-            await connection.FlushAsync(io, guard).ConfigureAwait(false);
+            if (flush)
+            {
+                _endOfDataSent = true;
+                await connection.FlushAsync(io, guard).ConfigureAwait(false);
+            }
         }
         finally
         {

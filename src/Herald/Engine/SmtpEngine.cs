@@ -20,6 +20,7 @@ internal sealed partial class SmtpEngine : IDisposable
     private SmtpConnection? _connection;
     private int _transactions;        // mail transactions completed or attempted on this connection
     private bool _needsReset;         // the last transaction failed part-way: RSET before the next
+    private bool _endOfDataSent;      // the write that ends the current message's data went out (or may have)
     private string _step = "";        // what the engine is doing, for error messages ("{0}" stands for _stepCommand's verb)
     private string? _stepCommand;     // the command "{0}" in _step refers to; formatted only when an error needs it
     private const string GreetingStep = "waiting for the server's greeting";
