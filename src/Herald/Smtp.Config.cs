@@ -232,6 +232,7 @@ public partial class Smtp
         _messageText = _message = "";
         _messageB = [];
         _messageStream = null;
+        _messageContent = null;
         _charset = "";
         _foldHeaders = true;
         _maxHeaderLength = 80;

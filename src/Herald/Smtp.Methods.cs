@@ -240,6 +240,26 @@ public partial class Smtp
         _messageStream = messageStream;
     }
 
+    /// <summary>
+    /// Sends <paramref name="content"/> as the whole message (headers and body), written straight onto the connection
+    /// by its own code (for example a MIME library's writer) without being buffered; the envelope still comes from
+    /// <see cref="From"/> (or <see cref="ReturnPath"/>) and the recipients. It takes precedence over
+    /// <see cref="Message"/>, <see cref="MessageText"/> and the message stream until set to null. (A Herald
+    /// extension of the component.)
+    /// </summary>
+    /// <param name="content">The message, or null to go back to the other message properties.</param>
+    public void SetMessageContent(MessageContent? content) => _messageContent = content;
+
+    /// <summary>Asynchronous <see cref="SetMessageContent"/> (it completes at once).</summary>
+    /// <param name="content">The message, or null.</param>
+    /// <param name="cancellationToken">Unused; present for symmetry with the other methods.</param>
+    public Task SetMessageContentAsync(MessageContent? content, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        SetMessageContent(content);
+        return Task.CompletedTask;
+    }
+
     /// <summary>Asynchronous <see cref="SetMessageStream"/> (it completes at once).</summary>
     /// <param name="messageStream">A readable stream, or null.</param>
     /// <param name="cancellationToken">Unused; present for symmetry with the other methods.</param>

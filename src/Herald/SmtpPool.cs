@@ -148,6 +148,30 @@ public sealed class SmtpPool : IAsyncDisposable, IDisposable
         }, cancellationToken);
     }
 
+    /// <summary>
+    /// Sends <paramref name="content"/> (a complete message that writes itself, for example through a MIME library)
+    /// with the given envelope, and returns when it is settled. The content is written again for a retry.
+    /// </summary>
+    /// <param name="from">The envelope sender (MAIL FROM), or "" for the null reverse path.</param>
+    /// <param name="recipients">The envelope recipients (RCPT TO).</param>
+    /// <param name="content">The message.</param>
+    /// <param name="cancellationToken">Drops the message if it fires before an attempt starts.</param>
+    /// <returns>The result.</returns>
+    /// <exception cref="SmtpException">165: no recipient; 10022: an address is malformed or contains a line break.</exception>
+    /// <exception cref="ObjectDisposedException">The pool was disposed.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired first.</exception>
+    public Task<DeliveryResult> SendAsync(string from, IEnumerable<string> recipients, MessageContent content,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(from);
+        ArgumentNullException.ThrowIfNull(recipients);
+        ArgumentNullException.ThrowIfNull(content);
+        string reversePath = from.Trim() is "" or "<>" ? "" : AddressParser.ParseOne(from, "The sender").Address;
+        var list = recipients.Select(r => new EnvelopeRecipient(AddressParser.ParseOne(r, "A recipient").Address, RecipientKind.To, ""))
+            .ToList();
+        return Enqueue(new Envelope(reversePath, list), _ => new PushMessageSource(content), cancellationToken);
+    }
+
     private Task<DeliveryResult> Enqueue(Envelope envelope, Func<Protocol.Capabilities, MessageSource> createSource,
         CancellationToken cancellationToken)
     {

@@ -178,7 +178,7 @@ internal sealed partial class SmtpEngine
             {
                 UsesChunking(job.Message, caps);
             }
-            if (caps.Size || _events.WantsTransfer || bdat)
+            if (caps.Size || _events.WantsTransfer || (bdat && !job.Message.IsPush))
             {
                 _step = "measuring the message";
                 await job.Message.MeasureAsync(io, guard.Token).ConfigureAwait(false);
@@ -187,7 +187,7 @@ internal sealed partial class SmtpEngine
             if (bdat)
             {
                 flight.Reader = new ChunkReader(this, job.Message);
-                if (pipelining && job.Message.Length >= 0 && job.Message.Length <= Options.ChunkSize)
+                if (pipelining && !job.Message.IsPush && job.Message.Length >= 0 && job.Message.Length <= Options.ChunkSize)
                 {
                     StartTransfer(job.Message, guard);
                     flight.Prefilled = await flight.Reader.FillAsync(io, guard, chunk.AsMemory(0, Options.ChunkSize)).ConfigureAwait(false);

@@ -25,7 +25,7 @@ internal sealed partial class SmtpEngine
         guard.SetAbortAction(connection.Abort);
         var caps = Capabilities;
         bool bdat = UsesChunking(message, caps);
-        if (caps.Size || _events.WantsTransfer || bdat)
+        if (caps.Size || _events.WantsTransfer || (bdat && !message.IsPush))
         {
             // SIZE=, the percentage and the choice of one chunk need the exact length; a stream source may have to
             // count its line ends first.
@@ -51,7 +51,7 @@ internal sealed partial class SmtpEngine
             {
                 chunk = ArrayPool<byte>.Shared.Rent(Options.ChunkSize);
                 reader = new ChunkReader(this, message);
-                if (pipelining && !CanStop(envelope))
+                if (pipelining && !CanStop(envelope) && !message.IsPush)
                 {
                     // No rejected recipient can stop this transaction, so the data may travel with the envelope: when
                     // the whole message fits one chunk, MAIL, RCPT and BDAT n LAST go in one write.
@@ -329,6 +329,19 @@ internal sealed partial class SmtpEngine
         var connection = Connection;
         _step = "sending the message data";
         StartTransfer(message, guard);
+        if (message.IsPush)
+        {
+            var sink = new PushSink<TIO>(this, io, guard, message);
+            await message.WriteToAsync(io, sink, guard.Token).ConfigureAwait(false);
+            await sink.FinishAsync().ConfigureAwait(false);
+            if (flush)
+            {
+                _endOfDataSent = true;
+                await connection.FlushAsync(io, guard).ConfigureAwait(false);
+            }
+            EndTransfer(message, guard);
+            return;
+        }
         var staging = ArrayPool<byte>.Shared.Rent(StagingSize);
         try
         {
