@@ -63,7 +63,7 @@ internal sealed class ConnectionPlan
         };
         smtp.OnSSLServerAuthentication += (_, e) =>
         {
-            Certificate = new ServerCertificateSeen(e.CertSubject, e.CertIssuer, e.Status, e.Accept);
+            Certificate = new ServerCertificateSeen(e.CertSubject, e.CertIssuer, e.Status, e.Accept, e.CertEncodedB);
             if (e.Accept)
             {
                 return;
@@ -134,10 +134,6 @@ internal sealed class ConnectionPlan
             return "If the server's certificate comes from a private CA, trust that CA with --ca FILE " +
                    "(for a throw-away test server only: --insecure-accept-any-certificate).";
         }
-        if (Mode == SmtpSSLStartModes.sslNone && e.Message.Contains("does not offer authentication", StringComparison.Ordinal))
-        {
-            return "Many servers offer login only after STARTTLS: pass --tls starttls.";
-        }
         bool noTlsHere = e.Code is SmtpErrorCodes.TlsHandshakeError or SmtpErrorCodes.CommunicationError or SmtpErrorCodes.Timeout;
         if (Auto && Mode == SmtpSSLStartModes.sslImplicit && noTlsHere)
         {
@@ -195,4 +191,5 @@ internal sealed class ConnectionPlan
 /// <param name="Issuer">Its issuer.</param>
 /// <param name="Status">"OK", or why it did not validate.</param>
 /// <param name="Verified">True when it validated.</param>
-internal sealed record ServerCertificateSeen(string Subject, string Issuer, string Status, bool Verified);
+/// <param name="Der">The certificate itself (DER).</param>
+internal sealed record ServerCertificateSeen(string Subject, string Issuer, string Status, bool Verified, byte[] Der);
