@@ -66,7 +66,8 @@ internal static class ConfigCommand
         var o = new StringBuilder();
         foreach (var (name, value, source) in rows)
         {
-            o.Append(name.PadRight(width)).Append(source.Length == 0 ? value : value.PadRight(valueWidth) + source).Append('\n');
+            string column = value.Length + 2 > valueWidth ? value + "  " : value.PadRight(valueWidth);
+            o.Append(name.PadRight(width)).Append(source.Length == 0 ? value : column + source).Append('\n');
         }
         return o.ToString();
     }

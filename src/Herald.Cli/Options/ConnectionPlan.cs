@@ -145,11 +145,6 @@ internal sealed class ConnectionPlan
             // An MTA would retry such a server in plaintext; a person decides that for themselves.
             return "The server offered STARTTLS, but the TLS handshake failed. To send without encryption anyway, pass --tls none.";
         }
-        if (Opportunistic && e.Code == SmtpErrorCodes.Timeout && !ServerSpoke)
-        {
-            return $"The server on port {Port} said nothing. If it expects TLS from the first byte (implicit TLS, like port 465), " +
-                   "pass --tls implicit.";
-        }
         return null;
     }
 
