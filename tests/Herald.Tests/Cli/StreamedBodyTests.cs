@@ -176,4 +176,21 @@ public sealed class StreamedBodyTests : IDisposable
         Assert.Equal(ExitCodes.Usage, r.ExitCode);
         Assert.Contains("--helo: \"two words\" is not a host name", r.Error);
     }
+
+    [Theory]
+    [InlineData(true, true)]
+    [InlineData(false, false)]
+    public async Task ALargeBodyShowsProgressOnlyOnATerminal(bool terminal, bool expected)
+    {
+        string file = Path.Combine(_folder, "five.txt");
+        await File.WriteAllTextAsync(file, Lines(120_000, "ASCII text for the progress bar")); // 4.8 MB
+        string captures = Path.Combine(_folder, "captures");
+
+        var r = await CliRunner.RunAsync(["send", "--to", "x@example.com", "--capture-dir", captures, "--body-file", file],
+            errorIsTerminal: terminal);
+
+        Assert.True(r.ExitCode == ExitCodes.Ok, r.Error);
+        Assert.Equal(expected, r.Error.Contains("Sending", StringComparison.Ordinal));
+        Assert.Equal(expected, r.Error.Contains('\u001b')); // no escape codes in a pipe or a log
+    }
 }
