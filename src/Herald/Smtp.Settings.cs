@@ -8,7 +8,7 @@ namespace Herald;
 /// hold them (one copy of every setting). <see cref="ToOptions"/> takes the engine's immutable snapshot of them at
 /// the start of each call.
 /// </summary>
-internal sealed class SmtpSettings
+internal sealed partial class SmtpSettings
 {
     /// <summary>MailServer: host name or address.</summary>
     public string Host { get; set; } = "";
@@ -138,12 +138,19 @@ internal sealed class SmtpSettings
         var terms = Terms;
         var tls = Tls.Clone();
         var tlsOptions = new Lazy<Security.Tls.TlsOptions>(() => tls.ToOptions(terms));
+        // A leading "*" asks a SOCKS proxy to resolve the name; the name itself (for DNS, TLS and messages) is what follows.
+        bool unresolved = Host.StartsWith('*');
+        string host = unresolved ? Host[1..].Trim() : Host;
+        var route = RouteProxy(host, unresolved);
         return new EngineOptions
         {
             Connect = new ConnectRequest
             {
-                Host = Host,
+                Host = host,
                 Port = Port,
+                Proxy = route.Proxy,
+                ProxyNote = route.Note,
+                ProxyError = route.Error,
                 LocalHost = LocalHost,
                 LocalPort = LocalPort,
                 AddressFamilies = (AddressFamilyPreference)UseIPv6,

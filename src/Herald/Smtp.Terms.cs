@@ -43,6 +43,10 @@ public partial class Smtp
         AuthorizationIdentity = "AuthorizationIdentity",
         OAuthToken = "the AuthorizationIdentity configuration setting",
         AuthMechanism = "AuthMechanism",
+        ProxyHost = "Firewall.Host",
+        ProxyPort = "Firewall.Port",
+        ProxyUser = "Firewall.User",
+        ProxyPassword = "Firewall.Password",
     };
 
     /// <summary>

@@ -49,7 +49,7 @@ public sealed class CliProfileTests : IDisposable
             """);
 
         var run = await HeraldCli.RunAsync(["send", "--account", "work", "--to", Peers.User, "--subject", marker, "--body", "hi",
-            "--trace"], moreVariables: variables);
+            "--trace"], extraVariables: variables);
 
         Assert.True(run.ExitCode == ExitCodes.Ok, run.ToString());
         Assert.Contains("EHLO profile.herald.test", run.ClientLines);

@@ -6,8 +6,9 @@ using Herald.Cli.Profiles;
 namespace Herald.Cli.Options;
 
 /// <summary>
-/// The options every command that talks to a server shares: where (<c>--server</c>), how long (<c>--timeout</c>),
-/// what to show (<c>--trace</c>), TLS and, for commands that may log in, authentication. <see cref="Apply"/> turns
+/// The options every command that talks to a server shares: where (<c>--server</c>), through which proxy
+/// (<c>--proxy</c>), how long (<c>--timeout</c>), what to show (<c>--trace</c>), TLS and, for commands that may log in,
+/// authentication. <see cref="Apply"/> turns
 /// them into the <see cref="Smtp"/> component's documented properties and config settings.
 /// </summary>
 internal sealed class ConnectionOptions
@@ -24,6 +25,7 @@ internal sealed class ConnectionOptions
     public const string AutoMechanisms = "SCRAM-SHA-256,SCRAM-SHA-1,PLAIN,LOGIN";
 
     private readonly bool _withAuth;
+    private readonly ProxyOptions _proxy = new();
 
     public readonly Option<string?> Server = new("--server")
     {
@@ -163,6 +165,7 @@ internal sealed class ConnectionOptions
     {
         command.Options.Add(Server);
         command.Options.Add(Account);
+        _proxy.AddTo(command);
         command.Options.Add(Tls);
         command.Options.Add(Ca);
         command.Options.Add(ClientCert);
@@ -206,6 +209,7 @@ internal sealed class ConnectionOptions
         Take("tls", Tls);
         Take("ca", Ca);
         Take("helo", Helo);
+        Take("proxy", _proxy.Proxy);
         if (from is not null)
         {
             Take("from", from);
@@ -286,7 +290,7 @@ internal sealed class ConnectionOptions
             ? [Tls, Ca, ClientCert, ClientKey, ClientCertPasswordEnv, InsecureAcceptAnyCertificate, User, PasswordEnv, PasswordFile,
                 Password, OAuthTokenEnv, Auth, AllowPlaintextAuth]
             : [Tls, Ca, ClientCert, ClientKey, ClientCertPasswordEnv, InsecureAcceptAnyCertificate];
-        return remote.Where(o => result.GetResult(o) is { Implicit: false }).Select(o => o.Name);
+        return remote.Concat(_proxy.RemoteOnly).Where(o => result.GetResult(o) is { Implicit: false }).Select(o => o.Name);
     }
 
     /// <summary>Sets up the component for the server: address, TLS, login, timeout and trace.</summary>
@@ -297,15 +301,9 @@ internal sealed class ConnectionOptions
     /// <param name="settings">The resolved settings (see <see cref="Resolve"/>).</param>
     /// <returns>What was decided, for messages.</returns>
     /// <exception cref="CliException">64 for contradictory or incomplete options; 66 for unreadable files; 78 for
-    /// a secret variable that is not set, a password command that fails, or a proxy setting.</exception>
+    /// a secret variable that is not set, a password command that fails, or a malformed proxy variable.</exception>
     public ConnectionPlan Apply(ParseResult result, Smtp smtp, ServerAddress server, CliEnvironment env, EffectiveSettings settings)
     {
-        if (settings.Get("proxy") is { } proxy)
-        {
-            // Never go around a proxy someone configured: that could be the only sanctioned way out.
-            throw new CliException(ExitCodes.Config, $"{proxy.Source} sets a proxy ({proxy.Value}), but this herald cannot connect " +
-                "through a proxy yet. Remove the setting to connect directly.");
-        }
         string tls = settings.Get("tls")?.Value ?? "auto";
         int port = server.Port ?? (tls == "implicit" ? 465 : 25);
         // auto is the command line's own policy, not the component's sslAutomatic (which starts TLS on the first byte
@@ -329,6 +327,7 @@ internal sealed class ConnectionOptions
         };
         smtp.MailServer = server.Host;
         smtp.MailPort = port;
+        plan.Proxy = _proxy.Apply(result, smtp, env, result.GetValue(Trace), settings.Get("proxy"));
         smtp.SSLStartMode = mode;
         ApplyTls(result, smtp, env, plan, settings);
         if (_withAuth)

@@ -24,6 +24,10 @@ internal sealed class ConnectionPlan
     /// <summary>True for <c>--tls auto</c>, given or by default.</summary>
     public bool Auto { get; init; }
 
+    /// <summary>The proxy as a URL with the password masked, and where it came from (<c>--proxy</c> or a variable);
+    /// null for a direct connection.</summary>
+    public string? Proxy { get; set; }
+
     /// <summary>True when the session would log in (<c>--user</c>), so something secret would be sent.</summary>
     public bool Credentials { get; init; }
 
@@ -126,6 +130,14 @@ internal sealed class ConnectionPlan
     /// <returns>The hint, or null when there is nothing useful to say.</returns>
     public string? HintFor(SmtpException e)
     {
+        if (Proxy is not null && e.InnerException is Herald.Transport.Proxies.ProxyException)
+        {
+            // The library's message names the component's Firewall settings; say which command-line input they came from.
+            return e.Message.Contains("no user name and password was given", StringComparison.Ordinal)
+                ? $"The proxy {Proxy} wants credentials: put the user name in the URL (socks5://USER@HOST:PORT) and pass the "
+                  + "password with --proxy-password-env VAR."
+                : $"The proxy is {Proxy}.";
+        }
         bool aboutCertificate = e.Code == SmtpErrorCodes.CertVerificationError
                                 || (e.Code == SmtpErrorCodes.TlsHandshakeError
                                     && e.Message.Contains("certificate", StringComparison.OrdinalIgnoreCase));

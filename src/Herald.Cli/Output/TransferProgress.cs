@@ -31,8 +31,9 @@ internal static class TransferProgress
         var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
             Out = new AnsiConsoleOutput(env.Error),
-            // The caller checked that stderr is a terminal; the writer alone cannot tell.
-            Ansi = AnsiSupport.Detect,
+            // The caller checked that stderr is a terminal; the writer alone cannot tell, and every terminal herald runs
+            // on today draws ANSI (Windows since 10).
+            Ansi = AnsiSupport.Yes,
             Interactive = InteractionSupport.Yes,
         });
         await console.Progress()

@@ -205,14 +205,25 @@ public sealed class ProfileTests : IDisposable
     }
 
     [Fact]
-    public async Task AProxySettingIsNeverGoneAround()
+    public async Task AnAccountsProxyIsUsedAndNamedAsTheSource()
     {
-        WriteConfig("default = \"a\"\n[accounts.a]\nserver = \"127.0.0.1:1\"\nproxy = \"socks5://127.0.0.1:1080\"\n");
+        WriteConfig("default = \"a\"\n[accounts.a]\nserver = \"127.0.0.1:25\"\nproxy = \"socks5://127.0.0.1:1\"\n");
+
+        var r = await CliRunner.RunAsync(["probe", "--trace", "--timeout", "5"], Variables());
+
+        Assert.NotEqual(ExitCodes.Ok, r.ExitCode); // nothing listens on the proxy's port: the connection is not made directly
+        Assert.Contains("Connecting through the proxy socks5://127.0.0.1:1 from config [accounts.a]", r.Error);
+    }
+
+    [Fact]
+    public async Task AnAccountsBadProxyIsAConfigurationError()
+    {
+        WriteConfig("default = \"a\"\n[accounts.a]\nserver = \"127.0.0.1:25\"\nproxy = \"ftp://127.0.0.1:1\"\n");
 
         var r = await CliRunner.RunAsync(["probe"], Variables());
 
         Assert.Equal(ExitCodes.Config, r.ExitCode);
-        Assert.Contains("config [accounts.a] sets a proxy", r.Error);
+        Assert.Contains("config [accounts.a]: ", r.Error);
     }
 
     [Fact]
