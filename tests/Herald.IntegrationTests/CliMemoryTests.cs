@@ -59,7 +59,8 @@ public sealed class CliMemoryTests(ITestOutputHelper output) : IDisposable
     {
         // The tool's own assembly, run with this test project's runtime and dependency files (they include the tool's).
         string cli = typeof(ExitCodes).Assembly.Location;
-        string baseName = Path.Combine(AppContext.BaseDirectory, Path.GetFileNameWithoutExtension(typeof(CliMemoryTests).Assembly.Location));
+        string baseName = Path.Combine(AppContext.BaseDirectory,
+            Path.GetFileNameWithoutExtension(typeof(CliMemoryTests).Assembly.Location));
         var start = new ProcessStartInfo("dotnet")
         {
             ArgumentList =

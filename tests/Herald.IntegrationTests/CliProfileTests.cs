@@ -166,7 +166,8 @@ public sealed class CliProfileTests : IDisposable
         Assert.True(run.ExitCode == ExitCodes.Ok, run.ToString());
         using var server = X509CertificateLoader.LoadCertificateFromFile(Peers.ServerCertificate);
         var notes = run.Error.Split('\n').Where(l => l.StartsWith("*  TLS: ", StringComparison.Ordinal)).ToList();
-        Assert.Contains(notes, n => n.Contains($"Server certificate: {server.Subject}, issued by {server.Issuer}", StringComparison.Ordinal));
+        Assert.Contains(notes, n => n.Contains($"Server certificate: {server.Subject}, issued by {server.Issuer}",
+            StringComparison.Ordinal));
         Assert.Contains(notes, n => n.Contains("TLS handshake complete: TLS1.", StringComparison.Ordinal)
                                     && n.Contains("TLS_", StringComparison.Ordinal));
         // In the order it happened: after STARTTLS, before the second EHLO.

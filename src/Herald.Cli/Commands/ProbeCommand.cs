@@ -162,8 +162,9 @@ internal static class ProbeCommand
         o.Append('\n').Append("The server's certificate was NOT verified: ").Append(seen.Status).Append('\n');
         o.Append("Subject      ").Append(seen.Subject).Append('\n');
         o.Append("Issuer       ").Append(seen.Issuer).Append('\n');
-        o.Append("Valid        ").Append(x509.NotBefore.ToUniversalTime().ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture))
-            .Append(" to ").Append(x509.NotAfter.ToUniversalTime().ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture)).Append('\n');
+        const string format = "yyyy-MM-dd HH:mm 'UTC'";
+        o.Append("Valid        ").Append(x509.NotBefore.ToUniversalTime().ToString(format, CultureInfo.InvariantCulture))
+            .Append(" to ").Append(x509.NotAfter.ToUniversalTime().ToString(format, CultureInfo.InvariantCulture)).Append('\n');
         o.Append("SHA-256      ").Append(Fingerprint(seen.Der)).Append('\n');
         o.Append("Check the fingerprint with the server's administrator before trusting it (save the PEM below and pass it "
                  + "with --ca; better, the CA that issued it).\n");

@@ -44,6 +44,7 @@ internal static class TransferProgress
             .StartAsync(async context =>
             {
                 var task = context.AddTask("Sending", maxValue: total);
+                context.Refresh(); // drawn at once, not only at the next tick: a fast send still shows what it is doing
                 void Moved(object? sender, SmtpTransferEventArgs e) => task.Value = Math.Min(total, position());
                 smtp.OnTransfer += Moved;
                 try

@@ -33,7 +33,8 @@ public sealed class StreamedBodyTests : IDisposable
     public void ScanCountsLinesAndFindsBadBytesAcrossItsBufferBoundaries()
     {
         // 64 KiB buffers: a line of 200 000 octets and a 3-byte character split across a boundary.
-        var text = new System.Text.StringBuilder().Append('a', 65_535).Append('€').Append('b', 200_000 - 65_536).Append('\n').Append("end").ToString();
+        var text = new System.Text.StringBuilder().Append('a', 65_535).Append('€').Append('b', 200_000 - 65_536).Append('\n')
+            .Append("end").ToString();
         var bytes = System.Text.Encoding.UTF8.GetBytes(text);
         Assert.Equal((0, false, 200_002), Scan(bytes)); // the euro sign is 3 octets
 
@@ -81,7 +82,8 @@ public sealed class StreamedBodyTests : IDisposable
     [Fact]
     public async Task ALargeNonAsciiFileGoesQuotedPrintableAndComesBackTheSame()
     {
-        string body = Lines(30_000, "Grüße, ça va? Ωμέγα — 日本語 ") + new string('x', 2000) + "\n"; // a line over 998 octets too
+        // With a line over 998 octets too.
+        string body = Lines(30_000, "Grüße, ça va? Ωμέγα — 日本語 ") + new string('x', 2000) + "\n";
         string file = Path.Combine(_folder, "utf8.txt");
         await File.WriteAllBytesAsync(file, [0xEF, 0xBB, 0xBF, .. System.Text.Encoding.UTF8.GetBytes(body)]);
 
