@@ -62,6 +62,7 @@ public partial class Smtp
 
         // SMTP
         Bool("AllowEmptyTo", () => _allowEmptyTo, v => _allowEmptyTo = v);
+        Str("AuthMechanisms", () => string.Join(",", s.AuthMechanisms), v => s.AuthMechanisms = SmtpSettings.ParseMechanismList(v));
         Str("AuthorizationIdentity", () => s.AuthorizationIdentity, v => s.AuthorizationIdentity = SingleLine(v, "AuthorizationIdentity"));
         Str("Charset", () => _charset, v => _charset = ValidCharset(v));
         Bool("FoldHeaders", () => _foldHeaders, v => _foldHeaders = v);

@@ -15,7 +15,13 @@ public partial class Smtp
         set => _settings.AllowExtensions = value;
     }
 
-    /// <summary>How to authenticate when <see cref="User"/> is set (default amUserPassword: PLAIN or LOGIN).</summary>
+    /// <summary>
+    /// How to authenticate when <see cref="User"/> is set (default amUserPassword: PLAIN or LOGIN). To let the server's
+    /// offer decide among several mechanisms, set the configuration setting <c>AuthMechanisms</c> to SASL names in order
+    /// of preference, for example <c>Config("AuthMechanisms=SCRAM-SHA-256,SCRAM-SHA-1,PLAIN,LOGIN")</c>: the first one the
+    /// server offers is used, and while that list is not empty it replaces this property (<c>AuthMechanisms=</c> clears
+    /// it).
+    /// </summary>
     public SmtpAuthMechanisms AuthMechanism
     {
         get => _settings.AuthMechanism;

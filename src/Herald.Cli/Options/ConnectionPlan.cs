@@ -67,7 +67,7 @@ internal sealed class ConnectionPlan
         };
         smtp.OnSSLServerAuthentication += (_, e) =>
         {
-            Certificate = new ServerCertificateSeen(e.CertSubject, e.CertIssuer, e.Status, e.Accept);
+            Certificate = new ServerCertificateSeen(e.CertSubject, e.CertIssuer, e.Status, e.Accept, e.CertEncodedB);
             if (e.Accept)
             {
                 return;
@@ -146,10 +146,6 @@ internal sealed class ConnectionPlan
             return "If the server's certificate comes from a private CA, trust that CA with --ca FILE " +
                    "(for a throw-away test server only: --insecure-accept-any-certificate).";
         }
-        if (Mode == SmtpSSLStartModes.sslNone && e.Message.Contains("does not offer authentication", StringComparison.Ordinal))
-        {
-            return "Many servers offer login only after STARTTLS: pass --tls starttls.";
-        }
         bool noTlsHere = e.Code is SmtpErrorCodes.TlsHandshakeError or SmtpErrorCodes.CommunicationError or SmtpErrorCodes.Timeout;
         if (Auto && Mode == SmtpSSLStartModes.sslImplicit && noTlsHere)
         {
@@ -160,11 +156,6 @@ internal sealed class ConnectionPlan
         {
             // An MTA would retry such a server in plaintext; a person decides that for themselves.
             return "The server offered STARTTLS, but the TLS handshake failed. To send without encryption anyway, pass --tls none.";
-        }
-        if (Opportunistic && e.Code == SmtpErrorCodes.Timeout && !ServerSpoke)
-        {
-            return $"The server on port {Port} said nothing. If it expects TLS from the first byte (implicit TLS, like port 465), " +
-                   "pass --tls implicit.";
         }
         return null;
     }
@@ -207,4 +198,5 @@ internal sealed class ConnectionPlan
 /// <param name="Issuer">Its issuer.</param>
 /// <param name="Status">"OK", or why it did not validate.</param>
 /// <param name="Verified">True when it validated.</param>
-internal sealed record ServerCertificateSeen(string Subject, string Issuer, string Status, bool Verified);
+/// <param name="Der">The certificate itself (DER).</param>
+internal sealed record ServerCertificateSeen(string Subject, string Issuer, string Status, bool Verified, byte[] Der);

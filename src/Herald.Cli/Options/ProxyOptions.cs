@@ -47,25 +47,27 @@ internal sealed class ProxyOptions
     /// <param name="smtp">The component, with MailServer and MailPort already set.</param>
     /// <param name="env">The process environment.</param>
     /// <param name="trace">True for <c>--trace</c>: the choice is shown as a note.</param>
+    /// <param name="configured">The proxy the settings name (--proxy, else HERALD_PROXY, else the config file's account),
+    /// which wins over ALL_PROXY; null when none does.</param>
     /// <exception cref="CliException">64 for a malformed URL or a password option without a proxy user; 78 for a password
     /// variable that is not set or a malformed proxy variable.</exception>
-    public string? Apply(ParseResult result, Smtp smtp, CliEnvironment env, bool trace)
+    public string? Apply(ParseResult result, Smtp smtp, CliEnvironment env, bool trace, Profiles.Setting? configured = null)
     {
         ProxySettings? proxy;
         string source;
-        if (result.GetValue(Proxy) is { } url)
+        if (configured is not null)
         {
-            if (!ProxyUrl.TryParse(url, out proxy, out string error))
+            if (!ProxyUrl.TryParse(configured.Value, out proxy, out string error))
             {
-                throw CliException.Usage($"--proxy: {error}.");
+                throw new CliException(Profiles.EffectiveSettings.ExitCodeFor(configured.Level), $"{configured.Source}: {error}.");
             }
-            source = "--proxy";
-            if (proxy!.Password.Length > 0)
+            source = configured.Source;
+            if (proxy!.Password.Length > 0 && configured.Level == Profiles.EffectiveSettings.CommandLine)
             {
                 env.Warn("--proxy carries the proxy's password on the command line, where other users can see it (ps, /proc) "
                          + "and your shell history keeps it. Prefer --proxy-password-env.");
             }
-            Note(env, trace, $"Connecting through the proxy {proxy.ToDisplayUrl()} from --proxy.");
+            Note(env, trace, $"Connecting through the proxy {proxy.ToDisplayUrl()} from {source}.");
         }
         else
         {

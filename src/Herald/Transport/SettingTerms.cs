@@ -127,8 +127,9 @@ internal sealed record SettingTerms
     /// <summary>The extra certificates sent with the client certificate.</summary>
     public required string ExtraChainCerts { get; init; }
 
-    /// <summary>The certificate validation event, as in "the {CertificateEvent} event handler".</summary>
-    public required string CertificateEvent { get; init; }
+    /// <summary>The certificate validation event, as in "the {CertificateEvent} event handler", or null when the facade's
+    /// user has no such event (messages then speak of the application's decision).</summary>
+    public string? CertificateEvent { get; init; }
 
     /// <summary>The setting that accepts one exact server certificate, or null when the facade has none.</summary>
     public string? PinnedCertificate { get; init; }

@@ -312,4 +312,57 @@ public class AuthTranscriptTests
             smtp.MailServer = "mail.example.org";
             factory.RemoteAddress = "203.0.113.25";
         }, ConnectsAndDisconnects);
+
+    // ---- Config AuthMechanisms: an ordered list the server's offer chooses from ----
+
+    [Theory, MemberData(nameof(ReplayModes.All), MemberType = typeof(ReplayModes))]
+    public Task AuthMechanismsTakesTheFirstOfferedNameOfTheList(ReplayMode mode)
+    {
+        List<string> trace = [];
+        return Run("auth-mechanisms-scram-offered.smtp", mode, smtp =>
+        {
+            // AuthMechanism says CRAM-MD5, which the server offers too: the list replaces it.
+            Login(mechanism: SmtpAuthMechanisms.amCRAMMD5)(smtp);
+            smtp.Config("AuthMechanisms=SCRAM-SHA-256, scram-sha-1,PLAIN,LOGIN");
+            trace = Trace(smtp);
+        }, async (smtp, isAsync) =>
+        {
+            var e = await ConnectFails(smtp, isAsync);
+            Assert.Equal(535, e.ReplyCode);
+            Assert.Contains("0: AUTH SCRAM-SHA-1 ****", trace);
+        });
+    }
+
+    [Theory, MemberData(nameof(ReplayModes.All), MemberType = typeof(ReplayModes))]
+    public Task AuthMechanismsFallsBackAlongTheListToPlain(ReplayMode mode) =>
+        // auth-plain.smtp offers PLAIN LOGIN CRAM-MD5 and no SCRAM.
+        Run("auth-plain.smtp", mode, smtp =>
+        {
+            Login()(smtp);
+            smtp.Config("AuthMechanisms=SCRAM-SHA-256,SCRAM-SHA-1,PLAIN,LOGIN");
+        }, ConnectsAndDisconnects);
+
+    [Theory, MemberData(nameof(ReplayModes.All), MemberType = typeof(ReplayModes))]
+    public Task AnEmptyAuthMechanismsGivesAuthMechanismBack(ReplayMode mode) =>
+        Run("auth-cram-md5.smtp", mode, smtp =>
+        {
+            Login("tim", "tanstaaftanstaaf", SmtpAuthMechanisms.amCRAMMD5)(smtp);
+            smtp.Config("AuthMechanisms=PLAIN");
+            smtp.Config("AuthMechanisms=");
+        }, ConnectsAndDisconnects);
+
+    [Theory, MemberData(nameof(ReplayModes.All), MemberType = typeof(ReplayModes))]
+    public Task AuthMechanismsThatTheServerDoesNotOfferFailBeforeAnyAuth(ReplayMode mode) =>
+        Run("auth-mechanisms-none-offered.smtp", mode, smtp =>
+        {
+            Login()(smtp);
+            smtp.Config("AuthMechanisms=SCRAM-SHA-256,PLAIN");
+        }, async (smtp, isAsync) =>
+        {
+            var e = await ConnectFails(smtp, isAsync);
+            Assert.Equal(SmtpErrorCodes.NotSupported, e.Code);
+            Assert.Contains("SCRAM-SHA-256 or PLAIN", e.Message);
+            Assert.Contains("It offers: CRAM-MD5 DIGEST-MD5", e.Message);
+            Assert.Contains("AuthMechanism", e.Message);
+        });
 }

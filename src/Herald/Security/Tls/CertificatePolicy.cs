@@ -80,7 +80,10 @@ internal sealed record CertificateVerdict(bool Accept, string Status, IReadOnlyL
                 : string.Join(", ", flags.Select(f => $"{SecurityFlags.Format(f)} {FlagName(f)}"));
             parts.Add($"set {terms.SecurityFlags} to include {SecurityFlags.Format(bits)} ({names})");
         }
-        parts.Add($"set Accept = true in the {terms.CertificateEvent} event");
+        if (terms.CertificateEvent is { } certificateEvent)
+        {
+            parts.Add($"set Accept = true in the {certificateEvent} event");
+        }
         if (terms.PinnedCertificate is { } pinned)
         {
             parts.Add($"or set {pinned} to this exact certificate");

@@ -182,7 +182,7 @@ internal static class TlsClient
         presented.AddRange(state.Presented);
         string acceptedBy = validation.Verdict.Accept
             ? validation.Verdict.Problems.Count > 0 ? terms.PinnedCertificate ?? "pinned certificate" : "validation"
-            : terms.CertificateEvent;
+            : terms.CertificateEvent ?? "application";
         var session = new TlsSession
         {
             Stream = ssl,
@@ -388,6 +388,10 @@ internal static class TlsClient
 
         public void Dispose() => Validation?.Dispose();
 
+        /// <summary>Who overrode the validation's verdict, at the start of a sentence.</summary>
+        private static string Decider(SettingTerms terms) =>
+            terms.CertificateEvent is { } name ? $"The {name} event handler" : "The application";
+
         private bool Decide(SslProtocols protocol)
         {
             Validation?.Dispose();
@@ -400,7 +404,7 @@ internal static class TlsClient
             if (!accept)
             {
                 Rejection = verdict.Accept
-                    ? $"The {settings.Terms.CertificateEvent} event handler rejected the server certificate for '{host}' " +
+                    ? $"{Decider(settings.Terms)} rejected the server certificate for '{host}' " +
                       $"({Leaf.Subject}), although it passed validation (status: {verdict.Status})."
                     : $"The server certificate for '{host}' ({Leaf.Subject}) was rejected: {verdict.Status}. " +
                       verdict.Hint(settings.Terms);
@@ -408,7 +412,7 @@ internal static class TlsClient
             }
             else if (!verdict.Accept)
             {
-                callbacks.OnStatus($"The {settings.Terms.CertificateEvent} event handler accepted the server certificate despite: " +
+                callbacks.OnStatus($"{Decider(settings.Terms)} accepted the server certificate despite: " +
                     verdict.Status);
             }
             return accept;
