@@ -15,6 +15,13 @@ internal sealed class MimeWriterOptions
 
     /// <summary>The clock read for a generated Date (and mixed into a generated Message-ID).</summary>
     public Func<DateTimeOffset> Clock { get; init; } = () => DateTimeOffset.Now;
+
+    /// <summary>
+    /// Multipart boundaries to use again, in the order an earlier layout of the same message drew them
+    /// (<see cref="MimeMessageSource.Boundaries"/>), so that writing it again gives the same bytes; null to draw new
+    /// ones. One that a text body now contains is drawn again.
+    /// </summary>
+    public IReadOnlyList<string>? Boundaries { get; init; }
 }
 
 /// <summary>The SMTP envelope an <see cref="EmailMessage"/> implies (RFC 5321 §2.3.1).</summary>
