@@ -232,6 +232,42 @@ public sealed partial class CliMessageTests : IDisposable
             Peers.WaitForCapturesAsync(Peers.CatchallMaildir, marker, 2, TimeSpan.FromSeconds(3)));
     }
 
+    [Fact]
+    public async Task A_symbolic_link_named_sendmail_is_herald_sendmail()
+    {
+        Peers.RequirePeer(Peers.PostfixOpen);
+        string marker = Peers.NewMarker();
+        // The tool's native launcher, built next to its assembly; /usr/sbin/sendmail would be such a link.
+        string launcher = Path.Combine(Path.GetDirectoryName(typeof(ExitCodes).Assembly.Location)!, "Herald.Cli");
+        Assert.True(System.IO.File.Exists(launcher), $"{launcher} was not built");
+        string link = Path.Combine(_folder, "sendmail");
+        System.IO.File.CreateSymbolicLink(link, launcher);
+        var start = new System.Diagnostics.ProcessStartInfo(link)
+        {
+            ArgumentList = { "-t", "-oi" },
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var (name, value) in ServerVariables)
+        {
+            start.Environment[name] = value;
+        }
+
+        using var process = System.Diagnostics.Process.Start(start)!;
+        await process.StandardInput.WriteAsync($"From: {Sender}\nTo: to@example.test\nSubject: {marker}\n\nvia the link\n.\nstill text\n");
+        process.StandardInput.Close();
+        string stdout = await process.StandardOutput.ReadToEndAsync();
+        string stderr = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+
+        Assert.True(process.ExitCode == ExitCodes.Ok, $"exit {process.ExitCode}: {stdout}{stderr}");
+        Assert.Equal("", stdout);
+        var delivered = StoredMessage.Parse((await Peers.WaitForCapturesAsync(Peers.CatchallMaildir, marker))[0]);
+        Assert.Equal("via the link\r\n.\r\nstill text\r\n", delivered.Body); // -oi: the dot line is text
+    }
+
     private static Task<PythonMessage> PythonEmail(string stored) => PythonMessage.ParseAsync(stored);
 
     [GeneratedRegex(@"SIZE=(\d+)")]
