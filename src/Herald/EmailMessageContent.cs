@@ -6,8 +6,9 @@ namespace Herald;
 
 /// <summary>
 /// An <see cref="EmailMessage"/> as <see cref="MessageContent"/>, so that anything that sends message content (for
-/// example <see cref="Smtp.SetMessageContent"/> or <see cref="SmtpPool.SendAsync(string, IEnumerable{string}, MessageContent, CancellationToken)"/>)
-/// sends it, streamed from its parts, with its exact size declared.
+/// example <see cref="Smtp.SetMessageContent"/> or
+/// <see cref="SmtpPool.SendAsync(string, IEnumerable{string}, MessageContent, CancellationToken)"/>) sends it, streamed
+/// from its parts, with its exact size declared.
 /// </summary>
 /// <remarks>
 /// <para>The message is laid out when the content is created: its header fields and attachment settings are checked

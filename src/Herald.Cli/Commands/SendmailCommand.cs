@@ -259,7 +259,10 @@ internal static class SendmailCommand
                 "sendmail: no sender: pass -f ADDRESS, set HERALD_FROM (or from in the config file's account), or give the " +
                 "message a From header.");
         }
-        message.AddFields(MissingFields(message.Headers, sender, arguments.FullName));
+        // -F names the sender; else the name HERALD_FROM or the account gives ("Backups <backup@example.org>").
+        string? fullName = arguments.FullName
+            ?? (senderSetting is not null && arguments.From is null ? DisplayName(senderSetting.Value) : null);
+        message.AddFields(MissingFields(message.Headers, sender, fullName));
 
         using var smtp = new Smtp();
         if (nullSender)
@@ -277,6 +280,9 @@ internal static class SendmailCommand
         return await ServerSession.RunAsync(smtp, plan, env, cancellationToken, () => smtp.SendAsync(cancellationToken))
             .ConfigureAwait(false);
     }
+
+    private static string? DisplayName(string address) =>
+        AddressParser.ParseOne(address, "The sender") is { DisplayName.Length: > 0 } parsed ? parsed.DisplayName : null;
 
     /// <summary>
     /// The header fields RFC 5322 §3.6 requires that the message lacks, as sendmail and Postfix add them: From (the

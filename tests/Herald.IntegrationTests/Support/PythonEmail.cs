@@ -10,7 +10,8 @@ namespace Herald.IntegrationTests.Support;
 /// <param name="Disposition">inline, attachment or null.</param>
 /// <param name="Sha256">The SHA-256 of the decoded bytes, lower-case hex.</param>
 /// <param name="Text">For a text part: its decoded text with LF line ends; else null.</param>
-internal sealed record PythonPart(string ContentType, string? FileName, string? ContentId, string? Disposition, string Sha256, string? Text);
+internal sealed record PythonPart(string ContentType, string? FileName, string? ContentId, string? Disposition, string Sha256,
+    string? Text);
 
 /// <summary>A message as Python's <c>email</c> package (policy.default) reads it: a parser independent of Herald's
 /// writer and of MimeKit.</summary>

@@ -182,7 +182,8 @@ public sealed class ComposedSendTests : IDisposable
 
         // The escape: the same text from a file named on the command line is sent as text.
         var (_, saved) = await CaptureAsync(["--to", "bob@example.com", "--body-file", File("memo.txt", Eml)]);
-        Assert.Contains("\r\n\r\nFrom: alice@example.org\r\nTo: bob@example.com\r\n", Encoding.UTF8.GetString(saved), StringComparison.Ordinal);
+        Assert.Contains("\r\n\r\nFrom: alice@example.org\r\nTo: bob@example.com\r\n", Encoding.UTF8.GetString(saved),
+            StringComparison.Ordinal);
     }
 
     [Fact]

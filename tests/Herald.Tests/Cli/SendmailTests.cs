@@ -120,8 +120,8 @@ public sealed partial class SendmailTests
         await using var server = new FakeSmtpServer();
         const string Input = "Subject: bounce\n\nbody\n";
 
-        var named = await CliRunner.RunAsync(["sendmail", "-f", "bounces@example.org", "bob@example.com"], Variables(server, "x@example.org"),
-            stdin: Input);
+        var named = await CliRunner.RunAsync(["sendmail", "-f", "bounces@example.org", "bob@example.com"],
+            Variables(server, "x@example.org"), stdin: Input);
         var nullSender = await CliRunner.RunAsync(["sendmail", "-f", "<>", "bob@example.com"], Variables(server), stdin: Input);
 
         Assert.True(named.ExitCode == ExitCodes.Ok, named.Error);
@@ -133,12 +133,27 @@ public sealed partial class SendmailTests
     }
 
     [Fact]
+    public async Task A_missing_from_takes_the_configured_senders_name()
+    {
+        await using var server = new FakeSmtpServer();
+
+        var r = await CliRunner.RunAsync(["sendmail", "bob@example.com"], Variables(server, "Nightly Backups <backup@example.org>"),
+            stdin: "Subject: done\n\nok\n");
+
+        Assert.True(r.ExitCode == ExitCodes.Ok, r.Error);
+        var message = Assert.Single(server.Sessions[0].Messages);
+        Assert.Equal("backup@example.org", message.From);
+        Assert.StartsWith("Subject: done\r\nFrom: \"Nightly Backups\" <backup@example.org>\r\n", message.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_refusal_exits_as_sendmail_would()
     {
         await using var server = new FakeSmtpServer();
         server.On("RCPT", _ => FakeAction.Reply("550 5.1.1 No such user"));
 
-        var r = await CliRunner.RunAsync(["sendmail", "nobody@example.com"], Variables(server, "a@example.org"), stdin: "Subject: x\n\ny\n");
+        var r = await CliRunner.RunAsync(["sendmail", "nobody@example.com"], Variables(server, "a@example.org"),
+            stdin: "Subject: x\n\ny\n");
 
         Assert.Equal(ExitCodes.Unavailable, r.ExitCode);
         Assert.Contains("No such user", r.Error, StringComparison.Ordinal);
