@@ -269,7 +269,7 @@ internal sealed class QueueProcessor
                 Note($"could not recover {id}{QueueFile.Sending} ({e.Message}); it is left for a later run.");
             }
         }
-        _store.DeleteAbandonedTemporaries(now);
+        _store.DeleteAbandonedTemporaries();
     }
 
     private void Recover(QueueEntry file, DateTimeOffset now)
@@ -486,7 +486,9 @@ internal sealed class QueueProcessor
         var next = now + _options.RetryDelayAfter(attempt, Random.Shared);
         var deadline = state.AgeBase + _options.MaxAge;
         // The last attempt happens at the deadline, not after it.
-        return next > deadline ? (deadline > now ? deadline : now) : next;
+        next = next > deadline ? (deadline > now ? deadline : now) : next;
+        // Whole milliseconds, as the journal records it, so this process's schedule and the file agree.
+        return new DateTimeOffset(next.UtcTicks - next.UtcTicks % TimeSpan.TicksPerMillisecond, TimeSpan.Zero);
     }
 
     private void Finish(QueueEntry file, string note)

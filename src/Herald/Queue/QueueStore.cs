@@ -272,9 +272,10 @@ internal sealed class QueueStore
     public QueueEntry? TryRecover(string id) => TryLock(id, QueueFile.Sending);
 
     /// <summary>Deletes <c>.tmp</c> files that dead writers left behind (unlocked and older than an hour).</summary>
-    /// <param name="now">The time.</param>
-    public void DeleteAbandonedTemporaries(DateTimeOffset now)
+    public void DeleteAbandonedTemporaries()
     {
+        // File times are the machine's, whatever clock the queue's own records follow.
+        var now = DateTime.UtcNow;
         foreach (var id in ListIds(QueueFile.Temporary))
         {
             string path = PathOf(id, QueueFile.Temporary);
