@@ -26,6 +26,7 @@ internal static class HeraldCommandLine
         root.Subcommands.Add(ExpandCommand.Create(env));
         root.Subcommands.Add(ProbeCommand.Create(env));
         root.Subcommands.Add(CaptureCommand.Create(env, captureStarted));
+        root.Subcommands.Add(QueueCommand.Create(env));
         return root;
     }
 

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text;
 using Herald.Cli.Capture;
 using Herald.Cli.Options;
 
@@ -18,35 +17,8 @@ internal static class SendCommand
     /// <param name="env">The process environment.</param>
     public static Command Create(CliEnvironment env)
     {
-        var from = new Option<string?>("--from")
-        {
-            HelpName = "ADDRESS",
-            Description = $"The sender, e.g. \"Jane <jane@example.com>\" (required with a server; {CaptureSender} when capturing).",
-        };
-        var to = AddressOption("--to", "A recipient (To). Repeat it, or give a comma-separated list.");
-        var cc = AddressOption("--cc", "A copy recipient (Cc). Repeat it, or give a comma-separated list.");
-        var bcc = AddressOption("--bcc", "A blind-copy recipient (Bcc: in no header). Repeat it, or give a comma-separated list.");
-        var subject = new Option<string?>("--subject")
-        {
-            HelpName = "TEXT",
-            Description = "The subject line.",
-        };
-        var body = new Option<string?>("--body")
-        {
-            HelpName = "TEXT",
-            Description = "The message text. Without --body or --body-file, the text is read from stdin when it is not a terminal.",
-        };
-        var bodyFile = new Option<string?>("--body-file")
-        {
-            HelpName = "FILE",
-            Description = "Read the message text (UTF-8) from FILE; \"-\" reads stdin.",
-        };
-        var header = new Option<string[]>("--header")
-        {
-            HelpName = "\"NAME: VALUE\"",
-            Description = "Add a header line, e.g. \"X-Campaign: spring\". Repeatable.",
-            Arity = ArgumentArity.ZeroOrMore,
-        };
+        var message = new MessageOptions(
+            $"The sender, e.g. \"Jane <jane@example.com>\" (required with a server; {CaptureSender} when capturing).");
         var captureDir = new Option<string?>("--capture-dir")
         {
             HelpName = "DIR",
@@ -62,38 +34,15 @@ internal static class SendCommand
             "  herald send --to you@example.com --subject Hello --body \"Hi\"\n" +
             "  herald send --server smtp.example.com:587 --user me@example.com --password-env SMTP_PASSWORD \\\n" +
             "      --from me@example.com --to you@example.com --subject Report --body-file report.txt");
-        command.Options.Add(from);
-        command.Options.Add(to);
-        command.Options.Add(cc);
-        command.Options.Add(bcc);
-        command.Options.Add(subject);
-        command.Options.Add(body);
-        command.Options.Add(bodyFile);
-        command.Options.Add(header);
+        message.AddTo(command);
         command.Options.Add(captureDir);
         connection.AddTo(command);
 
         CommandActions.Set(command, env, async (result, cancellationToken) =>
         {
-            var toList = AddressList.Parse(result.GetValue(to), "--to");
-            var ccList = AddressList.Parse(result.GetValue(cc), "--cc");
-            var bccList = AddressList.Parse(result.GetValue(bcc), "--bcc");
-            if (toList.Count + ccList.Count + bccList.Count == 0)
-            {
-                throw CliException.Usage("No recipient: give at least one --to (or --cc/--bcc) ADDRESS.");
-            }
-            var headers = HeaderLine.Parse(result.GetValue(header));
-            string? subjectText = result.GetValue(subject);
-            if (subjectText is not null && subjectText.AsSpan().ContainsAny('\r', '\n', '\0'))
-            {
-                throw CliException.Usage("--subject must be a single line.");
-            }
+            var input = message.Read(result);
             var server = connection.ResolveServer(result, env);
-            string? sender = result.GetValue(from);
-            if (sender is not null && AddressList.Parse([sender], "--from").Count != 1)
-            {
-                throw CliException.Usage("--from takes exactly one address.");
-            }
+            string? sender = input.Sender;
             if (server is not null && result.GetValue(captureDir) is not null)
             {
                 throw CliException.Usage("--capture-dir only applies when no server is configured (no --server, no HERALD_SERVER).");
@@ -107,39 +56,17 @@ internal static class SendCommand
             {
                 throw CliException.Usage("Sending through a server needs a sender: --from ADDRESS.");
             }
-            string text = ReadBody(result.GetValue(body), result.GetValue(bodyFile), env);
+            string text = message.ReadBody(result, env);
 
             using var smtp = new Smtp();
-            smtp.From = sender ?? CaptureSender;
-            if (toList.Count > 0)
-            {
-                smtp.SendTo = string.Join(", ", toList);
-            }
-            else
-            {
-                smtp.Config("AllowEmptyTo=True"); // only Cc/Bcc recipients
-            }
-            if (ccList.Count > 0)
-            {
-                smtp.Cc = string.Join(", ", ccList);
-            }
-            if (bccList.Count > 0)
-            {
-                smtp.BCc = string.Join(", ", bccList);
-            }
-            if (subjectText is not null)
-            {
-                smtp.Subject = subjectText;
-            }
-            ApplyHeaders(smtp, headers);
-            smtp.MessageText = text;
+            input.ApplyTo(smtp, sender ?? CaptureSender, text);
             var problems = new List<string>();
             smtp.OnError += (_, e) =>
             {
                 problems.Add(e.Description);
                 env.Warn(e.Description);
             };
-            var recipients = toList.Concat(ccList).Concat(bccList).Select(AddressList.AddrSpec).ToArray();
+            var recipients = input.Recipients;
 
             if (server is null)
             {
@@ -205,84 +132,6 @@ internal static class SendCommand
             return ExitCodes.Ok;
         }
     }
-
-    /// <summary>Date, Message-ID and Reply-To have their own properties (so the library does not add a second copy);
-    /// every other header goes to OtherHeaders.</summary>
-    private static void ApplyHeaders(Smtp smtp, IReadOnlyList<HeaderLine> headers)
-    {
-        var other = new List<string>();
-        foreach (var h in headers)
-        {
-            if (h.Is("Date"))
-            {
-                smtp.MessageDate = h.Value;
-            }
-            else if (h.Is("Message-ID"))
-            {
-                smtp.MessageId = h.Value;
-            }
-            else if (h.Is("Reply-To"))
-            {
-                smtp.ReplyTo = h.Value;
-            }
-            else
-            {
-                other.Add(h.ToString());
-            }
-        }
-        smtp.OtherHeaders = string.Join("\r\n", other);
-    }
-
-    /// <summary>The body: --body, --body-file (or stdin for "-"), stdin when it is redirected, else empty.</summary>
-    internal static string ReadBody(string? text, string? file, CliEnvironment env)
-    {
-        if (text is not null && file is not null)
-        {
-            throw CliException.Usage("Give the body one way: --body TEXT or --body-file FILE, not both.");
-        }
-        if (text is not null)
-        {
-            return text;
-        }
-        byte[] bytes;
-        string source;
-        if (file is not null && file != "-")
-        {
-            bytes = InputFiles.Read(file, "--body-file");
-            source = file;
-        }
-        else if (file == "-" || env.IsInputRedirected)
-        {
-            using var input = env.OpenInput();
-            using var copy = new MemoryStream();
-            input.CopyTo(copy);
-            bytes = copy.ToArray();
-            source = "standard input";
-        }
-        else
-        {
-            return "";
-        }
-        try
-        {
-            var utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
-            int bom = bytes.AsSpan().StartsWith("\uFEFF"u8) ? 3 : 0;
-            return utf8.GetString(bytes, bom, bytes.Length - bom);
-        }
-        catch (DecoderFallbackException e)
-        {
-            throw new CliException(ExitCodes.DataError,
-                $"The message text from {source} is not UTF-8 text (bad byte at offset {e.Index}). " +
-                "Convert it first, e.g. with iconv.", e);
-        }
-    }
-
-    private static Option<string[]> AddressOption(string name, string description) => new(name)
-    {
-        HelpName = "ADDRESS",
-        Description = description,
-        Arity = ArgumentArity.ZeroOrMore,
-    };
 
     private static string OneLine(string reply) => reply.Replace("\r\n", " / ", StringComparison.Ordinal);
 }

@@ -198,6 +198,7 @@ internal sealed class QueueProcessor
             if (file.Header is null)
             {
                 file.MoveTo(QueueFile.Failed);
+                Note($"{file.Id} failed: it cannot be read as a queue file ({file.FormatError}).");
                 Report(run, new SmtpException(SmtpErrorCodes.CannotOpenFile,
                     $"The queue file \"{_store.PathOf(file.Id, QueueFile.Queued)}\" cannot be sent: {file.FormatError}."), stopAll: false);
                 file.Dispose();
