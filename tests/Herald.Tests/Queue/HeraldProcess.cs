@@ -38,6 +38,9 @@ internal sealed class HeraldProcess : IDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The lines written to stderr so far.</summary>
+    public IEnumerable<string> ErrorLines => _error;
+
     /// <summary>Everything written to stderr so far.</summary>
     public string Error => string.Join("\n", _error);
 
