@@ -14,8 +14,9 @@ namespace Herald.Queue;
 /// processes do, and the kernel releases it when the file is closed, whether the holder closed it or died. .NET
 /// already takes such a lock for <see cref="FileShare.None"/>, unless DOTNET_SYSTEM_IO_DISABLEFILELOCKING turns that
 /// off for the whole process; the lock is therefore taken here explicitly as well (on the same open file it changes
-/// nothing). On Windows the file is opened so that it can still be renamed, and a byte range far beyond its end is
-/// locked with <c>LockFileEx</c>, which Windows also releases when the process ends.
+/// nothing). On Windows the file is opened sharing nothing but deletion (so its holder can still rename it), which keeps
+/// every other open for reading or writing out until the handle is closed, by its holder or by Windows when the
+/// process ends.
 /// </remarks>
 internal static partial class QueueFileSystem
 {
@@ -23,7 +24,6 @@ internal static partial class QueueFileSystem
     private const int LockNonBlocking = 4;
     private const int EWouldBlockLinux = 11;
     private const int EWouldBlockBsd = 35;
-    private const long WindowsLockOffset = 1L << 62;
 
     /// <summary>
     /// Opens <paramref name="path"/> for reading and writing and takes its exclusive lock without waiting.
@@ -118,18 +118,8 @@ internal static partial class QueueFileSystem
     {
         if (OperatingSystem.IsWindows())
         {
-            try
-            {
-                using var stream = new FileStream(handle, FileAccess.ReadWrite, 0);
-#pragma warning disable CA1416 // Windows only here.
-                stream.Lock(WindowsLockOffset, 1);
-#pragma warning restore CA1416
-                return true;
-            }
-            catch (IOException)
-            {
-                return false;
-            }
+            // The share mode is the lock: another open for reading or writing fails while this handle is open.
+            return true;
         }
         if (Flock(handle, LockExclusive | LockNonBlocking) == 0)
         {

@@ -79,14 +79,23 @@ internal sealed class QueueStore
                 file.Flush(flushToDisk: true);
             }
             File.Move(temp, final);
-            QueueFileSystem.SyncDirectory(Directory);
-            return final;
         }
         catch
         {
             File.Delete(temp);
             throw;
         }
+        try
+        {
+            QueueFileSystem.SyncDirectory(Directory);
+        }
+        catch
+        {
+            // Not durable, so not queued: the caller is told it failed and must not find the message sent anyway.
+            File.Delete(final);
+            throw;
+        }
+        return final;
     }
 
     /// <summary>The bytes <see cref="AddAsync"/> would write (for a caller that wants the text instead of a file).</summary>
