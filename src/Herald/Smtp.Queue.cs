@@ -96,7 +96,8 @@ public partial class Smtp
             var store = new QueueStore(queueDir);
             if (!store.Exists)
             {
-                throw new SmtpException(SmtpErrorCodes.CannotOpenFile, $"The queue directory \"{queueDir}\" does not exist; create it first.");
+                throw new SmtpException(SmtpErrorCodes.CannotOpenFile,
+                    $"The queue directory \"{queueDir}\" does not exist; create it first.");
             }
             try
             {

@@ -32,8 +32,8 @@ public sealed partial class QueueSoakTests(ITestOutputHelper output)
     [Fact]
     public async Task FourWorkerProcessesDrainTheQueueThroughKillsAndCutConnectionsAndLoseNothing()
     {
-        int count = int.TryParse(Environment.GetEnvironmentVariable("HERALD_SOAK_MESSAGES"), CultureInfo.InvariantCulture, out int n) && n > 0
-            ? n : DefaultMessages;
+        int count = int.TryParse(Environment.GetEnvironmentVariable("HERALD_SOAK_MESSAGES"), CultureInfo.InvariantCulture,
+            out int n) && n > 0 ? n : DefaultMessages;
         int seed = int.TryParse(Environment.GetEnvironmentVariable("HERALD_SOAK_SEED"), CultureInfo.InvariantCulture, out int s)
             ? s : Random.Shared.Next();
         var random = new Random(seed);
@@ -123,12 +123,13 @@ public sealed partial class QueueSoakTests(ITestOutputHelper output)
 
             output.WriteLine($"seed {seed}; {count} messages queued in {queued.TotalSeconds:0.0} s " +
                              $"({count / queued.TotalSeconds:0} per second, each synced to disk)");
-            output.WriteLine($"drained by {Workers} worker processes in {drained.TotalSeconds:0.0} s ({count / drained.TotalSeconds:0} per second)");
+            output.WriteLine($"drained by {Workers} worker processes in {drained.TotalSeconds:0.0} s " +
+                             $"({count / drained.TotalSeconds:0} per second)");
             output.WriteLine($"relay: {proxy.Connections} connections, {proxy.Transactions} transactions, {proxy.Cuts.Count} cut: " +
                              string.Join(", ", proxy.Cuts.GroupBy(c => c.Step).OrderBy(g => g.Key).Select(g => $"{g.Key} {g.Count()}")));
-            output.WriteLine($"worker 0 killed {kills} times; a kill fell between the final dot and its reply {proxy.ClientGoneInWindow.Count} " +
-                             $"times, just after the reply {proxy.ClientGoneAfterReply.Count} times ({lateKills.Count} of those before herald " +
-                             "recorded it)");
+            output.WriteLine($"worker 0 killed {kills} times; a kill fell between the final dot and its reply " +
+                             $"{proxy.ClientGoneInWindow.Count} times, just after the reply {proxy.ClientGoneAfterReply.Count} times " +
+                             $"({lateKills.Count} of those before herald recorded it)");
             output.WriteLine($"delivered: {deliveries.Count} distinct messages, {deliveries.Count(d => d.Value == 1)} once, " +
                              $"{deliveries.Count(d => d.Value > 1)} more than once ({duplicates.Count} extra copies)");
             output.WriteLine($"drops between the final dot and its reply: {cutInWindow.Count} cut by the relay + " +

@@ -275,7 +275,8 @@ internal static class QueueCommand
                 throw CliException.Usage("Say what to purge: --sent, --failed or both.");
             }
             var queue = new MailQueue(Directory(result, queueDir, env, create: false));
-            foreach (var (option, state, word) in new[] { (sent, QueuedMessageState.Sent, "sent"), (failed, QueuedMessageState.Failed, "failed") })
+            var which = new[] { (sent, QueuedMessageState.Sent, "sent"), (failed, QueuedMessageState.Failed, "failed") };
+            foreach (var (option, state, word) in which)
             {
                 if (result.GetValue(option))
                 {

@@ -31,7 +31,10 @@ internal static class QueueRunCommand
             Description = "With --watch, how often to look for messages whose next attempt has come (default 5); new files " +
                           "are noticed at once.",
         };
-        var keepSent = new Option<bool>("--keep-sent") { Description = "Keep sent messages in the queue (renamed .sent) instead of deleting them." };
+        var keepSent = new Option<bool>("--keep-sent")
+        {
+            Description = "Keep sent messages in the queue (renamed .sent) instead of deleting them.",
+        };
         var stopOnError = new Option<bool>("--stop-on-error")
         {
             Description = "Stop at the first message that fails, as the library does by default; without it each failure is " +

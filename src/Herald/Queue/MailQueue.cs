@@ -174,10 +174,12 @@ public sealed class MailQueue
             try
             {
                 using var entry = _store.TryRead(id, extension)
-                    ?? throw new SmtpException(SmtpErrorCodes.CannotOpenFile, $"Message {id} is being sent right now; try again in a moment.");
+                    ?? throw new SmtpException(SmtpErrorCodes.CannotOpenFile,
+                        $"Message {id} is being sent right now; try again in a moment.");
                 if (entry.Header is null)
                 {
-                    throw new SmtpException(SmtpErrorCodes.CannotOpenFile, $"{entry.Path} is not a readable queue file: {entry.FormatError}.");
+                    throw new SmtpException(SmtpErrorCodes.CannotOpenFile,
+                        $"{entry.Path} is not a readable queue file: {entry.FormatError}.");
                 }
                 using var message = entry.OpenMessageStream();
                 message.CopyTo(destination);
@@ -242,7 +244,8 @@ public sealed class MailQueue
         {
             QueuedMessageState.Sent => QueueFile.Sent,
             QueuedMessageState.Failed => QueueFile.Failed,
-            _ => throw new ArgumentException("Only sent or failed messages can be purged; queued ones are still to be delivered.", nameof(state)),
+            _ => throw new ArgumentException(
+                "Only sent or failed messages can be purged; queued ones are still to be delivered.", nameof(state)),
         };
         int deleted = 0;
         foreach (var id in Ids(extension))
@@ -329,7 +332,8 @@ public sealed class MailQueue
                 From = header.Envelope.ReversePath,
                 Recipients = recipients,
                 Size = header.MessageSize >= 0 ? header.MessageSize : new FileInfo(path).Length - header.MessageOffset,
-                History = [.. entry.Records.Select(r => $"{QueueFile.FormatTime(r.Time)} {r.Kind}{(r.Text.Length > 0 ? " " + r.Text : "")}")],
+                History = [.. entry.Records.Select(r =>
+                    $"{QueueFile.FormatTime(r.Time)} {r.Kind}{(r.Text.Length > 0 ? " " + r.Text : "")}")],
             };
         }
     }

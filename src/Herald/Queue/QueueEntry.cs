@@ -151,10 +151,6 @@ internal sealed class QueueEntry : IDisposable
         State = QueueState.From(Header, _records, Created);
     }
 
-    /// <summary>Forces what was written so far to stable storage.</summary>
-    /// <exception cref="IOException">The sync failed.</exception>
-    public void Flush() => RandomAccess.FlushToDisk(_handle);
-
     /// <summary>Renames the file to <c>ID</c> + <paramref name="extension"/>.</summary>
     /// <param name="extension">The new extension.</param>
     /// <returns>False when the file no longer has its name (it finished or moved on while this one waited for the

@@ -63,7 +63,4 @@ internal sealed class QueueSchedule
 
     /// <summary>Forgets message <paramref name="id"/> (it is being sent, or gone).</summary>
     public void Forget(string id) => _notBefore.TryRemove(id, out _);
-
-    /// <summary>The earliest time a waiting message becomes due, or null when none waits.</summary>
-    public DateTimeOffset? Earliest => _notBefore.IsEmpty ? null : _notBefore.Values.Min();
 }

@@ -136,7 +136,11 @@ internal sealed class QueueProcessor
         }
         catch (Exception e)
         {
-            run.Fail(e);
+            // A queue file that cannot be written is reported in the facade's terms, like any other file failure.
+            run.Fail(e is IOException or UnauthorizedAccessException
+                ? new SmtpException(SmtpErrorCodes.CannotOpenFile,
+                    $"A queue file in \"{_store.Directory}\" could not be updated: {e.Message}", e)
+                : e);
         }
         finally
         {
@@ -326,7 +330,8 @@ internal sealed class QueueProcessor
         }
         else
         {
-            file.Append(durable: true, new QueueRecord(now, QueueRecordKind.Recovered, "the attempt's worker stopped before the end of the message"));
+            file.Append(durable: true,
+                new QueueRecord(now, QueueRecordKind.Recovered, "the attempt's worker stopped before the end of the message"));
             Note($"{file.Id} went back to the queue: the worker sending it stopped before the end of the message.");
         }
     }
@@ -445,8 +450,8 @@ internal sealed class QueueProcessor
         if (permanent || age >= _options.MaxAge)
         {
             string why = permanent ? reason
-                : $"still failing after {attempt} attempts over {Describe(age)}, longer than the maximum age of {Describe(_options.MaxAge)}; " +
-                  $"last error: {reason}";
+                : $"still failing after {attempt} attempts over {Describe(age)}, longer than the maximum age of " +
+                  $"{Describe(_options.MaxAge)}; last error: {reason}";
             records.Add(new QueueRecord(now, QueueRecordKind.Failed, why));
             file.Append(durable: true, [.. records]);
             file.MoveTo(QueueFile.Failed);

@@ -97,10 +97,8 @@ internal sealed class HeraldProcess : IDisposable
     /// <summary>Sends SIGTERM, as a service manager stopping it does.</summary>
     public void Terminate()
     {
-        using var kill = Process.Start(new ProcessStartInfo("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])
-        {
-            UseShellExecute = false,
-        })!;
+        string pid = _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        using var kill = Process.Start(new ProcessStartInfo("kill", ["-TERM", pid]) { UseShellExecute = false })!;
         kill.WaitForExit();
     }
 

@@ -84,7 +84,8 @@ public sealed class MailQueueTests : IDisposable
         _q.Add("Sent");
         _q.Add("Refused", to: "nobody@example.com");
         await using var server = new FakeSmtpServer();
-        server.On("RCPT", cmd => cmd.Argument.Contains("nobody@", StringComparison.Ordinal) ? FakeAction.Reply("550 5.1.1 No such user") : null);
+        server.On("RCPT", cmd =>
+            cmd.Argument.Contains("nobody@", StringComparison.Ordinal) ? FakeAction.Reply("550 5.1.1 No such user") : null);
         using (var smtp = _q.Processor(server, "KeepQueue=True", "QueueStopOnError=False"))
         {
             smtp.ProcessQueue(_q.Dir);

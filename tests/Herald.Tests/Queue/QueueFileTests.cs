@@ -13,7 +13,8 @@ public sealed class QueueFileTests
     [Fact]
     public void TheHeaderReadsBackWithTheOffsetOfTheMessage()
     {
-        var envelope = new Envelope("", [new("a@example.com", RecipientKind.To, "NOTIFY=SUCCESS,FAILURE"), new("b@example.com", RecipientKind.Bcc, "")])
+        var envelope = new Envelope("",
+            [new("a@example.com", RecipientKind.To, "NOTIFY=SUCCESS,FAILURE"), new("b@example.com", RecipientKind.Bcc, "")])
         {
             ExtraMailParameters = ["RET=HDRS", "ENVID=x1"],
         };
@@ -70,7 +71,8 @@ public sealed class QueueFileTests
     [Fact]
     public void TheJournalAddsUpToEachRecipientsProgressAndTheSchedule()
     {
-        var envelope = new Envelope("a@b", [new("1@x", RecipientKind.To, ""), new("2@x", RecipientKind.Bcc, ""), new("3@x", RecipientKind.Bcc, "")]);
+        var envelope = new Envelope("a@b",
+            [new("1@x", RecipientKind.To, ""), new("2@x", RecipientKind.Bcc, ""), new("3@x", RecipientKind.Bcc, "")]);
         var header = new QueueHeader(envelope) { Created = T };
         var next = T.AddMinutes(1);
         var records = new List<QueueRecord>

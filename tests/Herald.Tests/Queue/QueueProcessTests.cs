@@ -38,7 +38,8 @@ public sealed class QueueProcessTests : IDisposable
     {
         string body = Path.Combine(_q.Dir, "..", Path.GetFileName(_q.Dir) + "-body.txt");
         // Big enough that writing and syncing it takes a while to kill the writer in.
-        await File.WriteAllLinesAsync(body, Enumerable.Range(0, 400_000).Select(i => $"Line {i} of a long message body, plain ASCII text."));
+        await File.WriteAllLinesAsync(body,
+            Enumerable.Range(0, 400_000).Select(i => $"Line {i} of a long message body, plain ASCII text."));
         try
         {
             bool killedWhileWriting = false;
@@ -135,7 +136,8 @@ public sealed class QueueProcessTests : IDisposable
         await worker.WaitForErrorAsync("watching", Patience);
 
         string first = _q.Add("First");
-        await WaitUntilAsync(() => QueueFixture.Deliveries(server).Count == 1 && !File.Exists(first), "the first message to be sent", worker);
+        await WaitUntilAsync(() => QueueFixture.Deliveries(server).Count == 1 && !File.Exists(first),
+            "the first message to be sent", worker);
 
         string second = _q.Add("Second");
         await received.Task.WaitAsync(Patience);

@@ -216,10 +216,12 @@ public sealed class QueueRecoveryTests : IDisposable
     public async Task AFileInTheFirstFormatIsSentAsBefore()
     {
         // Exactly what the queue wrote before its files had a journal.
-        const string message = "From: alice@example.org\r\nTo: bob@example.com\r\nSubject: Old\r\nMessage-ID: <old@client.test>\r\n\r\nGr\u00fc\u00dfe\r\n";
+        const string message = "From: alice@example.org\r\nTo: bob@example.com\r\nSubject: Old\r\n" +
+                                "Message-ID: <old@client.test>\r\n\r\nGr\u00fc\u00dfe\r\n";
         // Named as the queue named files then: the time it was queued (a minute before the fixture's clock) comes first.
         string path = Path.Combine(_q.Dir, "20261122095900000-000000000001-0123456789ab.queued");
-        await File.WriteAllTextAsync(path, "HERALD-QUEUE 1\r\nFROM <alice@example.org>\r\nTO <bob@example.com>\r\nBCC <eve@example.net>\r\n\r\n" + message,
+        await File.WriteAllTextAsync(path,
+            "HERALD-QUEUE 1\r\nFROM <alice@example.org>\r\nTO <bob@example.com>\r\nBCC <eve@example.net>\r\n\r\n" + message,
             new UTF8Encoding(false));
         var listed = Assert.Single(new MailQueue(_q.Dir).List());
         Assert.Equal(1, listed.FormatVersion);
@@ -243,19 +245,21 @@ public sealed class QueueRecoveryTests : IDisposable
         Assert.Empty(_q.Extensions());
     }
 
+    private const string OldFile = "HERALD-QUEUE 1\r\nFROM <alice@example.org>\r\nTO <bob@example.com>\r\n\r\nSubject: Old\r\n\r\nHi\r\n";
+
     [Fact]
     public async Task AnUpgradeThatACrashInterruptedIsNotSentTwice()
     {
         // The new file was written and renamed, then the worker died before deleting the old one.
         string old = Path.Combine(_q.Dir, "20260101120000000-000000000001-0123456789ab.queued");
-        await File.WriteAllTextAsync(old, "HERALD-QUEUE 1\r\nFROM <alice@example.org>\r\nTO <bob@example.com>\r\n\r\nSubject: Old\r\n\r\nHi\r\n");
+        await File.WriteAllTextAsync(old, OldFile);
         var store = new QueueStore(_q.Dir);
         var claimed = store.TryClaim("20260101120000000-000000000001-0123456789ab")!;
         using (var upgraded = store.Upgrade(claimed))
         {
             Assert.NotNull(upgraded);
         }
-        await File.WriteAllTextAsync(old, "HERALD-QUEUE 1\r\nFROM <alice@example.org>\r\nTO <bob@example.com>\r\n\r\nSubject: Old\r\n\r\nHi\r\n");
+        await File.WriteAllTextAsync(old, OldFile);
         await using var server = new FakeSmtpServer();
         using var smtp = _q.Processor(server);
 

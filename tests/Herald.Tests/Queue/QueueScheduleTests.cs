@@ -131,7 +131,10 @@ public sealed class QueueScheduleTests : IDisposable
         var partial = Only();
         Assert.Equal(QueuedMessageState.Queued, partial.State);
         Assert.Equal(
-            [QueuedRecipientStatus.Delivered, QueuedRecipientStatus.Pending, QueuedRecipientStatus.Rejected, QueuedRecipientStatus.Delivered],
+            [
+                QueuedRecipientStatus.Delivered, QueuedRecipientStatus.Pending,
+                QueuedRecipientStatus.Rejected, QueuedRecipientStatus.Delivered,
+            ],
             partial.Recipients.Select(r => r.Status));
         Assert.Contains("450 4.2.1 Mailbox busy", partial.Recipients[1].LastReply, StringComparison.Ordinal);
         Assert.Contains("550 5.1.1", partial.Recipients[2].LastReply, StringComparison.Ordinal);
@@ -172,7 +175,8 @@ public sealed class QueueScheduleTests : IDisposable
         _q.Add("Second", to: "nobody@example.com");
         _q.Add("Third");
         await using var server = new FakeSmtpServer();
-        server.On("RCPT", cmd => cmd.Argument.Contains("nobody@", StringComparison.Ordinal) ? FakeAction.Reply("550 5.1.1 No such user") : null);
+        server.On("RCPT", cmd =>
+            cmd.Argument.Contains("nobody@", StringComparison.Ordinal) ? FakeAction.Reply("550 5.1.1 No such user") : null);
         using var smtp = _q.Processor(server, "QueueStopOnError=False");
 
         smtp.ProcessQueue(_q.Dir);
@@ -189,7 +193,8 @@ public sealed class QueueScheduleTests : IDisposable
         _q.Add("First", to: "nobody@example.com");
         _q.Add("Second");
         await using var server = new FakeSmtpServer();
-        server.On("RCPT", cmd => cmd.Argument.Contains("nobody@", StringComparison.Ordinal) ? FakeAction.Reply("450 4.2.0 Greylisted") : null);
+        server.On("RCPT", cmd =>
+            cmd.Argument.Contains("nobody@", StringComparison.Ordinal) ? FakeAction.Reply("450 4.2.0 Greylisted") : null);
         using var smtp = _q.Processor(server);
 
         var e = await Assert.ThrowsAsync<SmtpException>(() => smtp.ProcessQueueAsync(_q.Dir));
