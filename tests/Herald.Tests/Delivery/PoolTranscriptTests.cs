@@ -64,8 +64,8 @@ public class PoolTranscriptTests
     public Task ARefusedRecipientDisturbsNoOtherMessage(ReplayMode mode) =>
         // The transient refusal's retry waits a second, so it comes after the stream of the three messages has ended
         // (with a few milliseconds, a loaded machine could let it join the stream, which the transcript does not show).
-        TranscriptRunner.RunAsync("Transcripts/pool-rcpt-rejected.smtp", mode, factory => NewPool(factory, retryDelay: TimeSpan.FromSeconds(2)),
-            async (pool, _) =>
+        TranscriptRunner.RunAsync("Transcripts/pool-rcpt-rejected.smtp", mode,
+            factory => NewPool(factory, retryDelay: TimeSpan.FromSeconds(2)), async (pool, _) =>
         {
             var results = await SendAll(pool, ("bob@example.com", "one", "first"),
                 ("carol@example.com,nobody@example.com,later@example.com", "two", "second"), ("dave@example.com", "three", "third"));
