@@ -1,6 +1,6 @@
 namespace Herald;
 
-/// <summary>One header field of the message (an element of <see cref="Smtp.MessageHeaders"/>).</summary>
+/// <summary>One header field: an element of <see cref="Smtp.MessageHeaders"/> or of <see cref="EmailMessage.Headers"/>.</summary>
 public class Header
 {
     /// <summary>Creates an empty header.</summary>
@@ -27,12 +27,23 @@ public class Header
     public override string ToString() => $"{Field}: {Value}";
 }
 
-/// <summary>The collection type of <see cref="Smtp.MessageHeaders"/>.</summary>
+/// <summary>The collection type of <see cref="Smtp.MessageHeaders"/> and <see cref="EmailMessage.Headers"/>.</summary>
 public class HeaderList : System.Collections.ObjectModel.Collection<Header>
 {
     /// <summary>Creates an empty list.</summary>
     public HeaderList()
     {
+    }
+
+    /// <summary>Adds a header with a name and value.</summary>
+    /// <param name="field">The field name, e.g. <c>X-Campaign</c>.</param>
+    /// <param name="value">The field value.</param>
+    /// <returns>The header added.</returns>
+    public Header Add(string field, string value)
+    {
+        var header = new Header(field, value);
+        Add(header);
+        return header;
     }
 
     internal HeaderList(IEnumerable<KeyValuePair<string, string>> fields)

@@ -160,7 +160,10 @@ internal static class HeaderBlock
     /// addresses; a name written as several encoded words may also be folded between them when the whole address does
     /// not fit on a line of its own. A quoted name too long to stay under 998 characters is sent as encoded words.
     /// </summary>
-    private static void WriteAddresses(HeaderFieldWriter writer, IReadOnlyList<MailAddress> list, Encoding charset)
+    /// <param name="writer">The field being written.</param>
+    /// <param name="list">The addresses, at least one.</param>
+    /// <param name="charset">The preferred charset of encoded display names.</param>
+    internal static void WriteAddresses(HeaderFieldWriter writer, IReadOnlyList<MailAddress> list, Encoding charset)
     {
         const int longestQuotedName = 700; // + " <254-octet address>," + the longest field name stays under 998
         var pieces = new List<(string, string)>();
