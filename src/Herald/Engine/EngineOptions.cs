@@ -56,6 +56,10 @@ internal sealed record AuthOptions
     /// <summary>The SASL authorization identity, or (for XOAUTH2/OAUTHBEARER) the OAuth access token.</summary>
     public string AuthorizationIdentity { get; init; } = "";
 
+    /// <summary>The OAuth access token for XOAUTH2 and OAUTHBEARER, when the facade keeps it apart from
+    /// <see cref="AuthorizationIdentity"/>; empty to use that.</summary>
+    public string OAuthToken { get; init; } = "";
+
     /// <summary>
     /// SASL mechanism names as they appear on the wire, in order of preference: the first one the server offers is
     /// used. A single name is required to be offered.
@@ -67,6 +71,12 @@ internal sealed record AuthOptions
 
     /// <summary>Send PLAIN/LOGIN/XOAUTH2 credentials over an unencrypted connection to a host that is not loopback.</summary>
     public bool AllowPlaintext { get; init; }
+
+    /// <summary>
+    /// Authenticate even when the server does not announce AUTH in its EHLO reply: the first mechanism of
+    /// <see cref="Mechanisms"/> is tried (some servers accept AUTH without announcing it).
+    /// </summary>
+    public bool Force { get; init; }
 }
 
 /// <summary>
@@ -79,11 +89,11 @@ internal sealed record EngineOptions
     /// <summary>Where and how to connect.</summary>
     public required ConnectRequest Connect { get; init; }
 
-    /// <summary>Seconds allowed to connect and receive the greeting; 0 means the call's timeout also covers it.</summary>
-    public int ConnectionTimeout { get; init; }
+    /// <summary>Time allowed to connect and receive the greeting; zero means the call's timeout also covers it.</summary>
+    public TimeSpan ConnectionTimeout { get; init; }
 
-    /// <summary>Seconds of inactivity (or, with <see cref="AbsoluteTimeout"/>, of the whole call) before it fails; 0 for none.</summary>
-    public int Timeout { get; init; } = 60;
+    /// <summary>Inactivity (or, with <see cref="AbsoluteTimeout"/>, the whole call) allowed before it fails; zero for none.</summary>
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(60);
 
     /// <summary>The timeout bounds the whole call instead of each quiet period.</summary>
     public bool AbsoluteTimeout { get; init; }

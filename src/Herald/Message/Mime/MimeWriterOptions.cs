@@ -10,6 +10,12 @@ internal sealed class MimeWriterOptions
     /// <summary>The right-hand side of a generated Message-ID; null to take the domain of the From address.</summary>
     public string? IdDomain { get; init; }
 
+    /// <summary>
+    /// True to write a <c>Bcc</c> field listing the blind-copy recipients (RFC 5322 §3.6.3 allows it), for a sender
+    /// that is told not to remove it; false (the default) leaves them out of every header.
+    /// </summary>
+    public bool IncludeBcc { get; init; }
+
     /// <summary>The clock read for a generated Date (and mixed into a generated Message-ID).</summary>
     public Func<DateTimeOffset> Clock { get; init; } = () => DateTimeOffset.Now;
 }

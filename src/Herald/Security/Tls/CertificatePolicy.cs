@@ -14,6 +14,8 @@ namespace Herald.Security.Tls;
 /// <param name="StatusText">The platform's own description of the status, for the message.</param>
 /// <param name="HasCrlPointer">The certificate names a CRL distribution point.</param>
 /// <param name="HasOcspPointer">The certificate names an OCSP responder.</param>
+/// <remarks>A revocation status that came from a known CRL or OCSP response is already part of
+/// <paramref name="Status"/> (revoked, or no longer unknown).</remarks>
 internal sealed record ChainElementFacts(
     string Subject,
     string Issuer,
@@ -22,7 +24,14 @@ internal sealed record ChainElementFacts(
     X509ChainStatusFlags Status,
     string StatusText = "",
     bool HasCrlPointer = false,
-    bool HasOcspPointer = false);
+    bool HasOcspPointer = false)
+{
+    /// <summary>A known (offline) CRL gave this certificate's revocation status.</summary>
+    public bool CheckedByKnownCrl { get; init; }
+
+    /// <summary>A known (offline) OCSP response gave this certificate's revocation status.</summary>
+    public bool CheckedByKnownOcsp { get; init; }
+}
 
 /// <summary>Everything the policy needs to decide about a server certificate. Pure data, so tests can build it.</summary>
 internal sealed record CertificateFacts
@@ -41,6 +50,9 @@ internal sealed record CertificateFacts
 
     /// <summary>The chain could not be built at all (the platform's message), or null.</summary>
     public string? BuildError { get; init; }
+
+    /// <summary>The subject of a certificate of the chain that is on the blocked list, or null.</summary>
+    public string? BlockedSubject { get; init; }
 }
 
 /// <summary>One reason to reject a certificate.</summary>
@@ -57,6 +69,9 @@ internal readonly record struct CertificateProblem(string Text, int Flag);
 internal sealed record CertificateVerdict(bool Accept, string Status, IReadOnlyList<CertificateProblem> Problems,
     IReadOnlyList<CertificateProblem> Ignored)
 {
+    /// <summary>The chain holds a blocked certificate: the certificate is refused whatever anyone decides.</summary>
+    public bool Blocked { get; init; }
+
     /// <summary>
     /// What the user can change to accept this certificate, for the error message, in the facade's words: the flag
     /// bits that would cover every remaining problem (where the facade has such a setting), the trusted CAs for an
@@ -69,7 +84,7 @@ internal sealed record CertificateVerdict(bool Accept, string Status, IReadOnlyL
         bool allFlaggable = terms.SecurityFlags is not null && Problems.Count > 0 && Problems.All(p => p.Flag != 0);
         if (Problems.Any(p => p.Flag == SecurityFlags.AllowUnknownCA))
         {
-            parts.Add($"add the issuing CA certificate (PEM) to {terms.TrustedCAs}");
+            parts.Add(terms.AddTrustedCA);
         }
         if (allFlaggable)
         {
@@ -79,6 +94,10 @@ internal sealed record CertificateVerdict(bool Accept, string Status, IReadOnlyL
                 ? FlagName(flags[0])
                 : string.Join(", ", flags.Select(f => $"{SecurityFlags.Format(f)} {FlagName(f)}"));
             parts.Add($"set {terms.SecurityFlags} to include {SecurityFlags.Format(bits)} ({names})");
+        }
+        if (Blocked)
+        {
+            return $"It is in {terms.BlockedCertificates ?? "the blocked certificates"}, which nothing overrides.";
         }
         parts.Add($"set Accept = true in the {terms.CertificateEvent} event");
         if (terms.PinnedCertificate is { } pinned)
@@ -140,6 +159,10 @@ internal static class CertificatePolicy
             }
         }
 
+        if (facts.BlockedSubject is { } blocked)
+        {
+            Add($"certificate '{blocked}' is in {terms.BlockedCertificates ?? "the blocked certificates"}", 0);
+        }
         if (facts.BuildError is { } buildError)
         {
             Add($"the certificate chain could not be built: {buildError}", 0);
@@ -205,11 +228,11 @@ internal static class CertificatePolicy
         }
 
         var leaf = facts.Elements[0];
-        if (checkCrl == 2 && !leaf.HasCrlPointer)
+        if (checkCrl == 2 && !leaf.HasCrlPointer && !leaf.CheckedByKnownCrl)
         {
             Add($"certificate names no CRL distribution point ({terms.CrlRequired} requires one)", SecurityFlags.IgnoreUnknownRevocation);
         }
-        if (checkOcsp == 2 && !leaf.HasOcspPointer)
+        if (checkOcsp == 2 && !leaf.HasOcspPointer && !leaf.CheckedByKnownOcsp)
         {
             Add($"certificate names no OCSP responder ({terms.OcspRequired} requires one)", SecurityFlags.IgnoreUnknownRevocation);
         }
@@ -240,7 +263,9 @@ internal static class CertificatePolicy
             status = ignored.Count == 0 ? "OK"
                 : $"OK (ignored by {terms.SecurityFlags ?? "the relaxed checks"}: {string.Join("; ", ignored.Select(p => p.Text))})";
         }
-        return new CertificateVerdict(remaining.Count == 0 || facts.MatchesAcceptedCertificate, status, remaining, ignored);
+        bool isBlocked = facts.BlockedSubject is not null;
+        return new CertificateVerdict(!isBlocked && (remaining.Count == 0 || facts.MatchesAcceptedCertificate), status, remaining,
+            ignored) { Blocked = isBlocked };
     }
 
     /// <summary>
