@@ -41,6 +41,17 @@ internal enum RecipientKinds
     Bcc = 4,
 }
 
+/// <summary>What to do when credentials are set but the server does not announce AUTH in its EHLO reply.</summary>
+internal enum AuthWhenNotOffered
+{
+    /// <summary>Fail the connection (10045), saying that the server offers no authentication.</summary>
+    Fail = 0,
+    /// <summary>Go on without authenticating (a note says so); the server decides whether it accepts the mail.</summary>
+    Skip = 1,
+    /// <summary>Try the first listed mechanism anyway (some servers accept AUTH without announcing it).</summary>
+    Try = 2,
+}
+
 /// <summary>How the session authenticates (RFC 4954).</summary>
 internal sealed record AuthOptions
 {
@@ -72,11 +83,12 @@ internal sealed record AuthOptions
     /// <summary>Send PLAIN/LOGIN/XOAUTH2 credentials over an unencrypted connection to a host that is not loopback.</summary>
     public bool AllowPlaintext { get; init; }
 
-    /// <summary>
-    /// Authenticate even when the server does not announce AUTH in its EHLO reply: the first mechanism of
-    /// <see cref="Mechanisms"/> is tried (some servers accept AUTH without announcing it).
-    /// </summary>
-    public bool Force { get; init; }
+    /// <summary>What to do when the server does not announce AUTH.</summary>
+    public AuthWhenNotOffered WhenNotOffered { get; init; }
+
+    /// <summary>Run the authentication step (and the facade's BeforeAuth hook) even without a user name, so the hook
+    /// can supply one.</summary>
+    public bool AskWithoutUser { get; init; }
 }
 
 /// <summary>

@@ -17,7 +17,13 @@ internal sealed partial class SmtpEngine
         var terms = Options.Terms;
         string host = Options.Connect.Host;
         var caps = Capabilities;
-        if (!caps.Auth && !auth.Force)
+        if (!caps.Auth && auth.WhenNotOffered == AuthWhenNotOffered.Skip)
+        {
+            Info($"The server does not announce AUTH, so the session is not authenticated (the server decides whether it " +
+                "accepts the mail).");
+            return;
+        }
+        if (!caps.Auth && auth.WhenNotOffered == AuthWhenNotOffered.Fail)
         {
             string hint = !IsSecure && Options.TlsMode == TlsMode.None
                 ? $" Many servers offer AUTH only after STARTTLS: {terms.UseStartTlsForAuth}." : "";

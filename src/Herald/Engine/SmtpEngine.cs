@@ -150,7 +150,7 @@ internal sealed partial class SmtpEngine : IDisposable
                 await StartTlsAsync(io, guard, required: tlsMode == TlsMode.StartTls).ConfigureAwait(false);
                 quitOnFailure = true;
             }
-            if (s.Auth.User.Length > 0 || s.Auth.Force)
+            if (s.Auth.User.Length > 0 || s.Auth.AskWithoutUser)
             {
                 await AuthenticateAsync(io, guard).ConfigureAwait(false);
             }
