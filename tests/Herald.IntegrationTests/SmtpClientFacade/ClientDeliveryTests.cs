@@ -1,0 +1,88 @@
+using System.Text;
+using Herald.IntegrationTests.Support;
+using Xunit;
+
+namespace Herald.IntegrationTests.SmtpClientFacade;
+
+/// <summary>
+/// SmtpClient delivering to Postfix (25025) in plaintext: SendMessage with To, Cc and Bcc recipients, and SendBytes of
+/// a ready-made message whose envelope comes from its own header fields; every recipient gets one copy and no delivered
+/// header block names the Bcc recipient.
+/// </summary>
+public sealed class ClientDeliveryTests
+{
+    [Theory]
+    [InlineData(Api.Sync)]
+    [InlineData(Api.Async)]
+    public async Task SendMessageDeliversToToCcAndBccWithoutABccHeader(Api api)
+    {
+        using var client = ClientPeer.Create(out var trace);
+        client.TLS.TLSMode = SmtpClientTlsMode.NoTls;
+        string id = Guid.NewGuid().ToString("N")[..12];
+        string to = $"to-{id}@example.com", cc = $"cc-{id}@example.net", bcc = $"bcc-{id}@example.org";
+        string marker = Peers.NewMarker();
+        client.Msg.From = $"\"Client Tests\" <{ClientPeer.Sender}>";
+        client.Msg.SendTo = $"\"Primary Person\" <{to}>";
+        client.Msg.Cc = cc;
+        client.Msg.Bcc = bcc;
+        client.Msg.Subject = "SmtpClient delivery " + id;
+        client.Msg.PlainText = "Hello from SmtpClient.\r\n.a line with a leading dot\r\nGrüße\r\n";
+        client.Msg.Headers.Add(new Header("X-Herald-Test-Id", marker));
+
+        await client.ConnectUsing(api, Peers.PostfixOpen, Peers.Host);
+        await client.SendMessageUsing(api);
+        await client.DisconnectUsing(api);
+
+        var copies = (await Peers.WaitForCapturesAsync(Peers.CatchallMaildir, marker, 3)).Select(StoredMessage.Parse).ToList();
+        Assert.Equal([bcc, cc, to], copies.Select(c => c.Header("X-Original-To")).Order());
+        foreach (var copy in copies)
+        {
+            Assert.DoesNotContain(copy.FieldNames, name => name.Equals("Bcc", StringComparison.OrdinalIgnoreCase));
+            Assert.DoesNotContain(bcc, copy.ClientHeaderBlock, StringComparison.OrdinalIgnoreCase);
+            Assert.Equal($"\"Primary Person\" <{to}>", copy.Header("To"));
+            Assert.Equal(cc, copy.Header("Cc"));
+            Assert.Equal("Hello from SmtpClient.\r\n.a line with a leading dot\r\nGrüße\r\n", copy.Body);
+        }
+        Assert.Contains($"C: RCPT TO:<{bcc}>", trace);
+        Assert.False(client.ConnInfo.ConnectionEstablished);
+        Assert.False(client.ConnInfo.SecureConnection);
+    }
+
+    [Theory]
+    [InlineData(Api.Sync)]
+    [InlineData(Api.Async)]
+    public async Task SendBytesTakesTheRecipientsFromTheHeaderFieldsAndDropsTheBccField(Api api)
+    {
+        using var client = ClientPeer.Create(out var trace);
+        client.TLS.TLSMode = SmtpClientTlsMode.NoTls;
+        string id = Guid.NewGuid().ToString("N")[..12];
+        string to = $"raw-to-{id}@example.com", cc = $"raw-cc-{id}@example.net", bcc = $"raw-bcc-{id}@example.org";
+        string marker = Peers.NewMarker();
+        byte[] message = Encoding.UTF8.GetBytes(
+            $"From: Raw Sender <raw-{id}@example.org>\r\n" +
+            $"To: {to}\r\n" +
+            $"Cc: {cc}\r\n" +
+            $"Bcc: Hidden\r\n <{bcc}>\r\n" +
+            "Subject: a ready-made message\r\n" +
+            $"X-Herald-Test-Id: {marker}\r\n" +
+            "\r\n" +
+            "Body of the ready-made message.\n");
+
+        await client.ConnectUsing(api, Peers.PostfixOpen, Peers.Host);
+        await client.SendBytesUsing(api, message);
+        await client.DisconnectUsing(api);
+
+        Assert.Contains($"C: MAIL FROM:<raw-{id}@example.org> SIZE={message.Length - $"Bcc: Hidden\r\n <{bcc}>\r\n".Length + 1}", trace);
+        Assert.Equal([$"C: RCPT TO:<{to}>", $"C: RCPT TO:<{cc}>", $"C: RCPT TO:<{bcc}>"],
+            trace.Where(l => l.StartsWith("C: RCPT", StringComparison.Ordinal)));
+        var copies = (await Peers.WaitForCapturesAsync(Peers.CatchallMaildir, marker, 3)).Select(StoredMessage.Parse).ToList();
+        Assert.Equal([bcc, cc, to], copies.Select(c => c.Header("X-Original-To")).Order());
+        foreach (var copy in copies)
+        {
+            Assert.DoesNotContain(copy.FieldNames, name => name.Equals("Bcc", StringComparison.OrdinalIgnoreCase));
+            Assert.DoesNotContain(bcc, copy.ClientHeaderBlock, StringComparison.OrdinalIgnoreCase);
+            Assert.Equal("a ready-made message", copy.Header("Subject"));
+            Assert.Equal("Body of the ready-made message.\r\n", copy.Body);
+        }
+    }
+}
