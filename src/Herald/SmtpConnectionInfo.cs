@@ -1,4 +1,3 @@
-using System.Security.Cryptography.X509Certificates;
 using Herald.Security.Tls;
 
 namespace Herald;
@@ -127,12 +126,12 @@ public sealed class SmtpConnectionInfo
         {
             return ChainValidationResult.CantBeEstablished;
         }
-        var reasons = Reasons(facts, verdict) & ~ChainValidityReasons.UserEnforced;
         if (verdict.Problems.Count == 0)
         {
             return ChainValidationResult.Valid;
         }
-        return reasons == ChainValidityReasons.UnknownCA ? ChainValidationResult.ValidButUntrusted : ChainValidationResult.Invalid;
+        return Reasons(facts, verdict) == ChainValidityReasons.UnknownCA ? ChainValidationResult.ValidButUntrusted
+            : ChainValidationResult.Invalid;
     }
 
     private static ChainValidityReasons Reasons(TlsSession session)
@@ -152,68 +151,27 @@ public sealed class SmtpConnectionInfo
     /// <summary>The reasons that validation facts give, counting only the problems that stand.</summary>
     internal static ChainValidityReasons Reasons(CertificateFacts facts, CertificateVerdict verdict)
     {
-        if (verdict.Problems.Count == 0)
-        {
-            return ChainValidityReasons.None;
-        }
         var reasons = ChainValidityReasons.None;
-        var now = DateTime.UtcNow;
-        foreach (var e in facts.Elements)
+        foreach (var problem in verdict.Problems)
         {
-            var s = e.Status;
-            if ((s & X509ChainStatusFlags.NotTimeValid) != 0)
+            reasons |= problem.Kind switch
             {
-                reasons |= now < e.NotBefore ? ChainValidityReasons.NotYetValid : ChainValidityReasons.Expired;
-            }
-            if ((s & X509ChainStatusFlags.Revoked) != 0)
-            {
-                reasons |= ChainValidityReasons.Revoked;
-            }
-            if ((s & (X509ChainStatusFlags.UntrustedRoot | X509ChainStatusFlags.PartialChain)) != 0)
-            {
-                reasons |= ChainValidityReasons.UnknownCA;
-            }
-            if ((s & X509ChainStatusFlags.NotSignatureValid) != 0)
-            {
-                reasons |= ChainValidityReasons.InvalidSignature;
-            }
-            if ((s & X509ChainStatusFlags.NotValidForUsage) != 0)
-            {
-                reasons |= ChainValidityReasons.NoKeyUsage;
-            }
-            if ((s & (X509ChainStatusFlags.NotTimeNested | X509ChainStatusFlags.InvalidBasicConstraints)) != 0)
-            {
-                reasons |= ChainValidityReasons.CAUnauthorized;
-            }
-            if ((s & X509ChainStatusFlags.Cyclic) != 0)
-            {
-                reasons |= ChainValidityReasons.ChainLoop;
-            }
-            if ((s & (X509ChainStatusFlags.RevocationStatusUnknown | X509ChainStatusFlags.OfflineRevocation)) != 0)
-            {
-                reasons |= (e.HasOcspPointer ? ChainValidityReasons.OCSPNotVerified : 0)
-                    | (e.HasCrlPointer || !e.HasOcspPointer ? ChainValidityReasons.CRLNotVerified : 0);
-            }
-            if ((s & X509ChainStatusFlags.ExplicitDistrust) != 0)
-            {
-                reasons |= ChainValidityReasons.Blocked;
-            }
-        }
-        if (!facts.HostName.Matches)
-        {
-            reasons |= ChainValidityReasons.IdentityMismatch;
-        }
-        if (facts.SignatureAlgorithmProblem is not null)
-        {
-            reasons |= ChainValidityReasons.WeakAlgorithm;
-        }
-        if (facts.BlockedSubject is not null)
-        {
-            reasons |= ChainValidityReasons.Blocked;
-        }
-        if (facts.BuildError is not null)
-        {
-            reasons |= ChainValidityReasons.Failure;
+                CertificateProblemKind.Expired => ChainValidityReasons.Expired,
+                CertificateProblemKind.NotYetValid => ChainValidityReasons.NotYetValid,
+                CertificateProblemKind.NotNested => ChainValidityReasons.CAUnauthorized,
+                CertificateProblemKind.UnknownCA => ChainValidityReasons.UnknownCA,
+                CertificateProblemKind.WrongUsage => ChainValidityReasons.NoKeyUsage,
+                CertificateProblemKind.CrlUnknown => ChainValidityReasons.CRLNotVerified,
+                CertificateProblemKind.OcspUnknown => ChainValidityReasons.OCSPNotVerified,
+                CertificateProblemKind.RevocationUnknown => ChainValidityReasons.CRLNotVerified | ChainValidityReasons.OCSPNotVerified,
+                CertificateProblemKind.Revoked => ChainValidityReasons.Revoked,
+                CertificateProblemKind.BadSignature => ChainValidityReasons.InvalidSignature,
+                CertificateProblemKind.Blocked => ChainValidityReasons.Blocked,
+                CertificateProblemKind.NameMismatch => ChainValidityReasons.IdentityMismatch,
+                CertificateProblemKind.SignatureAlgorithm => ChainValidityReasons.WeakAlgorithm,
+                CertificateProblemKind.Cyclic => ChainValidityReasons.ChainLoop,
+                _ => ChainValidityReasons.Failure,
+            };
         }
         return reasons;
     }

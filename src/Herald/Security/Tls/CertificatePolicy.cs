@@ -55,10 +55,48 @@ internal sealed record CertificateFacts
     public string? BlockedSubject { get; init; }
 }
 
+/// <summary>What kind of problem a <see cref="CertificateProblem"/> is, for a facade that reports problems as codes.</summary>
+internal enum CertificateProblemKind
+{
+    /// <summary>Anything not listed below.</summary>
+    Other,
+    /// <summary>A certificate has expired.</summary>
+    Expired,
+    /// <summary>A certificate is not valid yet.</summary>
+    NotYetValid,
+    /// <summary>A validity period lies outside its issuer's.</summary>
+    NotNested,
+    /// <summary>The chain ends at an unknown CA or cannot be completed.</summary>
+    UnknownCA,
+    /// <summary>A certificate is not meant for server authentication.</summary>
+    WrongUsage,
+    /// <summary>A revocation status could not be obtained (or a required CRL pointer is missing).</summary>
+    CrlUnknown,
+    /// <summary>An OCSP status could not be obtained (or a required responder is missing).</summary>
+    OcspUnknown,
+    /// <summary>A revocation status could not be obtained by any means.</summary>
+    RevocationUnknown,
+    /// <summary>A certificate is revoked.</summary>
+    Revoked,
+    /// <summary>A signature does not verify.</summary>
+    BadSignature,
+    /// <summary>A certificate is explicitly distrusted, or blocked.</summary>
+    Blocked,
+    /// <summary>The certificate does not name the server.</summary>
+    NameMismatch,
+    /// <summary>The certificate's signature algorithm is not allowed.</summary>
+    SignatureAlgorithm,
+    /// <summary>The chain could not be built.</summary>
+    BuildFailed,
+    /// <summary>The chain loops.</summary>
+    Cyclic,
+}
+
 /// <summary>One reason to reject a certificate.</summary>
 /// <param name="Text">What is wrong, in words.</param>
 /// <param name="Flag">The <see cref="SecurityFlags"/> bit that ignores it, or 0 when no flag can.</param>
-internal readonly record struct CertificateProblem(string Text, int Flag);
+/// <param name="Kind">What kind of problem it is.</param>
+internal readonly record struct CertificateProblem(string Text, int Flag, CertificateProblemKind Kind = CertificateProblemKind.Other);
 
 /// <summary>The decision about a server certificate.</summary>
 /// <param name="Accept">True when the connection may continue.</param>
@@ -151,21 +189,21 @@ internal static class CertificatePolicy
     {
         terms ??= SettingTerms.Neutral;
         var problems = new List<CertificateProblem>();
-        void Add(string text, int flag)
+        void Add(string text, int flag, CertificateProblemKind kind = CertificateProblemKind.Other)
         {
             if (!problems.Any(p => p.Text == text))
             {
-                problems.Add(new CertificateProblem(text, flag));
+                problems.Add(new CertificateProblem(text, flag, kind));
             }
         }
 
         if (facts.BlockedSubject is { } blocked)
         {
-            Add($"certificate '{blocked}' is in {terms.BlockedCertificates ?? "the blocked certificates"}", 0);
+            Add($"certificate '{blocked}' is in {terms.BlockedCertificates ?? "the blocked certificates"}", 0, CertificateProblemKind.Blocked);
         }
         if (facts.BuildError is { } buildError)
         {
-            Add($"the certificate chain could not be built: {buildError}", 0);
+            Add($"the certificate chain could not be built: {buildError}", 0, CertificateProblemKind.BuildFailed);
         }
         int count = facts.Elements.Count;
         for (int i = 0; i < count; i++)
@@ -175,46 +213,52 @@ internal static class CertificatePolicy
             var s = e.Status;
             if ((s & X509ChainStatusFlags.NotTimeValid) != 0)
             {
-                Add(now > e.NotAfter.ToUniversalTime()
+                bool expired = now > e.NotAfter.ToUniversalTime();
+                Add(expired
                     ? $"{role} has expired (valid until {Utc(e.NotAfter)})"
-                    : $"{role} is not yet valid (valid from {Utc(e.NotBefore)})", SecurityFlags.IgnoreTimeValidity);
+                    : $"{role} is not yet valid (valid from {Utc(e.NotBefore)})", SecurityFlags.IgnoreTimeValidity,
+                    expired ? CertificateProblemKind.Expired : CertificateProblemKind.NotYetValid);
             }
             if ((s & X509ChainStatusFlags.NotTimeNested) != 0)
             {
-                Add($"{role} is valid outside its issuer's validity period", SecurityFlags.IgnoreNonNestedTimes);
+                Add($"{role} is valid outside its issuer's validity period", SecurityFlags.IgnoreNonNestedTimes,
+                    CertificateProblemKind.NotNested);
             }
             if ((s & X509ChainStatusFlags.UntrustedRoot) != 0)
             {
-                Add($"certificate is not trusted: unknown CA '{e.Subject}'", SecurityFlags.AllowUnknownCA);
+                Add($"certificate is not trusted: unknown CA '{e.Subject}'", SecurityFlags.AllowUnknownCA, CertificateProblemKind.UnknownCA);
             }
             if ((s & X509ChainStatusFlags.PartialChain) != 0)
             {
                 // The issuer's certificate is nowhere to be found (servers do not send their root): an unknown CA.
                 Add($"certificate is not trusted: unknown CA '{facts.Elements[count - 1].Issuer}' (the chain could not be completed)",
-                    SecurityFlags.AllowUnknownCA);
+                    SecurityFlags.AllowUnknownCA, CertificateProblemKind.UnknownCA);
             }
             if ((s & X509ChainStatusFlags.NotValidForUsage) != 0)
             {
-                Add($"{role} is not valid for server authentication (extended key usage)", SecurityFlags.IgnoreWrongUsage);
+                Add($"{role} is not valid for server authentication (extended key usage)", SecurityFlags.IgnoreWrongUsage,
+                    CertificateProblemKind.WrongUsage);
             }
             if ((s & UnknownRevocation) != 0 && !RevocationUnknownExpected(e, checkCrl, checkOcsp))
             {
                 int flag = i == 0 ? SecurityFlags.IgnoreUnknownRevocation
                     : i == count - 1 && e.Subject == e.Issuer ? SecurityFlags.IgnoreUnknownRootRevocation
                     : SecurityFlags.IgnoreUnknownCARevocation;
-                Add($"the revocation status of {role} could not be checked{Detail(e)}", flag);
+                var kind = e.HasOcspPointer && !e.HasCrlPointer ? CertificateProblemKind.OcspUnknown
+                    : e.HasCrlPointer && !e.HasOcspPointer ? CertificateProblemKind.CrlUnknown : CertificateProblemKind.RevocationUnknown;
+                Add($"the revocation status of {role} could not be checked{Detail(e)}", flag, kind);
             }
             if ((s & X509ChainStatusFlags.Revoked) != 0)
             {
-                Add($"{role} has been revoked", 0);
+                Add($"{role} has been revoked", 0, CertificateProblemKind.Revoked);
             }
             if ((s & X509ChainStatusFlags.NotSignatureValid) != 0)
             {
-                Add($"{role} has an invalid signature", 0);
+                Add($"{role} has an invalid signature", 0, CertificateProblemKind.BadSignature);
             }
             if ((s & X509ChainStatusFlags.ExplicitDistrust) != 0)
             {
-                Add($"{role} is explicitly distrusted", 0);
+                Add($"{role} is explicitly distrusted", 0, CertificateProblemKind.Blocked);
             }
             if ((s & X509ChainStatusFlags.CtlNotTimeValid) != 0)
             {
@@ -223,28 +267,31 @@ internal static class CertificatePolicy
             var other = s & ~Handled;
             if (other != X509ChainStatusFlags.NoError)
             {
-                Add($"{role} failed validation: {other}{Detail(e)}", 0);
+                Add($"{role} failed validation: {other}{Detail(e)}", 0,
+                    (other & X509ChainStatusFlags.Cyclic) != 0 ? CertificateProblemKind.Cyclic : CertificateProblemKind.Other);
             }
         }
 
         var leaf = facts.Elements[0];
         if (checkCrl == 2 && !leaf.HasCrlPointer && !leaf.CheckedByKnownCrl)
         {
-            Add($"certificate names no CRL distribution point ({terms.CrlRequired} requires one)", SecurityFlags.IgnoreUnknownRevocation);
+            Add($"certificate names no CRL distribution point ({terms.CrlRequired} requires one)", SecurityFlags.IgnoreUnknownRevocation,
+                CertificateProblemKind.CrlUnknown);
         }
         if (checkOcsp == 2 && !leaf.HasOcspPointer && !leaf.CheckedByKnownOcsp)
         {
-            Add($"certificate names no OCSP responder ({terms.OcspRequired} requires one)", SecurityFlags.IgnoreUnknownRevocation);
+            Add($"certificate names no OCSP responder ({terms.OcspRequired} requires one)", SecurityFlags.IgnoreUnknownRevocation,
+                CertificateProblemKind.OcspUnknown);
         }
         if (!facts.HostName.Matches)
         {
             string names = facts.HostName.Names.Count == 0 ? "no host name" : string.Join(", ", facts.HostName.Names);
             Add($"host name mismatch: certificate is for {names} but the server is '{facts.HostName.Host}'",
-                SecurityFlags.IgnoreNameMismatch);
+                SecurityFlags.IgnoreNameMismatch, CertificateProblemKind.NameMismatch);
         }
         if (facts.SignatureAlgorithmProblem is { } signatureProblem)
         {
-            Add(signatureProblem, 0);
+            Add(signatureProblem, 0, CertificateProblemKind.SignatureAlgorithm);
         }
 
         var remaining = problems.Where(p => p.Flag == 0 || (securityFlags & p.Flag) == 0).ToList();
