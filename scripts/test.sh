@@ -5,7 +5,8 @@
 #
 # Usage: bash scripts/test.sh [dotnet test options]      e.g. bash scripts/test.sh --filter 'FullyQualifiedName~Peers'
 # Environment:
-#   CI=true               no prompts (sudo -n), no colours, no persistent build servers
+#   CI=true               no prompts (sudo -n), no colours, no persistent build servers, and the peers start from an
+#                         empty state directory whenever none of them is running (up.sh --fresh), as on a new machine
 #   HERALD_PEERS_STATE    the peers' state directory (default /tmp/herald-peers)
 #   HERALD_TEST_RESULTS   where the TRX files go (default artifacts/test-results)
 #   HERALD_SKIP_PEERS=1   do not install or start the peers (their tests then fail, they do not skip)
@@ -40,8 +41,12 @@ else
   step_start "Installing the peers' packages (scripts/peers/install.sh)"
   if bash scripts/peers/install.sh; then
     step_end
-    step_start "Starting the peers (scripts/peers/up.sh)"
-    bash scripts/peers/up.sh -q || problem "peers: scripts/peers/up.sh failed (see above)"
+    UP_OPTS=(-q)
+    # Under CI nothing an earlier run left in the state directory may decide the outcome: with no peer running, start
+    # from nothing (a few seconds more than reusing it). Running peers are kept; up.sh checks each against its recipe.
+    [ "${CI:-}" = true ] && UP_OPTS+=(--fresh)
+    step_start "Starting the peers (scripts/peers/up.sh ${UP_OPTS[*]})"
+    bash scripts/peers/up.sh "${UP_OPTS[@]}" || problem "peers: scripts/peers/up.sh failed (see above)"
     step_end
   else
     problem "peers: scripts/peers/install.sh failed (see above); the peers were not started"

@@ -49,3 +49,35 @@ proc_start() { awk '{print $22}' "/proc/$1/stat" 2>/dev/null || true; }
 
 # Seconds since the epoch, for "took Ns" progress lines.
 now_s() { date +%s; }
+
+# True while process PID runs with start time START: it exists, is the same process (a recycled PID has another
+# start time) and is not a zombie (a stopped process stays in /proc until whoever adopted it reaps it).
+# Usage: running PID START
+running() {
+  local stat
+  [ -n "$1" ] && read -r stat 2>/dev/null < "/proc/$1/stat" || return 1
+  stat=${stat##*) }            # drop "PID (comm) ": comm may hold spaces and parentheses
+  # shellcheck disable=SC2086
+  set -- "$2" $stat            # now $2 is the state, ${21} the start time (field 22 of the whole line)
+  [ "$2" != Z ] && [ "${21}" = "$1" ]
+}
+
+# Stops the process recorded in a PID file ("PID START_TIME", as the peer scripts write them) and removes the file.
+# Only that process: it must still run with the recorded start time (a recycled PID is left alone). SIGTERM first,
+# SIGKILL after 5 s. Returns 0 when it stopped a process, 1 when there was none to stop.
+# Usage: stop_pidfile FILE
+stop_pidfile() {
+  local f=$1 pid="" st="" stopped=1 i
+  if [ -s "$f" ]; then read -r pid st < "$f" || true; fi
+  if running "$pid" "$st"; then
+    kill -TERM "$pid" 2>/dev/null || true
+    for ((i = 0; i < 100; i++)); do running "$pid" "$st" || break; sleep 0.05; done
+    if running "$pid" "$st"; then
+      kill -KILL "$pid" 2>/dev/null || true
+      for ((i = 0; i < 40; i++)); do running "$pid" "$st" || break; sleep 0.05; done
+    fi
+    stopped=0
+  fi
+  rm -f "$f"
+  return $stopped
+}

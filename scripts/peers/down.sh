@@ -9,6 +9,11 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "$HERE/../lib/common.sh"
 ensure_root "$@"
 STATE="${HERALD_PEERS_STATE:-/tmp/herald-peers}"
+case "$STATE" in /|"") echo "down.sh: refusing the state directory '$STATE'" >&2; exit 1 ;; esac
+# Takes turns with up.sh (see there): the lock is held by the flock process, not by anything started here.
+if [ "${HERALD_PEERS_LOCKED:-}" != "$STATE" ]; then
+  exec env HERALD_PEERS_LOCKED="$STATE" flock -o -w 300 "${STATE%/}.lock" bash "$0" "$@"
+fi
 RUN="$STATE/run"
 
 # Postfix's own "stop" stops only the instance of this config directory.
@@ -20,20 +25,11 @@ rm -f "$RUN/postfix.pid"
 stopped=0
 for f in "$RUN"/*.pid; do
   [ -e "$f" ] || continue
-  name=$(basename "$f" .pid)
-  read -r pid st < "$f" || { rm -f "$f"; continue; }
-  if [ -n "${pid:-}" ] && [ -d "/proc/$pid" ] && [ "$(proc_start "$pid")" = "${st:-}" ]; then
-    kill -TERM "$pid" 2>/dev/null || true
-    for _ in $(seq 50); do [ -d "/proc/$pid" ] || break; sleep 0.1; done
-    if [ -d "/proc/$pid" ] && [ "$(proc_start "$pid")" = "$st" ]; then
-      kill -KILL "$pid" 2>/dev/null || true
-    fi
-    echo "stopped $name (pid $pid)"; stopped=$((stopped+1))
-  fi
-  rm -f "$f"
+  read -r pid _ < "$f" || true
+  if stop_pidfile "$f"; then echo "stopped $(basename "$f" .pid) (pid $pid)"; stopped=$((stopped+1)); fi
 done
+rm -f "$RUN"/*.recipe
 echo "down.sh: stopped $stopped process(es)"
 if [ "${1:-}" = "--purge" ]; then
-  case "$STATE" in /|"") echo "down.sh: refusing to delete '$STATE'" >&2; exit 1 ;; esac
   rm -rf "$STATE"; echo "down.sh: removed $STATE"
 fi

@@ -69,13 +69,18 @@ elif [ "$(id -u)" = 0 ]; then
 fi
 
 # npm smtp-server peer, at the versions in package-lock.json. Installed in the working tree
-# (node_modules is not committed); up.sh copies it to the state directory before it starts.
-want=$(sed -n 's/.*"smtp-server": *"\([0-9.]*\)".*/\1/p' "$HERE/node-peer/package.json")
-have=$(node -p 'require(process.argv[1]).version' "$HERE/node-peer/node_modules/smtp-server/package.json" 2>/dev/null || true)
-if [ "$have" != "$want" ]; then
+# (node_modules is not committed); up.sh copies it to the state directory before it starts. node_modules is
+# trusted only when it was installed from this very lock file (its hash is kept in node_modules/.herald-lock.sha256)
+# and still holds smtp-server: a node_modules left by another lock file, or a half-finished install, is made again.
+lock_hash=$(sha256sum < "$HERE/node-peer/package-lock.json" | cut -d' ' -f1)
+stamp="$HERE/node-peer/node_modules/.herald-lock.sha256"
+have=$(cat "$stamp" 2>/dev/null || true)
+if [ "$have" != "$lock_hash" ] || [ ! -f "$HERE/node-peer/node_modules/smtp-server/package.json" ]; then
+  want=$(sed -n 's/.*"smtp-server": *"\([0-9.]*\)".*/\1/p' "$HERE/node-peer/package.json")
   echo "install.sh: npm ci in scripts/peers/node-peer (smtp-server $want)"
   (cd "$HERE/node-peer" && npm ci --no-audit --no-fund --loglevel=error </dev/null)
+  echo "$lock_hash" > "$stamp"
 else
-  echo "install.sh: smtp-server $have already installed"
+  echo "install.sh: smtp-server already installed from package-lock.json"
 fi
 echo "install.sh: done"

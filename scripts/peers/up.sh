@@ -2,18 +2,40 @@
 # Starts every loopback test peer (scripts/peers/ports.sh lists them) and waits until each port answers.
 # All state lives under $HERALD_PEERS_STATE (default /tmp/herald-peers): configs, certificates, captured
 # mail, logs, and $STATE/run/<name>.pid for each process started here, so that down.sh stops exactly those.
-# Idempotent: peers that already run are left alone (Postfix is reloaded). After changing a config below,
-# run down.sh and then up.sh. Nothing listens beyond loopback and nothing relays mail off the machine.
-# Needs root (re-runs itself through sudo otherwise); run install.sh once before.
-# Usage: bash scripts/peers/up.sh [-q]      -q: print only the summary line (and any port that is down)
+# Idempotent, and never trusts what an earlier run left behind:
+#   - certificates are made again when certs.sh changed or they do not check out (see certs.sh);
+#   - the Cyrus sasldb is made again when its account list changed, the ssh keys when one is missing or broken;
+#   - each peer records a recipe next to its PID file (its command line and the content of every file it reads at
+#     start: code, configuration, certificates); a running peer whose recipe changed is restarted, one that did not
+#     change is left alone. Postfix is reloaded when its configuration or certificates changed.
+# Nothing listens beyond loopback and nothing relays mail off the machine. Runs of up.sh and down.sh for one state
+# directory take turns (a lock next to it). Needs root (re-runs itself through sudo otherwise); run install.sh once
+# before.
+# Usage: bash scripts/peers/up.sh [-q] [--fresh]
+#   -q       print only the summary line (and any port that is down)
+#   --fresh  when no peer of this state directory is running, delete the state directory first, so that the run
+#            starts as on a new machine (scripts/test.sh passes it under CI=true)
 # Exit status: 0 when every port is up; 1 (naming the ports) when any is down.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "$HERE/../lib/common.sh"
 ensure_root "$@"
-QUIET=0; [ "${1:-}" = -q ] && QUIET=1
+QUIET=0; FRESH=0
+for arg in "$@"; do
+  case "$arg" in
+    -q) QUIET=1 ;;
+    --fresh) FRESH=1 ;;
+    *) die "up.sh: unknown option $arg (usage: up.sh [-q] [--fresh])" ;;
+  esac
+done
 export HERALD_PEERS_STATE="${HERALD_PEERS_STATE:-/tmp/herald-peers}"
 STATE="$HERALD_PEERS_STATE"
+case "$STATE" in /|"") die "up.sh: refusing the state directory '$STATE'" ;; esac
+# One run at a time per state directory. flock -o holds the lock in the flock process and closes it for this
+# script, so that the daemons started below do not inherit it (they would hold it for ever).
+if [ "${HERALD_PEERS_LOCKED:-}" != "$STATE" ]; then
+  exec env HERALD_PEERS_LOCKED="$STATE" flock -o -w 300 "${STATE%/}.lock" bash "$0" "$@"
+fi
 RUN="$STATE/run"; LOG="$STATE/logs"; CERTS="$STATE/certs"; CODE="$STATE/code"
 # Debian's interpreter: python3-aiosmtpd is installed for it, not for any other python3 on PATH.
 PY=/usr/bin/python3
@@ -23,22 +45,6 @@ T0=$(now_s)
 for cmd in postfix /usr/sbin/dovecot /usr/sbin/smtp-sink /usr/sbin/danted /usr/bin/tinyproxy /usr/sbin/sshd saslpasswd2; do
   command -v "$cmd" >/dev/null 2>&1 || die "$cmd is missing: run scripts/peers/install.sh first"
 done
-
-mkdir -p "$STATE" "$RUN" "$LOG"
-chmod 755 "$STATE" "$RUN"; chmod 777 "$LOG"
-bash "$HERE/certs.sh" >/dev/null
-
-# The peers run from a copy of their code in the state directory, so a running peer never depends on the
-# working tree it was started from (which may be a temporary clone).
-mkdir -p "$CODE"
-cp "$HERE/aiosmtpd_peer.py" "$HERE/oauth_introspect.py" "$CODE/"
-mkdir -p "$CODE/node-peer"
-cp -R "$HERE/node-peer/server.js" "$HERE/node-peer/package.json" "$HERE/node-peer/presets" "$CODE/node-peer/"
-# node_modules only when npm installed something else (npm keeps its record in node_modules/.package-lock.json).
-if ! cmp -s "$HERE/node-peer/node_modules/.package-lock.json" "$CODE/node-peer/node_modules/.package-lock.json"; then
-  rm -rf "$CODE/node-peer/node_modules"
-  cp -R "$HERE/node-peer/node_modules" "$CODE/node-peer/"
-fi
 
 PF="$STATE/postfix"; PFE="$PF/etc"
 postfix_alive() {  # "postfix status" asks the instance itself, which a stale master.pid cannot fool
@@ -53,15 +59,77 @@ alive() {  # alive NAME -> 0 if the process recorded in $RUN/NAME.pid still runs
   fi
   [ -s "$f" ] || return 1
   read -r pid st < "$f" || return 1
-  [ -n "$pid" ] && [ -d "/proc/$pid" ] && [ "$(proc_start "$pid")" = "$st" ]
+  running "$pid" "$st"
 }
-start_bg() {  # start_bg NAME CMD... : runs CMD in a session of its own, output to $LOG/NAME.log
+any_alive() {  # 0 when any peer recorded in this state directory still runs
+  local f
+  postfix_alive && return 0
+  for f in "$RUN"/*.pid; do
+    [ -e "$f" ] || continue
+    alive "$(basename "$f" .pid)" && return 0
+  done
+  return 1
+}
+if [ $FRESH = 1 ] && [ -d "$STATE" ]; then
+  if any_alive; then
+    [ $QUIET = 1 ] || echo "  --fresh: peers of $STATE are running; keeping the state (each peer is checked below)"
+  else
+    rm -rf "$STATE"
+    [ $QUIET = 1 ] || echo "  --fresh: no peer of $STATE was running; deleted it to start from nothing"
+  fi
+fi
+
+mkdir -p "$STATE" "$RUN" "$LOG"
+chmod 755 "$STATE" "$RUN"; chmod 777 "$LOG"
+bash "$HERE/certs.sh" >/dev/null
+
+# The peers run from a copy of their code in the state directory, so a running peer never depends on the
+# working tree it was started from (which may be a temporary clone).
+mkdir -p "$CODE"
+cp "$HERE/aiosmtpd_peer.py" "$HERE/oauth_introspect.py" "$CODE/"
+mkdir -p "$CODE/node-peer"
+cp -R "$HERE/node-peer/server.js" "$HERE/node-peer/package.json" "$HERE/node-peer/presets" "$CODE/node-peer/"
+# node_modules only when npm installed something else (npm keeps its record in node_modules/.package-lock.json).
+# The copy is made beside the old one and swapped in by renames, so an interrupted copy is never taken for a whole one.
+if ! cmp -s "$HERE/node-peer/node_modules/.package-lock.json" "$CODE/node-peer/node_modules/.package-lock.json"; then
+  rm -rf "$CODE/node-peer/node_modules.new" "$CODE/node-peer/node_modules.old"
+  cp -R "$HERE/node-peer/node_modules" "$CODE/node-peer/node_modules.new"
+  if [ -e "$CODE/node-peer/node_modules" ]; then mv "$CODE/node-peer/node_modules" "$CODE/node-peer/node_modules.old"; fi
+  mv "$CODE/node-peer/node_modules.new" "$CODE/node-peer/node_modules"
+  rm -rf "$CODE/node-peer/node_modules.old"
+fi
+
+# fingerprint FILE... : the SHA-256 of each file, one line each (a missing file shows as sha256sum's complaint).
+fingerprint() { sha256sum -- "$@" 2>&1 || true; }
+# The certificate files a TLS peer loads when it starts; a new set means a restart (or a Postfix reload).
+TLS_FILES=("$CERTS/server.key" "$CERTS/server-chain.pem" "$CERTS/ca.pem")
+start_bg() {  # start_bg NAME [--inputs FILE... --] CMD... : runs CMD in a session of its own, output to $LOG/NAME.log
   local name=$1; shift
-  if alive "$name"; then [ $QUIET = 1 ] || echo "  $name already running"; return 0; fi
+  local inputs=()
+  if [ "${1:-}" = --inputs ]; then
+    shift
+    while [ "$1" != -- ]; do inputs+=("$1"); shift; done
+    shift
+  fi
+  # The command line, then one hash per input file (a missing file shows as sha256sum's complaint), hashed together.
+  local recipe old=""
+  recipe=$( { printf '%q ' "$@"; echo; if [ ${#inputs[@]} -gt 0 ]; then sha256sum -- "${inputs[@]}" 2>&1 || true; fi; } \
+            | sha256sum)
+  recipe=${recipe%% *}
+  if alive "$name"; then
+    if [ -s "$RUN/$name.recipe" ]; then read -r old < "$RUN/$name.recipe" || true; fi
+    if [ "$old" = "$recipe" ]; then
+      [ $QUIET = 1 ] || echo "  $name already running"
+      return 0
+    fi
+    echo "  $name: its command, code, configuration or certificates changed since it started: restarting it"
+    stop_pidfile "$RUN/$name.pid" || true
+  fi
   setsid "$@" >>"$LOG/$name.log" 2>&1 </dev/null &
   local pid=$!
   sleep 0.05
   echo "$pid $(proc_start "$pid")" > "$RUN/$name.pid"
+  echo "$recipe" > "$RUN/$name.recipe"
 }
 
 source "$HERE/ports.sh"
@@ -94,7 +162,7 @@ put() {
 ###########################################################################
 # OAuth2 introspection endpoint (Dovecot's oauth2 passdb asks it)
 ###########################################################################
-start_bg oauth-introspect "$PY" "$CODE/oauth_introspect.py" 25990
+start_bg oauth-introspect --inputs "$CODE/oauth_introspect.py" -- "$PY" "$CODE/oauth_introspect.py" 25990
 
 ###########################################################################
 # Postfix (a private instance: config, queue, data and mail under $STATE)
@@ -181,9 +249,17 @@ auxprop_plugin: sasldb
 sasldb_path: $PFE/sasl/sasldb2
 mech_list: PLAIN LOGIN CRAM-MD5 DIGEST-MD5 NTLM SCRAM-SHA-1 SCRAM-SHA-256
 EOF
-if [ ! -s "$PFE/sasl/sasldb2" ]; then
-  printf '%s' 's3cret!'    | saslpasswd2 -c -p -f "$PFE/sasl/sasldb2" -u example.test user
-  printf '%s' '0ther-pass' | saslpasswd2 -c -p -f "$PFE/sasl/sasldb2" -u example.test other
+# The sasldb is made again whenever the account list below changes (its hash is kept next to it), in a new file
+# renamed into place: Cyrus reads the file at each AUTH, so no restart is needed.
+SASL_ACCOUNTS=$'user s3cret!\nother 0ther-pass'
+SASL_RECIPE=$(printf '%s' "$SASL_ACCOUNTS" | sha256sum | cut -d' ' -f1)
+if [ ! -s "$PFE/sasl/sasldb2" ] || [ "$(cat "$PFE/sasl/sasldb2.recipe" 2>/dev/null)" != "$SASL_RECIPE" ]; then
+  rm -f "$PFE/sasl/sasldb2.new" "$PFE/sasl/sasldb2.recipe"
+  while read -r sasl_user sasl_password; do
+    printf '%s' "$sasl_password" | saslpasswd2 -c -p -f "$PFE/sasl/sasldb2.new" -u example.test "$sasl_user"
+  done <<< "$SASL_ACCOUNTS"
+  mv -f "$PFE/sasl/sasldb2.new" "$PFE/sasl/sasldb2"
+  echo "$SASL_RECIPE" > "$PFE/sasl/sasldb2.recipe"
 fi
 chown root:postfix "$PFE/sasl/sasldb2"; chmod 640 "$PFE/sasl/sasldb2"
 put "$PFE/vmailbox" <<EOF
@@ -243,10 +319,12 @@ anvil                  unix  -       -      n      -      1       anvil
 scache                 unix  -       -      n      -      1       scache
 postlog                unix-dgram n  -      n      -      1       postlogd
 EOF
+# Postfix loads the certificates as its smtpd processes start: a new set (certs.sh made new ones) needs a reload.
+put "$PFE/tls-files.sha256" < <(fingerprint "${TLS_FILES[@]}")   # not a pipe: put must set CHANGED here
 if postfix_alive; then
   if [ $CHANGED = 1 ]; then
     postfix -c "$PFE" reload >/dev/null 2>&1 || true
-    [ $QUIET = 1 ] || echo "  postfix already running (reloaded: its configuration changed)"
+    [ $QUIET = 1 ] || echo "  postfix already running (reloaded: its configuration or certificates changed)"
   else
     [ $QUIET = 1 ] || echo "  postfix already running"
   fi
@@ -348,7 +426,8 @@ submission_relay_trusted = yes
 submission_max_mail_size = 10M
 submission_logout_format = in=%i out=%o
 EOF
-start_bg dovecot /usr/sbin/dovecot -F -c "$DV/dovecot.conf"
+start_bg dovecot --inputs "$DV/dovecot.conf" "$DV/oauth2.conf.ext" "$DV/users" "${TLS_FILES[@]}" -- \
+  /usr/sbin/dovecot -F -c "$DV/dovecot.conf"
 
 ###########################################################################
 # Postfix smtp-sink variants
@@ -363,14 +442,16 @@ start_bg smtp-sink-drop-data /usr/sbin/smtp-sink -u nobody -h sinkdrop.localhost
 # aiosmtpd scripted peers
 ###########################################################################
 mkdir -p "$STATE/aiosmtpd"
-start_bg aiosmtpd-expn      "$PY" "$CODE/aiosmtpd_peer.py" --mode expn      --port 25200 --capture "$STATE/aiosmtpd/expn"
-start_bg aiosmtpd-helo-only "$PY" "$CODE/aiosmtpd_peer.py" --mode helo-only --port 25201 --capture "$STATE/aiosmtpd/helo"
+start_bg aiosmtpd-expn      --inputs "$CODE/aiosmtpd_peer.py" -- "$PY" "$CODE/aiosmtpd_peer.py" --mode expn      --port 25200 --capture "$STATE/aiosmtpd/expn"
+start_bg aiosmtpd-helo-only --inputs "$CODE/aiosmtpd_peer.py" -- "$PY" "$CODE/aiosmtpd_peer.py" --mode helo-only --port 25201 --capture "$STATE/aiosmtpd/helo"
 
 ###########################################################################
 # npm smtp-server peers (captures under $STATE/node/<preset>)
 ###########################################################################
 for p in node-starttls node-implicit-auth node-minimal node-auth-required; do
-  start_bg "$p" node "$CODE/node-peer/server.js" "$CODE/node-peer/presets/$p.json"
+  start_bg "$p" --inputs "$CODE/node-peer/server.js" "$CODE/node-peer/presets/$p.json" "$CODE/node-peer/package.json" \
+    "$CODE/node-peer/node_modules/.package-lock.json" "${TLS_FILES[@]}" -- \
+    node "$CODE/node-peer/server.js" "$CODE/node-peer/presets/$p.json"
 done
 
 ###########################################################################
@@ -409,8 +490,8 @@ EOF
 }
 dante_conf 10800 username dante-socks5-auth > "$DA/socks5-auth.conf"
 dante_conf 10801 none     dante-socks4      > "$DA/socks4.conf"
-start_bg dante-socks5-auth /usr/sbin/danted -f "$DA/socks5-auth.conf" -p "$DA/socks5-auth.pid"
-start_bg dante-socks4      /usr/sbin/danted -f "$DA/socks4.conf"      -p "$DA/socks4.pid"
+start_bg dante-socks5-auth --inputs "$DA/socks5-auth.conf" -- /usr/sbin/danted -f "$DA/socks5-auth.conf" -p "$DA/socks5-auth.pid"
+start_bg dante-socks4      --inputs "$DA/socks4.conf"      -- /usr/sbin/danted -f "$DA/socks4.conf"      -p "$DA/socks4.pid"
 
 ###########################################################################
 # OpenSSH dynamic forwarding: SOCKS4, SOCKS4a and SOCKS5 (no auth) on 10802, because dante has no
@@ -418,9 +499,18 @@ start_bg dante-socks4      /usr/sbin/danted -f "$DA/socks4.conf"      -p "$DA/so
 # only to localhost/127.0.0.1.
 ###########################################################################
 SS="$STATE/ssh"; mkdir -p "$SS" /run/sshd; chmod 755 "$SS"
-[ -f "$SS/host_ed25519" ]   || ssh-keygen -q -t ed25519 -N '' -C herald-peers-host -f "$SS/host_ed25519"
-[ -f "$SS/client_ed25519" ] || ssh-keygen -q -t ed25519 -N '' -C herald-peers-client -f "$SS/client_ed25519"
-cp "$SS/client_ed25519.pub" "$SS/authorized_keys"; chmod 644 "$SS/authorized_keys"
+# A key pair is made again when either half is missing or does not load (a half-written key from an interrupted run).
+for key in host client; do
+  k="$SS/${key}_ed25519"
+  if ! { [ -s "$k" ] && [ -s "$k.pub" ] && [ "$(ssh-keygen -y -f "$k" 2>/dev/null | cut -d' ' -f1-2)" = "$(cut -d' ' -f1-2 "$k.pub")" ]; }; then
+    rm -f "$k" "$k.pub"
+    ssh-keygen -q -t ed25519 -N '' -C "herald-peers-$key" -f "$k"
+  fi
+done
+put "$SS/authorized_keys" < "$SS/client_ed25519.pub"; chmod 644 "$SS/authorized_keys"
+# The tunnel trusts exactly this host key, written from the key itself: a known_hosts file learnt from an earlier
+# host key would make ssh refuse port forwarding.
+put "$SS/known_hosts" <<< "[127.0.0.1]:10822 $(cut -d' ' -f1-2 "$SS/host_ed25519.pub")"
 put "$SS/sshd_config" <<EOF
 ListenAddress 127.0.0.1:10822
 HostKey $SS/host_ed25519
@@ -441,10 +531,11 @@ PermitOpen localhost:* 127.0.0.1:*
 ForceCommand /bin/false
 LogLevel VERBOSE
 EOF
-start_bg sshd /usr/sbin/sshd -D -e -f "$SS/sshd_config"
+start_bg sshd --inputs "$SS/sshd_config" "$SS/host_ed25519" "$SS/authorized_keys" -- /usr/sbin/sshd -D -e -f "$SS/sshd_config"
 for _ in $(seq 50); do timeout 1 bash -c "exec 3<>/dev/tcp/127.0.0.1/10822" 2>/dev/null && break; sleep 0.1; done
-start_bg ssh-socks /usr/bin/ssh -N -D 127.0.0.1:10802 -i "$SS/client_ed25519" -o BatchMode=yes \
-  -o StrictHostKeyChecking=no -o UserKnownHostsFile="$SS/known_hosts" -o ExitOnForwardFailure=yes \
+start_bg ssh-socks --inputs "$SS/client_ed25519" "$SS/known_hosts" -- \
+  /usr/bin/ssh -N -D 127.0.0.1:10802 -i "$SS/client_ed25519" -o BatchMode=yes \
+  -o StrictHostKeyChecking=yes -o UserKnownHostsFile="$SS/known_hosts" -o ExitOnForwardFailure=yes \
   -o ServerAliveInterval=30 -p 10822 peerproxy@127.0.0.1
 
 ###########################################################################
@@ -468,7 +559,7 @@ for v in auth open; do
     echo "Filter \"$TP/filter\""; echo "FilterType ere"; echo "FilterDefaultDeny Yes"
     [ $v = auth ] && echo "BasicAuth proxyuser proxy-pass"
   } > "$TP/tinyproxy-$v.conf"
-  start_bg "tinyproxy-$v" /usr/bin/tinyproxy -d -c "$TP/tinyproxy-$v.conf"
+  start_bg "tinyproxy-$v" --inputs "$TP/tinyproxy-$v.conf" "$TP/filter" -- /usr/bin/tinyproxy -d -c "$TP/tinyproxy-$v.conf"
 done
 
 ###########################################################################

@@ -25,6 +25,11 @@ internal sealed class CliEnvironment
     /// <summary>Reads an environment variable (null when unset).</summary>
     public required Func<string, string?> GetVariable { get; init; }
 
+    /// <summary>Whether a host (name or address) is on loopback, for the warning about unencrypted sessions with other
+    /// hosts. The real one resolves names (<see cref="Options.ConnectionPlan.IsLoopbackAsync"/>); tests replace it to
+    /// play a remote host on a loopback port.</summary>
+    public Func<string, CancellationToken, Task<bool>> IsLoopbackHost { get; init; } = Options.ConnectionPlan.IsLoopbackAsync;
+
     /// <summary>The real process: the console and the process environment.</summary>
     public static CliEnvironment FromProcess() => new()
     {

@@ -167,6 +167,8 @@ public partial class Smtp
         Fixed("UseFIPSCompliantAPI", "False", "FIPS mode is a property of the operating system's crypto libraries.");
         Fixed("UseInternalSecurityAPI", "False", "TLS always uses the platform's implementation through SslStream.");
         Int("SendBufferSize", () => s.SendBufferSize, v => s.SendBufferSize = v, 1024, 16 << 20);
+        Bool("UseChunking", () => s.UseChunking, v => s.UseChunking = v);
+        Int("ChunkSize", () => s.ChunkSize, v => s.ChunkSize = v, 1024, 64 << 20);
         Bool("InsecureAllowPlaintextAuth", () => s.InsecureAllowPlaintextAuth, v => s.InsecureAllowPlaintextAuth = v);
         return t;
     }

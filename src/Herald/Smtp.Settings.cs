@@ -88,6 +88,12 @@ internal sealed class SmtpSettings
     /// <summary>Size of the buffer message data is written through.</summary>
     public int SendBufferSize { get; set; } = 64 * 1024;
 
+    /// <summary>UseChunking: send with BDAT (RFC 3030) when the server offers CHUNKING.</summary>
+    public bool UseChunking { get; set; } = true;
+
+    /// <summary>ChunkSize: the largest BDAT chunk in bytes.</summary>
+    public int ChunkSize { get; set; } = EngineOptions.DefaultChunkSize;
+
     /// <summary>MaskSensitiveData: secrets are masked in the protocol trace.</summary>
     public bool MaskSensitive { get; set; } = true;
 
@@ -149,6 +155,8 @@ internal sealed class SmtpSettings
             MaxLineLength = MaxLineLength,
             MaxTransferRate = MaxTransferRate,
             SendBufferSize = SendBufferSize,
+            UseChunking = UseChunking,
+            ChunkSize = ChunkSize,
             MaskSecrets = MaskSensitive,
             Auth = User.Length == 0 ? AuthOptions.None : new AuthOptions
             {

@@ -24,13 +24,9 @@ internal static class ProbeCommand
         {
             var server = connection.RequireServer(result, env, "probe");
             using var smtp = new Smtp();
+            // Probing sends nothing secret: under --tls auto a server without STARTTLS, or with a certificate that cannot
+            // be verified, is reported rather than refused.
             var plan = connection.Apply(result, smtp, server, env);
-            bool startTlsFallback = plan.TlsDefaulted && plan.Port is 25 or 587;
-            if (startTlsFallback)
-            {
-                // Nothing secret is sent while probing, so a server without STARTTLS is reported rather than refused.
-                smtp.Config("InsecureAllowStartTlsFallback=True");
-            }
             var greeting = new List<string>();
             bool greeted = false;
             smtp.OnPITrail += (_, e) =>
@@ -44,12 +40,6 @@ internal static class ProbeCommand
                     greeting.Add(e.Message);
                 }
             };
-            string? certificate = null;
-            smtp.OnSSLServerAuthentication += (_, e) =>
-            {
-                certificate = $"{e.CertSubject}; issued by {e.CertIssuer}" +
-                              (e.Accept ? "" : $" (NOT trusted: {e.Status})");
-            };
             return await ServerSession.RunAsync(smtp, plan, env, cancellationToken, () =>
             {
                 var caps = smtp.Engine.Capabilities;
@@ -60,10 +50,11 @@ internal static class ProbeCommand
                 o.Append("Greeting     ").Append(string.Join("\n             ", greeting)).Append('\n');
                 o.Append("TLS          ").Append(tls ?? (caps.StartTls
                     ? "none (the server offers STARTTLS; use --tls starttls)"
-                    : startTlsFallback ? "none: the server does not offer STARTTLS" : "none")).Append('\n');
-                if (certificate is not null)
+                    : plan.Opportunistic ? "none: the server does not offer STARTTLS" : "none")).Append('\n');
+                if (plan.Certificate is { } certificate)
                 {
-                    o.Append("Certificate  ").Append(certificate).Append('\n');
+                    o.Append("Certificate  ").Append(certificate.Subject).Append("; issued by ").Append(certificate.Issuer)
+                        .Append(certificate.Verified ? "" : $" (NOT verified: {certificate.Status})").Append('\n');
                 }
                 if (!caps.IsExtended)
                 {
@@ -76,7 +67,7 @@ internal static class ProbeCommand
                 }
                 env.Out.Write(o.ToString());
                 return Task.CompletedTask;
-            }).ConfigureAwait(false);
+            }, warnIfUnencrypted: false).ConfigureAwait(false);
         });
         return command;
     }

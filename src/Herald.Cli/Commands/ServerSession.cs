@@ -2,25 +2,37 @@ using Herald.Cli.Options;
 
 namespace Herald.Cli.Commands;
 
-/// <summary>Connect, do one thing, disconnect: the shape of verify, expand and probe, with the TLS hint on failure.</summary>
+/// <summary>Connect, do one thing, disconnect: the shape of send, verify, expand and probe, with the TLS warnings and
+/// hints.</summary>
 internal static class ServerSession
 {
     /// <summary>Connects, runs <paramref name="work"/> and says goodbye (QUIT).</summary>
     /// <param name="smtp">The configured component.</param>
     /// <param name="plan">What the connection options decided.</param>
-    /// <param name="env">Where hints go.</param>
+    /// <param name="env">Where warnings and hints go.</param>
     /// <param name="cancellationToken">Stops everything (Ctrl+C).</param>
     /// <param name="work">What to do while connected.</param>
+    /// <param name="warnIfUnencrypted">False for a command that sends nothing over the session (probe), so a plaintext
+    /// session with a remote host needs no warning.</param>
     /// <returns>The exit code.</returns>
+    /// <exception cref="CliException">The TLS policy refused the server (see <see cref="ConnectionPlan.Explain"/>).</exception>
     public static async Task<int> RunAsync(Smtp smtp, ConnectionPlan plan, CliEnvironment env, CancellationToken cancellationToken,
-        Func<Task> work)
+        Func<Task> work, bool warnIfUnencrypted = true)
     {
         try
         {
             await smtp.ConnectAsync(cancellationToken).ConfigureAwait(false);
+            if (warnIfUnencrypted)
+            {
+                await plan.WarnIfUnencryptedAsync(smtp, env, cancellationToken).ConfigureAwait(false);
+            }
             await work().ConfigureAwait(false);
             await smtp.DisconnectAsync(cancellationToken).ConfigureAwait(false);
             return ExitCodes.Ok;
+        }
+        catch (SmtpException e) when (plan.Explain(e) is { } explained)
+        {
+            throw explained;
         }
         catch (SmtpException e) when (plan.HintFor(e) is { } hint)
         {

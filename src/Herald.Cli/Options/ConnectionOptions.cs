@@ -37,8 +37,12 @@ internal sealed class ConnectionOptions
     public readonly Option<string?> Tls = new Option<string?>("--tls")
     {
         HelpName = "MODE",
-        Description = "auto (default): STARTTLS on ports 25 and 587, TLS from the start on any other port; "
-                      + "starttls: require STARTTLS; implicit: TLS from the start (port 465); none: no encryption.",
+        Description = "auto (default): TLS from the start on port 465; on any other port STARTTLS whenever the server offers "
+                      + "it, with the certificate checked. Without --user, a certificate that cannot be verified is accepted "
+                      + "with a warning (encrypted, not authenticated) and a server without STARTTLS is used in plaintext (a "
+                      + "warning off loopback); with --user both are refused, so a password never travels unencrypted or to an "
+                      + "unverified server. starttls: require STARTTLS and a valid certificate; implicit: TLS from the start "
+                      + "(port 465); none: no encryption.",
     }.AcceptOnlyFromAmong(TlsModes);
 
     public readonly Option<string?> Ca = new("--ca")
@@ -109,7 +113,8 @@ internal sealed class ConnectionOptions
 
     public readonly Option<bool> AllowPlaintextAuth = new("--allow-plaintext-auth")
     {
-        Description = "DANGEROUS: allow sending the password over an unencrypted connection.",
+        Description = "DANGEROUS: with --tls none, allow sending the password over an unencrypted connection to a host outside "
+                      + "loopback (--tls auto and starttls never send it unencrypted).",
     };
 
     /// <summary>Creates the option set.</summary>
@@ -208,25 +213,37 @@ internal sealed class ConnectionOptions
     /// a secret variable that is not set.</exception>
     public ConnectionPlan Apply(ParseResult result, Smtp smtp, ServerAddress server, CliEnvironment env)
     {
-        string? tls = result.GetValue(Tls);
+        string tls = result.GetValue(Tls) ?? "auto";
+        int port = server.Port ?? (tls == "implicit" ? 465 : 25);
+        // auto is the command line's own policy, not the component's sslAutomatic (which starts TLS on the first byte
+        // on every port but 25 and 587, and so fails on the plaintext ports of test servers): RFC 8314 §3.3 implicit
+        // TLS on 465, STARTTLS (RFC 3207) everywhere else, made opportunistic below when nothing secret is sent.
         var mode = tls switch
         {
             "starttls" => SmtpSSLStartModes.sslExplicit,
             "implicit" => SmtpSSLStartModes.sslImplicit,
             "none" => SmtpSSLStartModes.sslNone,
-            _ => SmtpSSLStartModes.sslAutomatic,
+            _ => port == 465 ? SmtpSSLStartModes.sslImplicit : SmtpSSLStartModes.sslExplicit,
         };
-        int port = server.Port ?? (mode == SmtpSSLStartModes.sslImplicit ? 465 : 25);
+        var plan = new ConnectionPlan
+        {
+            Display = server.Display(port),
+            Host = server.Host,
+            Port = port,
+            Mode = mode,
+            Auto = tls == "auto",
+            Credentials = _withAuth && result.GetValue(User) is not null,
+        };
         smtp.MailServer = server.Host;
         smtp.MailPort = port;
         smtp.SSLStartMode = mode;
-        ApplyTls(result, smtp, env, mode);
+        ApplyTls(result, smtp, env, plan);
         if (_withAuth)
         {
             ApplyAuth(result, smtp, env);
         }
         ApplyCommon(result, smtp, env);
-        return new ConnectionPlan(server.Display(port), mode, tls is null, port);
+        return plan;
     }
 
     /// <summary>Sets the timeout and the trace (used for the capture server too).</summary>
@@ -245,11 +262,11 @@ internal sealed class ConnectionOptions
         }
     }
 
-    private void ApplyTls(ParseResult result, Smtp smtp, CliEnvironment env, SmtpSSLStartModes mode)
+    private void ApplyTls(ParseResult result, Smtp smtp, CliEnvironment env, ConnectionPlan plan)
     {
         bool tlsOptions = result.GetValue(Ca) is not null || result.GetValue(ClientCert) is not null
                           || result.GetValue(InsecureAcceptAnyCertificate);
-        if (mode == SmtpSSLStartModes.sslNone && tlsOptions)
+        if (plan.Mode == SmtpSSLStartModes.sslNone && tlsOptions)
         {
             throw CliException.Usage(
                 "--tls none turns TLS off, so --ca, --client-cert and --insecure-accept-any-certificate cannot apply.");
@@ -279,12 +296,18 @@ internal sealed class ConnectionOptions
                 : "";
             smtp.SSLCert = ClientCertificates.Load(certFile, result.GetValue(ClientKey), password);
         }
-        if (result.GetValue(InsecureAcceptAnyCertificate))
+        bool acceptAny = result.GetValue(InsecureAcceptAnyCertificate);
+        if (acceptAny)
         {
             env.Warn("--insecure-accept-any-certificate: the server's certificate is NOT checked. Anyone on the network path " +
                      "can pretend to be this server and read everything sent, passwords included. Use it only with test servers.");
-            smtp.OnSSLServerAuthentication += (_, e) => e.Accept = true;
         }
+        if (plan.Opportunistic && !plan.Credentials)
+        {
+            // Nothing secret is sent, so a server without STARTTLS is used as it is (warned about off loopback).
+            smtp.Config("InsecureAllowStartTlsFallback=True");
+        }
+        plan.Attach(smtp, env, acceptAny);
     }
 
     private void ApplyAuth(ParseResult result, Smtp smtp, CliEnvironment env)

@@ -1,16 +1,127 @@
+using System.Net;
+using System.Net.Sockets;
+
 namespace Herald.Cli.Options;
 
-/// <summary>What <see cref="ConnectionOptions.Apply"/> decided, for messages and hints.</summary>
-/// <param name="Display">HOST:PORT.</param>
-/// <param name="Mode">The TLS mode.</param>
-/// <param name="TlsDefaulted">True when --tls was not given (so the mode is the default, auto).</param>
-/// <param name="Port">The port.</param>
-internal sealed record ConnectionPlan(string Display, SmtpSSLStartModes Mode, bool TlsDefaulted, int Port)
+/// <summary>
+/// What <see cref="ConnectionOptions.Apply"/> decided about a server, and what the session then showed about its TLS:
+/// the source of the <c>--tls auto</c> warnings and of the hints printed after a failure.
+/// </summary>
+internal sealed class ConnectionPlan
 {
+    /// <summary>HOST:PORT, for messages.</summary>
+    public required string Display { get; init; }
+
+    /// <summary>The host name or address as given.</summary>
+    public string Host { get; init; } = "";
+
+    /// <summary>The port.</summary>
+    public required int Port { get; init; }
+
+    /// <summary>The component's TLS mode: for <c>auto</c>, implicit on port 465 and explicit (STARTTLS) elsewhere.</summary>
+    public required SmtpSSLStartModes Mode { get; init; }
+
+    /// <summary>True for <c>--tls auto</c>, given or by default.</summary>
+    public bool Auto { get; init; }
+
+    /// <summary>True when the session would log in (<c>--user</c>), so something secret would be sent.</summary>
+    public bool Credentials { get; init; }
+
+    /// <summary>True for auto on a port other than 465: STARTTLS when offered, and without credentials an
+    /// unverifiable certificate or a missing STARTTLS is tolerated (with a warning off loopback).</summary>
+    public bool Opportunistic => Auto && Mode == SmtpSSLStartModes.sslExplicit;
+
+    /// <summary>The server certificate of the session, as validated (before any option overrode the verdict).</summary>
+    public ServerCertificateSeen? Certificate { get; private set; }
+
+    /// <summary>True once the server sent anything.</summary>
+    public bool ServerSpoke { get; private set; }
+
+    /// <summary>True once the client asked for STARTTLS.</summary>
+    public bool StartTlsSent { get; private set; }
+
     /// <summary>
-    /// A suggestion for a failure that the default TLS mode probably caused: auto means TLS from the first byte on
-    /// ports other than 25 and 587, which a plaintext test server (port 1025, 2525 ...) answers with garbage or silence.
+    /// Follows the session through the component's public events: the trace (did the server speak, was STARTTLS
+    /// asked for) and the certificate check, where <c>--insecure-accept-any-certificate</c> and the opportunistic rule
+    /// of <c>--tls auto</c> apply.
     /// </summary>
+    /// <param name="smtp">The component.</param>
+    /// <param name="env">Where warnings go.</param>
+    /// <param name="acceptAnyCertificate">True for <c>--insecure-accept-any-certificate</c>.</param>
+    public void Attach(Smtp smtp, CliEnvironment env, bool acceptAnyCertificate)
+    {
+        smtp.OnPITrail += (_, e) =>
+        {
+            if (e.Direction == 1)
+            {
+                ServerSpoke = true;
+            }
+            else if (e.Direction == 0 && e.Message.Equals("STARTTLS", StringComparison.OrdinalIgnoreCase))
+            {
+                StartTlsSent = true;
+            }
+        };
+        smtp.OnSSLServerAuthentication += (_, e) =>
+        {
+            Certificate = new ServerCertificateSeen(e.CertSubject, e.CertIssuer, e.Status, e.Accept);
+            if (e.Accept)
+            {
+                return;
+            }
+            if (acceptAnyCertificate)
+            {
+                e.Accept = true; // warned about when the option was read
+            }
+            else if (Opportunistic && !Credentials)
+            {
+                // Like an MTA's opportunistic TLS (RFC 7435 §1.2): encryption without authentication still beats
+                // plaintext, and nothing secret goes over it. With credentials the check stands and the session fails.
+                e.Accept = true;
+                env.Warn($"the certificate of {Display} could not be verified ({e.Status}). The session is encrypted, but the " +
+                         "server is not authenticated: someone on the network path could pose as it. Trust the server's CA with " +
+                         "--ca FILE to verify it, or pass --tls starttls to refuse a server that cannot be verified.");
+            }
+        };
+    }
+
+    /// <summary>
+    /// Once connected: under <c>--tls auto</c>, warns when the session stayed in plaintext (the server offers no
+    /// STARTTLS) with a host outside loopback, since what follows can be read on the way.
+    /// </summary>
+    /// <param name="smtp">The connected component.</param>
+    /// <param name="env">Where the warning goes.</param>
+    /// <param name="cancellationToken">Stops a name lookup.</param>
+    public async Task WarnIfUnencryptedAsync(Smtp smtp, CliEnvironment env, CancellationToken cancellationToken)
+    {
+        if (!Opportunistic || smtp.Config("SSLNegotiatedVersion").Length > 0
+            || await env.IsLoopbackHost(Host, cancellationToken).ConfigureAwait(false))
+        {
+            return;
+        }
+        env.Warn($"{Display} does not offer STARTTLS: this session is NOT encrypted, and anyone on the network path can read " +
+                 "what it carries (the message, the addresses). Pass --tls starttls to refuse a server that cannot encrypt.");
+    }
+
+    /// <summary>
+    /// The command line's own account of a failure that its TLS policy caused, or null when the library's message
+    /// says it well enough: under <c>--tls auto</c> with credentials, a server without STARTTLS is refused before
+    /// anything secret is sent.
+    /// </summary>
+    /// <param name="e">The failure.</param>
+    public CliException? Explain(SmtpException e)
+    {
+        if (Opportunistic && Credentials && e.Code == SmtpErrorCodes.TlsHandshakeError && ServerSpoke && !StartTlsSent)
+        {
+            return new CliException(ExitCodes.For(e),
+                $"{Display} does not offer STARTTLS, so the session cannot be encrypted, and --tls auto never sends credentials " +
+                "(--user) over an unencrypted connection, not even to loopback. Nothing was sent: the session ended before " +
+                "AUTH. If the password may really be read on the way, pass --tls none (plus --allow-plaintext-auth for a host " +
+                "outside loopback).", e);
+        }
+        return null;
+    }
+
+    /// <summary>A suggestion for a failure that the TLS mode probably caused.</summary>
     /// <param name="e">The failure.</param>
     /// <returns>The hint, or null when there is nothing useful to say.</returns>
     public string? HintFor(SmtpException e)
@@ -28,15 +139,60 @@ internal sealed record ConnectionPlan(string Display, SmtpSSLStartModes Mode, bo
             return "Many servers offer login only after STARTTLS: pass --tls starttls.";
         }
         bool noTlsHere = e.Code is SmtpErrorCodes.TlsHandshakeError or SmtpErrorCodes.CommunicationError or SmtpErrorCodes.Timeout;
-        if (TlsDefaulted && noTlsHere && Port is not (25 or 587 or 465) && Mode == SmtpSSLStartModes.sslAutomatic)
+        if (Auto && Mode == SmtpSSLStartModes.sslImplicit && noTlsHere)
         {
-            return $"Port {Port} was tried with TLS from the first byte (--tls auto does that on ports other than 25 and 587). " +
+            return $"Port {Port} was tried with TLS from the first byte (--tls auto does that on port 465). " +
                    "If this server starts in plaintext, pass --tls starttls, or --tls none for a server without TLS.";
         }
-        if (TlsDefaulted && e.Code == SmtpErrorCodes.TlsHandshakeError && e.Message.Contains("STARTTLS", StringComparison.Ordinal))
+        if (Opportunistic && !Credentials && e.Code == SmtpErrorCodes.TlsHandshakeError && StartTlsSent)
         {
-            return "This server does not offer STARTTLS. Pass --tls none to talk to it without encryption (only on networks you trust).";
+            // An MTA would retry such a server in plaintext; a person decides that for themselves.
+            return "The server offered STARTTLS, but the TLS handshake failed. To send without encryption anyway, pass --tls none.";
+        }
+        if (Opportunistic && e.Code == SmtpErrorCodes.Timeout && !ServerSpoke)
+        {
+            return $"The server on port {Port} said nothing. If it expects TLS from the first byte (implicit TLS, like port 465), " +
+                   "pass --tls implicit.";
         }
         return null;
     }
+
+    /// <summary>
+    /// True when <paramref name="host"/> is a loopback address, a <c>localhost</c> name (RFC 6761 §6.3), or a name whose
+    /// every address is loopback. A name that does not resolve counts as remote.
+    /// </summary>
+    /// <param name="host">A host name or address.</param>
+    /// <param name="cancellationToken">Stops the lookup.</param>
+    public static async Task<bool> IsLoopbackAsync(string host, CancellationToken cancellationToken)
+    {
+        if (IPAddress.TryParse(host, out var address))
+        {
+            return IsLoopback(address);
+        }
+        string name = host.TrimEnd('.');
+        if (name.Equals("localhost", StringComparison.OrdinalIgnoreCase)
+            || name.EndsWith(".localhost", StringComparison.OrdinalIgnoreCase))
+        {
+            return true;
+        }
+        try
+        {
+            var addresses = await Dns.GetHostAddressesAsync(name, cancellationToken).ConfigureAwait(false);
+            return addresses.Length > 0 && addresses.All(IsLoopback);
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    private static bool IsLoopback(IPAddress address) =>
+        IPAddress.IsLoopback(address) || (address.IsIPv4MappedToIPv6 && IPAddress.IsLoopback(address.MapToIPv4()));
 }
+
+/// <summary>The server certificate a session was shown, with the validation's own verdict.</summary>
+/// <param name="Subject">The certificate's subject.</param>
+/// <param name="Issuer">Its issuer.</param>
+/// <param name="Status">"OK", or why it did not validate.</param>
+/// <param name="Verified">True when it validated.</param>
+internal sealed record ServerCertificateSeen(string Subject, string Issuer, string Status, bool Verified);

@@ -131,6 +131,15 @@ internal sealed record EngineOptions
     /// <summary>Size of the buffer message data is written through.</summary>
     public int SendBufferSize { get; init; } = 64 * 1024;
 
+    /// <summary>Send the message with BDAT (RFC 3030) when the server offers CHUNKING.</summary>
+    public bool UseChunking { get; init; } = true;
+
+    /// <summary>The largest BDAT chunk in bytes (the chunk is buffered, so this is also the memory it takes).</summary>
+    public int ChunkSize { get; init; } = DefaultChunkSize;
+
+    /// <summary>The default <see cref="ChunkSize"/>: 1 MiB.</summary>
+    public const int DefaultChunkSize = 1 << 20;
+
     /// <summary>Secrets are masked in the protocol trace.</summary>
     public bool MaskSecrets { get; init; } = true;
 

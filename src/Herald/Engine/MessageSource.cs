@@ -30,6 +30,12 @@ internal abstract class MessageSource
     /// <summary>True when the message is known to contain bytes above 127 (BODY=8BITMIME is then declared).</summary>
     public virtual bool Is8Bit => false;
 
+    /// <summary>
+    /// True when the message holds binary MIME content (RFC 3030 BINARYMIME): it goes by BDAT with its bytes
+    /// unchanged (no line-end normalisation), and a server without CHUNKING and BINARYMIME cannot take it.
+    /// </summary>
+    public virtual bool IsBinary => false;
+
     /// <summary>Reads the next piece; 0 means the end.</summary>
     public abstract ValueTask<int> ReadAsync<TIO>(TIO io, Memory<byte> buffer, CancellationToken cancellationToken)
         where TIO : struct, ISmtpIO;

@@ -11,9 +11,11 @@ internal sealed partial class SmtpEngine
     private const int StagingSize = 16 * 1024;
 
     /// <summary>
-    /// Runs one mail transaction: [RSET], MAIL FROM, one RCPT TO per recipient, DATA, the message, and the final
-    /// reply. With PIPELINING (RFC 2920) the commands up to DATA go out in one write and the replies are matched in
-    /// order; without it, one command at a time.
+    /// Runs one mail transaction: [RSET], MAIL FROM, one RCPT TO per recipient, then the message: DATA and the
+    /// dot-stuffed data, or (when the server offers CHUNKING, RFC 3030) BDAT chunks. With PIPELINING (RFC 2920) the
+    /// commands up to DATA go out in one write and the replies are matched in order; without it, one command at a
+    /// time. A message that fits one chunk goes with its envelope in that same write (<c>BDAT n LAST</c>) when no
+    /// rejected recipient could stop the transaction, since data sent with the envelope cannot be withdrawn.
     /// </summary>
     /// <exception cref="SmtpException">The server refused the message (161), or the connection failed (162).</exception>
     public async ValueTask<TransactionResult> SendMailAsync<TIO>(TIO io, OperationGuard guard, Envelope envelope, MessageSource message)
@@ -22,50 +24,67 @@ internal sealed partial class SmtpEngine
         var connection = Connection;
         guard.SetAbortAction(connection.Abort);
         var caps = Capabilities;
-        if (caps.Size || _events.WantsTransfer)
+        bool bdat = UsesChunking(message, caps);
+        if (caps.Size || _events.WantsTransfer || bdat)
         {
-            // SIZE= and the percentage need the exact length; a stream source may have to count its line ends first.
+            // SIZE=, the percentage and the choice of one chunk need the exact length; a stream source may have to
+            // count its line ends first.
             _step = "measuring the message";
             await message.MeasureAsync(io, guard.Token).ConfigureAwait(false);
         }
-        var mail = SmtpCommands.Mail(envelope.Verb, envelope.ReversePath, MailParameters(envelope, message, caps));
-        var rcpts = new string[envelope.Recipients.Count];
-        for (int i = 0; i < rcpts.Length; i++)
-        {
-            var r = envelope.Recipients[i];
-            string options = r.Options;
-            if (options.Length > 0 && RecipientOptions.UsesDsn(options) && !caps.Dsn)
-            {
-                Info($"The server does not offer DSN; the options \"{options}\" for {r.Address} were not sent.");
-                options = "";
-            }
-            rcpts[i] = SmtpCommands.Rcpt(r.Address, options);
-        }
+        var mail = SmtpCommands.Mail(envelope.Verb, envelope.ReversePath, MailParameters(envelope, message, caps, bdat));
+        var rcpts = RcptCommands(envelope, caps);
 
         bool reset = Options.SendRset && (_transactions > 0 || _needsReset);
         bool pipelining = caps.Pipelining;
         var result = new TransactionResult();
         var outcome = new Outcome(envelope, Options.StopOnRejected, _events);
+        byte[]? chunk = null;
+        ChunkReader? reader = null;
+        int prefilled = -1;
+        bool dataWithEnvelope = false;
         _transactions++;
         _needsReset = true; // until the transaction completes either way
         try
         {
-            // Every command that precedes DATA, in order. Pipelined: all in one write, then the replies in order.
-            // Otherwise: one at a time, stopping at the first fatal reply.
-            int count = (reset ? 1 : 0) + 1 + rcpts.Length + 1;
+            if (bdat)
+            {
+                chunk = ArrayPool<byte>.Shared.Rent(Options.ChunkSize);
+                reader = new ChunkReader(this, message);
+                if (pipelining && !CanStop(envelope))
+                {
+                    // No rejected recipient can stop this transaction, so the data may travel with the envelope: when
+                    // the whole message fits one chunk, MAIL, RCPT and BDAT n LAST go in one write.
+                    StartTransfer(message, guard);
+                    prefilled = await reader.FillAsync(io, guard, chunk.AsMemory(0, Options.ChunkSize)).ConfigureAwait(false);
+                    dataWithEnvelope = reader.Exhausted;
+                }
+            }
+            // Every command that precedes the data, in order. Pipelined: all in one write, then the replies in
+            // order. Otherwise: one at a time, stopping at the first fatal reply.
+            int count = (reset ? 1 : 0) + 1 + rcpts.Length + (bdat ? 0 : 1);
             if (pipelining)
             {
                 for (int i = 0; i < count; i++)
                 {
                     QueueCommand(CommandAt(i, reset, mail, rcpts));
                 }
-                _step = "sending the envelope (pipelined)";
+                if (dataWithEnvelope)
+                {
+                    _step = "sending the message (pipelined with its envelope)";
+                    await QueueChunkAsync(io, guard, chunk.AsMemory(0, prefilled), last: true).ConfigureAwait(false);
+                }
+                else
+                {
+                    _step = "sending the envelope (pipelined)";
+                }
                 await connection.FlushAsync(io, guard).ConfigureAwait(false);
             }
             for (int i = 0; i < count; i++)
             {
                 string command = CommandAt(i, reset, mail, rcpts);
-                if (!pipelining && i == count - 1 && result.Accepted.Count == 0)
+                int kind = i - (reset ? 1 : 0); // -1 RSET, 0 MAIL, 1..n RCPT, n+1 DATA
+                if (!pipelining && kind == rcpts.Length + 1 && result.Accepted.Count == 0)
                 {
                     // One command at a time, the client already knows that no recipient was accepted: DATA could
                     // deliver nothing, so it is not sent (RFC 5321 §3.3 asks the server to refuse it anyway).
@@ -86,7 +105,6 @@ internal sealed partial class SmtpEngine
                 {
                     throw ReplyError(reply, $"The server ended the session in reply to {Verb(command)}");
                 }
-                int kind = i - (reset ? 1 : 0); // -1 RSET, 0 MAIL, 1..n RCPT, n+1 DATA
                 bool keepGoing = outcome.Record(kind, reply, result);
                 guard.ThrowIfStopped();
                 if (!keepGoing && !pipelining)
@@ -95,24 +113,58 @@ internal sealed partial class SmtpEngine
                 }
             }
 
-            if (outcome.Failure is { } failure)
+            SmtpReply final;
+            if (dataWithEnvelope)
             {
-                if (outcome.DataAccepted)
+                // The message went with the envelope; its BDAT LAST reply is the final reply, whatever the envelope's.
+                _step = "waiting for the server to accept the message";
+                final = await ReadReplyAsync(io, guard).ConfigureAwait(false);
+                EndTransfer(message, guard);
+                if (outcome.Failure is null && result.Accepted.Count == 0)
                 {
-                    // DATA was already accepted (354) in the pipelined batch; there is no way to withdraw it without
-                    // sending a message, so the connection is closed: an unterminated DATA is never delivered
-                    // (RFC 5321 §4.1.1.4).
-                    connection.Abort();
-                    throw new SmtpException(failure.Code,
-                        failure.Message + " Nothing was delivered; the connection was closed to abandon the message.",
-                        outcome.FailureReply!, failure);
+                    outcome.NoneAccepted(result, final);
                 }
-                throw failure;
+                if (outcome.Failure is { } envelopeFailure)
+                {
+                    throw envelopeFailure;
+                }
             }
-
-            await SendDataAsync(io, guard, message).ConfigureAwait(false);
-            _step = "waiting for the server to accept the message";
-            var final = await ReadReplyAsync(io, guard).ConfigureAwait(false);
+            else
+            {
+                if (bdat && outcome.Failure is null && result.Accepted.Count == 0)
+                {
+                    outcome.NoneAccepted(result, null);
+                }
+                if (outcome.Failure is { } failure)
+                {
+                    if (outcome.DataAccepted)
+                    {
+                        // DATA was already accepted (354) in the pipelined batch; there is no way to withdraw it without
+                        // sending a message, so the connection is closed: an unterminated DATA is never delivered
+                        // (RFC 5321 §4.1.1.4).
+                        connection.Abort();
+                        throw new SmtpException(failure.Code,
+                            failure.Message + " Nothing was delivered; the connection was closed to abandon the message.",
+                            outcome.FailureReply!, failure);
+                    }
+                    throw failure;
+                }
+                if (bdat)
+                {
+                    if (prefilled < 0)
+                    {
+                        StartTransfer(message, guard);
+                    }
+                    final = await SendChunksAsync(io, guard, reader!, chunk!, prefilled).ConfigureAwait(false);
+                    EndTransfer(message, guard);
+                }
+                else
+                {
+                    await SendDataAsync(io, guard, message).ConfigureAwait(false);
+                    _step = "waiting for the server to accept the message";
+                    final = await ReadReplyAsync(io, guard).ConfigureAwait(false);
+                }
+            }
             result.FinalReply = final;
             if (!final.IsSuccess)
             {
@@ -124,8 +176,90 @@ internal sealed partial class SmtpEngine
         }
         finally
         {
+            reader?.Dispose();
+            if (chunk is not null)
+            {
+                ArrayPool<byte>.Shared.Return(chunk);
+            }
             message.Complete();
         }
+    }
+
+    /// <summary>The StartTransfer callback, for a message with a body.</summary>
+    private void StartTransfer(MessageSource message, OperationGuard guard)
+    {
+        if (message.HasBody)
+        {
+            _events.OnStartTransfer();
+            guard.ThrowIfStopped();
+        }
+    }
+
+    /// <summary>The EndTransfer callback, for a message with a body.</summary>
+    private void EndTransfer(MessageSource message, OperationGuard guard)
+    {
+        if (message.HasBody)
+        {
+            _events.OnEndTransfer();
+            guard.ThrowIfStopped();
+        }
+    }
+
+    /// <summary>True when a rejected recipient of this envelope would stop the transaction.</summary>
+    private bool CanStop(Envelope envelope)
+    {
+        var stopOn = Options.StopOnRejected;
+        foreach (var r in envelope.Recipients)
+        {
+            if ((stopOn & KindsOf(r.Kind)) != 0)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static RecipientKinds KindsOf(RecipientKind kind) => kind switch
+    {
+        RecipientKind.Cc => RecipientKinds.Cc,
+        RecipientKind.Bcc => RecipientKinds.Bcc,
+        _ => RecipientKinds.To,
+    };
+
+    /// <summary>
+    /// True when the message goes by BDAT: the server offers CHUNKING and the options allow it. A binary message
+    /// (RFC 3030 BINARYMIME) has no other way.
+    /// </summary>
+    /// <exception cref="SmtpException">10045: the message is binary and the server cannot take it.</exception>
+    private bool UsesChunking(MessageSource message, Capabilities caps)
+    {
+        bool bdat = caps.Chunking && Options.UseChunking;
+        if (message.IsBinary && !(bdat && caps.BinaryMime))
+        {
+            throw new SmtpException(SmtpErrorCodes.NotSupported,
+                "The message is binary MIME (RFC 3030), which only BDAT with BINARYMIME can carry unchanged, but the " +
+                (caps.Chunking && caps.BinaryMime ? "use of CHUNKING is turned off" : "server does not offer CHUNKING and BINARYMIME") +
+                "; nothing was sent. Encode its binary parts (base64) to send it to this server.");
+        }
+        return bdat;
+    }
+
+    /// <summary>One RCPT command per recipient; DSN options are left out when the server does not offer DSN.</summary>
+    private string[] RcptCommands(Envelope envelope, Capabilities caps)
+    {
+        var rcpts = new string[envelope.Recipients.Count];
+        for (int i = 0; i < rcpts.Length; i++)
+        {
+            var r = envelope.Recipients[i];
+            string options = r.Options;
+            if (options.Length > 0 && RecipientOptions.UsesDsn(options) && !caps.Dsn)
+            {
+                Info($"The server does not offer DSN; the options \"{options}\" for {r.Address} were not sent.");
+                options = "";
+            }
+            rcpts[i] = SmtpCommands.Rcpt(r.Address, options);
+        }
+        return rcpts;
     }
 
     private static string CommandAt(int index, bool reset, string mail, string[] rcpts)
@@ -147,8 +281,11 @@ internal sealed partial class SmtpEngine
         return colon > 0 ? command[..(colon + 1)] + "..." : command;
     }
 
-    /// <summary>MAIL FROM parameters: SIZE (RFC 1870), BODY=8BITMIME (RFC 6152), SMTPUTF8 (RFC 6531), and extras.</summary>
-    private List<string> MailParameters(Envelope envelope, MessageSource message, Capabilities caps)
+    /// <summary>
+    /// MAIL FROM parameters: SIZE (RFC 1870), BODY=8BITMIME (RFC 6152) or BODY=BINARYMIME (RFC 3030), SMTPUTF8
+    /// (RFC 6531), and extras.
+    /// </summary>
+    private List<string> MailParameters(Envelope envelope, MessageSource message, Capabilities caps, bool bdat)
     {
         var parameters = new List<string>(4);
         if (caps.Size && message.Length >= 0)
@@ -160,7 +297,11 @@ internal sealed partial class SmtpEngine
             }
             parameters.Add("SIZE=" + message.Length.ToString(CultureInfo.InvariantCulture));
         }
-        if (message.Is8Bit && caps.EightBitMime)
+        if (message.IsBinary && bdat)
+        {
+            parameters.Add("BODY=BINARYMIME");
+        }
+        else if (message.Is8Bit && caps.EightBitMime)
         {
             parameters.Add("BODY=8BITMIME");
         }
@@ -186,12 +327,7 @@ internal sealed partial class SmtpEngine
     {
         var connection = Connection;
         _step = "sending the message data";
-        bool hasBody = message.HasBody;
-        if (hasBody)
-        {
-            _events.OnStartTransfer();
-            guard.ThrowIfStopped();
-        }
+        StartTransfer(message, guard);
         var staging = ArrayPool<byte>.Shared.Rent(StagingSize);
         try
         {
@@ -249,11 +385,7 @@ internal sealed partial class SmtpEngine
         {
             ArrayPool<byte>.Shared.Return(staging);
         }
-        if (hasBody)
-        {
-            _events.OnEndTransfer();
-            guard.ThrowIfStopped();
-        }
+        EndTransfer(message, guard);
     }
 
     /// <summary>Waits until the bytes sent so far fit MaxTransferRate.</summary>

@@ -4,15 +4,24 @@ namespace Herald.Protocol;
 /// Prepares message bytes for the DATA command while they stream: every line end becomes CRLF (a bare LF or a bare
 /// CR is normalised, RFC 5321 §2.3.8), and a line that starts with "." gets a second "." (RFC 5321 §4.5.2). It keeps
 /// the few bits of state it needs between chunks, so a message of any size passes through a fixed-size buffer.
+/// For BDAT (RFC 3030), which carries the message as counted octets, it normalises line ends only.
 /// </summary>
 internal struct DotStuffer
 {
-    private bool _midLine;       // false at the start of a line
-    private bool _afterCr;       // the previous byte was a CR (already written as CRLF)
+    private readonly bool _noDots; // BDAT: line ends only, no dot-stuffing
+    private bool _midLine;         // false at the start of a line
+    private bool _afterCr;         // the previous byte was a CR (already written as CRLF)
 
-    /// <summary>Creates a stuffer positioned at the start of the message.</summary>
+    /// <summary>Creates a stuffer positioned at the start of the message, for DATA.</summary>
     public DotStuffer()
     {
+    }
+
+    /// <summary>Creates a stuffer positioned at the start of the message.</summary>
+    /// <param name="stuffDots">True for DATA; false for BDAT, where only line ends are normalised.</param>
+    public DotStuffer(bool stuffDots)
+    {
+        _noDots = !stuffDots;
     }
 
     /// <summary>True when the bytes seen so far end in the middle of a line.</summary>
@@ -54,7 +63,7 @@ internal struct DotStuffer
             if (!_midLine)
             {
                 _midLine = true;
-                if (b == (byte)'.')
+                if (b == (byte)'.' && !_noDots)
                 {
                     destination[d++] = (byte)'.';
                     destination[d++] = (byte)'.';
@@ -85,6 +94,7 @@ internal struct DotStuffer
     /// <returns>Bytes written.</returns>
     public int Finish(Span<byte> destination)
     {
+        System.Diagnostics.Debug.Assert(!_noDots, "BDAT data ends with FinishLine.");
         int d = 0;
         if (_midLine)
         {
@@ -95,5 +105,20 @@ internal struct DotStuffer
         _midLine = false;
         _afterCr = false;
         return d + SmtpCommands.EndOfData.Length;
+    }
+
+    /// <summary>Ends the data for BDAT: a CRLF when the message did not end with one. Needs 2 bytes.</summary>
+    /// <returns>Bytes written.</returns>
+    public int FinishLine(Span<byte> destination)
+    {
+        if (!_midLine)
+        {
+            return 0;
+        }
+        destination[0] = (byte)'\r';
+        destination[1] = (byte)'\n';
+        _midLine = false;
+        _afterCr = false;
+        return 2;
     }
 }

@@ -207,14 +207,99 @@ public sealed class EndToEndTests : IDisposable
     }
 
     [Fact]
-    public async Task TheDefaultTlsModeOnAPlaintextPortGetsAHint()
+    public async Task TheDefaultTlsModeSendsInPlaintextToALoopbackServerWithoutStartTls()
     {
+        // The capture server offers no STARTTLS; with nothing secret to send, auto goes on in plaintext, and on loopback
+        // says nothing about it.
         await using var server = CaptureServer.Start(new CaptureServerOptions { Directory = _dir });
-        var r = await CliRunner.RunAsync(["send", "--server", $"127.0.0.1:{server.EndPoint.Port}", "--timeout", "5",
+        var r = await CliRunner.RunAsync(["send", "--server", $"127.0.0.1:{server.EndPoint.Port}", "--timeout", "10",
+            "--from", "me@example.com", "--to", "you@example.com", "--body", "x", "--trace"]);
+        Assert.True(r.ExitCode == ExitCodes.Ok, r.Error);
+        Assert.Contains("Sent to you@example.com", r.Out);
+        Assert.DoesNotContain("C: STARTTLS", r.Error);
+        Assert.DoesNotContain("herald: warning", r.Error);
+    }
+
+    private static readonly string[] PlainAuthScript =
+        ["220 fake ESMTP", "250-fake\n250-AUTH PLAIN LOGIN\n250 8BITMIME", "535 5.7.8 Authentication credentials invalid"];
+
+    [Fact]
+    public async Task TheDefaultTlsModeWarnsWhenAMessageGoesUnencryptedOffLoopback()
+    {
+        await using var server = new ScriptedServer("220 fake ESMTP", "250 fake", "250 2.1.0 ok", "250 2.1.5 ok", "354 go",
+            "250 2.0.0 queued");
+        var r = await CliRunner.RunAsync(["send", "--server", $"127.0.0.1:{server.Port}", "--timeout", "10",
+            "--from", "me@example.com", "--to", "you@example.com", "--body", "x"], serverIsLoopback: false);
+        Assert.True(r.ExitCode == ExitCodes.Ok, r.Error);
+        Assert.Contains($"herald: warning: 127.0.0.1:{server.Port} does not offer STARTTLS: this session is NOT encrypted", r.Error);
+        Assert.Contains("--tls starttls", r.Error);
+    }
+
+    [Fact]
+    public async Task TheDefaultTlsModeNeverSendsAPasswordWithoutStartTlsNotEvenToLoopback()
+    {
+        var password = new Dictionary<string, string> { ["PW"] = "secret" };
+        string[] args = ["send", "--server", "", "--timeout", "10", "--user", "me", "--password-env", "PW",
+            "--from", "me@example.com", "--to", "you@example.com", "--body", "x"];
+
+        await using (var server = new ScriptedServer(PlainAuthScript[0], PlainAuthScript[1..]))
+        {
+            args[2] = $"127.0.0.1:{server.Port}";
+            var r = await CliRunner.RunAsync(args, password);
+            Assert.Equal(ExitCodes.Unavailable, r.ExitCode);
+            Assert.Contains("does not offer STARTTLS", r.Error);
+            Assert.Contains("Nothing was sent", r.Error);
+            Assert.Contains("--tls none", r.Error);
+            Assert.Equal("EHLO", Assert.Single(server.Received).Split(' ')[0]); // no AUTH line reached the server
+        }
+
+        // The control: --tls none keeps today's rule, which allows PLAIN to loopback, so the same server does get AUTH.
+        await using (var server = new ScriptedServer(PlainAuthScript[0], PlainAuthScript[1..]))
+        {
+            args[2] = $"127.0.0.1:{server.Port}";
+            var r = await CliRunner.RunAsync([.. args, "--tls", "none"], password);
+            Assert.Equal(ExitCodes.NoPermission, r.ExitCode);
+            Assert.Contains(server.Received, line => line.StartsWith("AUTH PLAIN ", StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
+    public async Task AHandshakeThatFailsAfterStartTlsSuggestsNoneWhenNothingSecretIsSent()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        // Offers STARTTLS, agrees to it, then hangs up instead of answering the ClientHello.
+        var serve = Task.Run(async () =>
+        {
+            using var client = await listener.AcceptTcpClientAsync();
+            var stream = client.GetStream();
+            using var reader = new StreamReader(stream, Encoding.ASCII);
+            async Task Say(string reply) => await stream.WriteAsync(Encoding.ASCII.GetBytes(reply + "\r\n"));
+            await Say("220 fake ESMTP");
+            await reader.ReadLineAsync();
+            await Say("250-fake\r\n250 STARTTLS");
+            await reader.ReadLineAsync();
+            await Say("220 2.0.0 Ready to start TLS");
+        });
+        var r = await CliRunner.RunAsync(["send", "--server", $"127.0.0.1:{port}", "--timeout", "10",
             "--from", "me@example.com", "--to", "you@example.com", "--body", "x"]);
-        Assert.NotEqual(ExitCodes.Ok, r.ExitCode);
-        Assert.Contains("herald: hint: ", r.Error);
+        await serve;
+        Assert.Equal(ExitCodes.Unavailable, r.ExitCode);
+        Assert.Contains("herald: hint: The server offered STARTTLS, but the TLS handshake failed", r.Error);
         Assert.Contains("--tls none", r.Error);
+    }
+
+    [Fact]
+    public async Task TheDefaultTlsModeOnAPortThatWantsTlsFirstSuggestsImplicit()
+    {
+        using var cert = SelfSigned();
+        await using var server = new ScriptedServer(cert, TlsScript[0], TlsScript[1..]);
+        var r = await CliRunner.RunAsync(["send", "--server", $"localhost:{server.Port}", "--timeout", "1",
+            "--from", "me@example.com", "--to", "you@example.com", "--body", "x"]);
+        Assert.Equal(ExitCodes.TempFail, r.ExitCode);
+        Assert.Contains("herald: hint: ", r.Error);
+        Assert.Contains("--tls implicit", r.Error);
     }
 
     [Fact]

@@ -61,25 +61,4 @@ public class OutputTests
     [InlineData(2, "Connecting", "*  Connecting")]
     public void TraceLinesHaveTheTranscriptPrefixes(int direction, string message, string expected) =>
         Assert.Equal(expected, ProtocolTrace.Format(direction, message));
-
-    [Fact]
-    public void HintsPointAtTheLikelyFix()
-    {
-        var defaulted = new ConnectionPlan("localhost:2525", SmtpSSLStartModes.sslAutomatic, TlsDefaulted: true, Port: 2525);
-        var frame = new SmtpException(SmtpErrorCodes.TlsHandshakeError, "The TLS handshake failed: corrupted frame");
-        Assert.Contains("--tls none", defaulted.HintFor(frame));
-        // Chosen on purpose, or on a standard port: no second-guessing.
-        Assert.Null((defaulted with { TlsDefaulted = false }).HintFor(frame));
-        Assert.Null((defaulted with { Port = 465 }).HintFor(frame));
-        var untrusted = new SmtpException(SmtpErrorCodes.CertVerificationError, "The server certificate is not trusted");
-        Assert.Contains("--ca FILE", defaulted.HintFor(untrusted));
-        var noStartTls = new SmtpException(SmtpErrorCodes.TlsHandshakeError, "the server does not offer STARTTLS");
-        Assert.Contains("--tls none", (defaulted with { Port = 25 }).HintFor(noStartTls));
-        Assert.Null(defaulted.HintFor(new SmtpException(SmtpErrorCodes.ProtocolError, "550 no")));
-        // A server that wants a client certificate is not a trust problem of ours.
-        Assert.Null((defaulted with { Port = 25 }).HintFor(
-            new SmtpException(SmtpErrorCodes.ProtocolError, "421 4.7.1 Error: No client certificate presented")));
-        var noAuth = new SmtpException(SmtpErrorCodes.NotSupported, "User is set, but the server does not offer authentication");
-        Assert.Contains("--tls starttls", (defaulted with { Mode = SmtpSSLStartModes.sslNone, TlsDefaulted = false }).HintFor(noAuth));
-    }
 }

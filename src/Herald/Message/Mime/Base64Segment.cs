@@ -216,7 +216,8 @@ internal sealed class Base64Segment : MimeSegment
                 }
                 catch (Exception e) when (e is IOException or ObjectDisposedException or NotSupportedException)
                 {
-                    throw new SmtpException(SmtpErrorCodes.CannotOpenFile, $"The stream of attachment '{Name}' cannot be read: {e.Message}", e);
+                    throw new SmtpException(SmtpErrorCodes.CannotOpenFile,
+                        $"The stream of attachment '{Name}' cannot be read: {e.Message}", e);
                 }
             }
             else

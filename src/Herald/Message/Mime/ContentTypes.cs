@@ -298,7 +298,8 @@ internal static class ContentTypes
 
     // RFC 2231 §7 attribute-char: a token character other than '*', ''' and '%'.
     private static bool IsAttributeChar(byte b) =>
-        b is > 0x20 and < 0x7F && TSpecials.IndexOf((char)b, StringComparison.Ordinal) < 0 && b is not ((byte)'*' or (byte)'\'' or (byte)'%');
+        b is > 0x20 and < 0x7F and not ((byte)'*' or (byte)'\'' or (byte)'%')
+        && TSpecials.IndexOf((char)b, StringComparison.Ordinal) < 0;
 
     private static string Quote(string value)
     {

@@ -98,7 +98,7 @@ internal sealed class MimeMessageSource : MessageSource
             }
         }
         var inline = html.Length > 0 ? attachments.Where(a => a.IsInline).ToList() : [];
-        var separate = attachments.Where(a => !inline.Contains(a)).ToList();
+        var separate = attachments.Where(a => html.Length == 0 || !a.IsInline).ToList();
 
         var texts = new List<string>();
         Node? body = null;
