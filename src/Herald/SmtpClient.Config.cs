@@ -19,8 +19,9 @@ public partial class SmtpClient
     /// <c>SCRAM-SHA-256,PLAIN</c>; only those listed are tried; default
     /// <c>SCRAM-SHA-256,SCRAM-SHA-1,PLAIN,LOGIN</c>), <c>ForceLogin</c> (authenticate even when the server does not
     /// announce AUTH; default False, which then skips authentication), <c>RemoveBCC</c> (leave Bcc fields out of what
-    /// is sent; default True), <c>BinaryMode</c> and <c>BinaryChunkSize</c> (stored, not yet used: see their values'
-    /// notes below), <c>SendBufferSize</c> (bytes, 1024-16 MiB, default 65536), <c>TempPath</c> (a directory where a
+    /// is sent; default True), <c>BinaryMode</c> (send with BDAT, RFC 3030, when the server offers CHUNKING; a message
+    /// of 8-bit data with BINARYMIME; default False: DATA), <c>BinaryChunkSize</c> (the largest BDAT chunk in bytes, which
+    /// is also the memory a chunk takes; 0, the default, for 1 MiB), <c>SendBufferSize</c> (bytes, 1024-16 MiB, default 65536), <c>TempPath</c> (a directory where a
     /// stream that cannot seek is copied before sending, so its exact size can be declared with SIZE=; "" to send it
     /// without), <c>TolerateMinorChainIssues</c> (ignore validity periods that do not nest and an unknown revocation
     /// status of a CA; default False), <c>UseSystemCertificates</c> (the system's trusted roots anchor trust; default
@@ -31,9 +32,6 @@ public partial class SmtpClient
     /// <c>LogDestination</c> (File, Console, None), <c>LogFile</c>, <c>LogDetails</c> (Time, Level, Source, Thread),
     /// <c>LogFilters</c> (Connection, Tls, Protocol, Transfer, Errors; "" for all), <c>LogFlushMode</c> (Immediate,
     /// Buffered), <c>LogMaxEventCount</c>, <c>LogRotationMode</c> (None, Daily).</para>
-    /// <para><c>BinaryMode</c> (default False) and <c>BinaryChunkSize</c> (default 0: Herald chooses) are kept for
-    /// code written against them; sending with BDAT (RFC 3030 CHUNKING) is not implemented yet, so every message goes
-    /// with DATA whatever they say.</para>
     /// <para>Settings that mean nothing for an SMTP client on .NET can be read; setting them to anything but their value
     /// fails with 10045 saying why: UseMicrosoftCTL, CookieCaching, Cookies, GlobalCookies, DefDeriveKeyIterations,
     /// EnableClientSideSSLFFDHE, MaxASN1BufferLength, MaxASN1TreeDepth, OCSPHashAlgorithm, UseOwnDNSResolver,
@@ -90,7 +88,9 @@ public partial class SmtpClient
         // SmtpClient
         Str("Authentications", () => string.Join(",", c.Authentications),
             v => c.Authentications = SmtpClientConfig.ParseAuthentications(v, "Authentications"));
-        Int("BinaryChunkSize", () => c.BinaryChunkSize, v => c.BinaryChunkSize = v, 0, int.MaxValue);
+        Int("BinaryChunkSize", () => c.BinaryChunkSize, v => c.BinaryChunkSize = v is 0 or >= 1024 ? v
+            : throw new SmtpException(SmtpErrorCodes.InvalidArgument, $"Config setting \"BinaryChunkSize\" is 0 (1 MiB) or at least 1024, not {v}."),
+            0, 64 << 20);
         Bool("BinaryMode", () => c.BinaryMode, v => c.BinaryMode = v);
         Bool("ForceLogin", () => c.ForceLogin, v => c.ForceLogin = v);
         Bool("IgnoreSystemTrust", () => c.IgnoreSystemTrust, v => c.IgnoreSystemTrust = v);

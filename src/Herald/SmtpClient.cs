@@ -189,6 +189,8 @@ public partial class SmtpClient : IDisposable, IAsyncDisposable, IEngineEvents
             Timeout = TimeSpan.FromMilliseconds(Socket.Timeout),
             Hello = _domain,
             SendBufferSize = config.SendBufferSize,
+            UseChunking = config.BinaryMode,
+            ChunkSize = config.BinaryChunkSize > 0 ? config.BinaryChunkSize : EngineOptions.DefaultChunkSize,
             MaskSecrets = config.MaskSensitive,
             Auth = new AuthOptions
             {

@@ -85,4 +85,30 @@ public sealed class ClientDeliveryTests
             Assert.Equal("Body of the ready-made message.\r\n", copy.Body);
         }
     }
+
+    [Theory]
+    [InlineData(Api.Sync)]
+    [InlineData(Api.Async)]
+    public async Task BinaryModeSendsWithBdatWhenPostfixOffersChunking(Api api)
+    {
+        using var client = ClientPeer.Create(out var trace);
+        client.TLS.TLSMode = SmtpClientTlsMode.NoTls;
+        client.Config("BinaryMode=True");
+        client.Config("BinaryChunkSize=1024");
+        string marker = Peers.NewMarker();
+        ClientPeer.SetMessage(client, marker);
+        client.Msg.PlainText = string.Concat(Enumerable.Repeat("A line of the chunked message.\r\n", 100)) + marker + "\r\n";
+
+        await client.ConnectUsing(api, Peers.PostfixOpen, Peers.Host);
+        await client.SendMessageUsing(api);
+        await client.DisconnectUsing(api);
+
+        var chunks = trace.Where(l => l.StartsWith("C: BDAT ", StringComparison.Ordinal)).ToList();
+        Assert.True(chunks.Count >= 4, string.Join(", ", chunks));
+        Assert.All(chunks.SkipLast(1), c => Assert.Equal("C: BDAT 1024", c));
+        Assert.EndsWith(" LAST", chunks[^1]);
+        Assert.DoesNotContain("C: DATA", trace);
+        var stored = StoredMessage.Parse(await Peers.WaitForMaildirMessageAsync(marker));
+        Assert.Equal(client.Msg.PlainText, stored.Body);
+    }
 }
