@@ -38,6 +38,14 @@ public partial class SmtpClient
     /// <summary>The certificates the server presented on the last TLS connection, its own first (empty in plaintext).</summary>
     public IReadOnlyList<TlsCertificate> ServerCerts { get; private set; } = [];
 
+    /// <summary>The TLS options a connection made now would use (for tests of the translation).</summary>
+    /// <exception cref="SmtpException">As the connection would fail.</exception>
+    internal TlsOptions CurrentTlsOptions() => ToTlsOptions(TLS.Clone(), CurrentLists(), _config.Snapshot());
+
+    /// <summary>The certificate lists as they are now.</summary>
+    private TlsLists CurrentLists() => new(ClientCerts.ToCollection(), TrustedCerts.ToCollection(), KnownCerts.ToCollection(),
+        BlockedCerts.ToCollection(), [.. KnownCRLs.Select(c => c.Bytes)], [.. KnownOCSPs.Select(o => o.Bytes)]);
+
     /// <summary>The certificate lists of one call, as .NET collections.</summary>
     private sealed record TlsLists(X509Certificate2Collection Client, X509Certificate2Collection Trusted, X509Certificate2Collection Known,
         X509Certificate2Collection Blocked, IReadOnlyList<byte[]> Crls, IReadOnlyList<byte[]> Ocsps);

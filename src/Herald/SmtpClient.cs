@@ -168,8 +168,7 @@ public partial class SmtpClient : IDisposable, IAsyncDisposable, IEngineEvents
     private EngineOptions ToOptions(SmtpClientConfig config)
     {
         var tls = TLS.Clone();
-        var lists = new TlsLists(ClientCerts.ToCollection(), TrustedCerts.ToCollection(), KnownCerts.ToCollection(),
-            BlockedCerts.ToCollection(), [.. KnownCRLs.Select(c => c.Bytes)], [.. KnownOCSPs.Select(o => o.Bytes)]);
+        var lists = CurrentLists();
         var tlsOptions = new Lazy<Security.Tls.TlsOptions>(() => ToTlsOptions(tls, lists, config));
         var proxy = Proxy.ToSettings(config.HttpUserAgent);
         bool ipv6 = proxy is null ? Socket.UseIPv6 : Proxy.UseIPv6;

@@ -179,7 +179,14 @@ internal static class TlsClient
         string authentication = info.IsTls13 ? CertificateDetails.KeyAlgorithmName(leaf.PublicKey.Oid) : info.Authentication;
         bool sent = ssl.LocalCertificate is not null;
         var presented = new X509Certificate2Collection { leaf };
-        presented.AddRange(state.Presented);
+        foreach (var extra in state.Presented)
+        {
+            // The platform's extra store holds the server's own certificate as well; it is listed once, first.
+            if (!extra.RawData.AsSpan().SequenceEqual(leaf.RawData))
+            {
+                presented.Add(extra);
+            }
+        }
         string acceptedBy = validation.Verdict.Accept && !settings.HandlerDecides
             ? validation.Verdict.Problems.Count > 0 ? terms.PinnedCertificate ?? "pinned certificate" : "validation"
             : terms.CertificateEvent;
