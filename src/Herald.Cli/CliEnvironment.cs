@@ -22,6 +22,13 @@ internal sealed class CliEnvironment
     /// <summary>True when standard input is a pipe or file rather than a terminal.</summary>
     public required bool IsInputRedirected { get; init; }
 
+    /// <summary>The user's home folder when HOME is not set (the system's answer), or null: tests leave it null so that
+    /// no real config file of the machine can leak into them.</summary>
+    public string? DefaultHome { get; init; }
+
+    /// <summary>True when standard error is a terminal, where progress can be drawn (a pipe or file gets none).</summary>
+    public bool IsErrorTerminal { get; init; }
+
     /// <summary>Reads an environment variable (null when unset).</summary>
     public required Func<string, string?> GetVariable { get; init; }
 
@@ -38,6 +45,8 @@ internal sealed class CliEnvironment
         OpenOutput = Console.OpenStandardOutput,
         OpenInput = Console.OpenStandardInput,
         IsInputRedirected = Console.IsInputRedirected,
+        IsErrorTerminal = !Console.IsErrorRedirected,
+        DefaultHome = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile) is { Length: > 0 } home ? home : null,
         GetVariable = Environment.GetEnvironmentVariable,
     };
 

@@ -15,8 +15,9 @@ internal static class HeraldCommandLine
     {
         var root = new RootCommand(
             "herald: send mail over SMTP and look at SMTP servers.\n\n" +
-            "Without --server (or $HERALD_SERVER), 'herald send' delivers to Herald's built-in capture server on 127.0.0.1 " +
-            "and saves the message as an .eml file: nothing leaves this machine.\n\n" +
+            "Without --server (or $HERALD_SERVER, or an account in ~/.config/herald/config.toml), 'herald send' delivers to " +
+            "Herald's built-in capture server on 127.0.0.1 and saves the message as an .eml file: nothing leaves this " +
+            "machine.\n\n" +
             "Exit codes (sysexits.h): 0 ok, 64 bad usage or address, 65 bad data, 66 input file missing, " +
             "69 server unavailable or permanent (5xx) refusal, 75 temporary failure (4xx, timeout), 76 protocol error, " +
             "77 authentication failed or certificate rejected, 78 configuration error.");
@@ -26,6 +27,7 @@ internal static class HeraldCommandLine
         root.Subcommands.Add(ExpandCommand.Create(env));
         root.Subcommands.Add(ProbeCommand.Create(env));
         root.Subcommands.Add(CaptureCommand.Create(env, captureStarted));
+        root.Subcommands.Add(ConfigCommand.Create(env));
         return root;
     }
 

@@ -8,8 +8,6 @@ public partial class Smtp
     private int _selectWaitMillis = 20;
     private bool _acceptAnyServerCert;     // AcceptAnyServerCert: every server certificate passes (insecure)
     private bool _keepQueue;
-    private string _firewallData = "";
-    private string _proxyExceptions = "";
     private Dictionary<string, ConfigEntry>? _config;
 
     /// <summary>
@@ -64,6 +62,7 @@ public partial class Smtp
 
         // SMTP
         Bool("AllowEmptyTo", () => _allowEmptyTo, v => _allowEmptyTo = v);
+        Str("AuthMechanisms", () => string.Join(",", s.AuthMechanisms), v => s.AuthMechanisms = SmtpSettings.ParseMechanismList(v));
         Str("AuthorizationIdentity", () => s.AuthorizationIdentity, v => s.AuthorizationIdentity = SingleLine(v, "AuthorizationIdentity"));
         Str("Charset", () => _charset, v => _charset = ValidCharset(v));
         Bool("FoldHeaders", () => _foldHeaders, v => _foldHeaders = v);
@@ -83,13 +82,13 @@ public partial class Smtp
         // TCP
         Bool("CloseStreamAfterTransfer", () => _closeStreamAfterTransfer, v => _closeStreamAfterTransfer = v);
         Int("ConnectionTimeout", () => s.ConnectionTimeout, v => s.ConnectionTimeout = v, 0);
-        Bool("FirewallAutoDetect", () => _firewall.AutoDetect, v => _firewall.AutoDetect = v);
-        Str("FirewallHost", () => _firewall.Host, v => _firewall.Host = SingleLine(v, "FirewallHost").Trim());
+        Bool("FirewallAutoDetect", () => s.Firewall.AutoDetect, v => s.Firewall.AutoDetect = v);
+        Str("FirewallHost", () => s.Firewall.Host, v => s.Firewall.Host = SingleLine(v, "FirewallHost").Trim());
         Fixed("FirewallListener", "False", "a firewall listener makes the component accept connections, which an SMTP client never does.");
-        Str("FirewallPassword", () => _firewall.Password, v => _firewall.Password = SingleLine(v, "FirewallPassword"));
-        Int("FirewallPort", () => _firewall.Port, v => _firewall.Port = v, 0, 65535);
-        Int("FirewallType", () => (int)_firewall.FirewallType, v => _firewall.FirewallType = ValidFirewallType(v));
-        Str("FirewallUser", () => _firewall.User, v => _firewall.User = SingleLine(v, "FirewallUser"));
+        Str("FirewallPassword", () => s.Firewall.Password, v => s.Firewall.Password = SingleLine(v, "FirewallPassword"));
+        Int("FirewallPort", () => s.Firewall.Port, v => s.Firewall.Port = v, 0, 65535);
+        Int("FirewallType", () => (int)s.Firewall.FirewallType, v => s.Firewall.FirewallType = ValidFirewallType(v));
+        Str("FirewallUser", () => s.Firewall.User, v => s.Firewall.User = SingleLine(v, "FirewallUser"));
         Int("KeepAliveInterval", () => s.KeepAliveInterval, v => s.KeepAliveInterval = v, 0);
         Int("KeepAliveRetryCount", () => s.KeepAliveRetryCount, v => s.KeepAliveRetryCount = v, 0, 127);
         Int("KeepAliveTime", () => s.KeepAliveTime, v => s.KeepAliveTime = v, 0);
@@ -107,7 +106,7 @@ public partial class Smtp
             s.MaxLineLength = v;
         }, 256, 1 << 20);
         Int("MaxTransferRate", () => s.MaxTransferRate, v => s.MaxTransferRate = v, 0);
-        Str("ProxyExceptionsList", () => _proxyExceptions, v => _proxyExceptions = SingleLine(v, "ProxyExceptionsList"));
+        Str("ProxyExceptionsList", () => s.ProxyExceptions, v => s.ProxyExceptions = SingleLine(v, "ProxyExceptionsList"));
         Bool("TCPKeepAlive", () => s.TcpKeepAlive, v => s.TcpKeepAlive = v);
         Bool("TcpNoDelay", () => s.TcpNoDelay, v => s.TcpNoDelay = v);
         Int("UseIPv6", () => s.UseIPv6, v => s.UseIPv6 = v, 0, 2);
@@ -151,7 +150,7 @@ public partial class Smtp
 
         // Socket
         Bool("AbsoluteTimeout", () => s.AbsoluteTimeout, v => s.AbsoluteTimeout = v);
-        Str("FirewallData", () => _firewallData, v => _firewallData = v);
+        Str("FirewallData", () => s.FirewallData, v => s.FirewallData = v);
         Int("InBufferSize", () => s.InBufferSize, v => s.InBufferSize = v, 0);
         Int("OutBufferSize", () => s.OutBufferSize, v => s.OutBufferSize = v, 0);
 
@@ -225,15 +224,16 @@ public partial class Smtp
         Engine.CloseConnection();
         Engine.ForgetSession();
         var transport = _settings.TransportFactory;
-        _settings = new SmtpSettings { TransportFactory = transport };
+        var environment = _settings.Environment;
+        _settings = new SmtpSettings { TransportFactory = transport, Environment = environment };
         _config = null;
-        _firewall = new Firewall();
         _sslAcceptServerCert = new Certificate();
         _sslCert = new Certificate();
         ResetMessageProperties();
         _messageText = _message = "";
         _messageB = [];
         _messageStream = null;
+        _messageContent = null;
         _charset = "";
         _foldHeaders = true;
         _maxHeaderLength = 80;
@@ -241,7 +241,6 @@ public partial class Smtp
         _allowEmptyTo = false;
         _closeStreamAfterTransfer = true;
         _keepQueue = false;
-        _firewallData = _proxyExceptions = "";
         _selectWaitMillis = 20;
         _acceptAnyServerCert = false;
     }

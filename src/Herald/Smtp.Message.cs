@@ -23,6 +23,7 @@ public partial class Smtp
     private SmtpPriorities _priority;
     private SmtpSensitivities _sensitivity;
     private Stream? _messageStream;
+    private MessageContent? _messageContent;
     private readonly MessageRecipientList _recipients = [];
 
     // Config settings of the message.
@@ -311,7 +312,7 @@ public partial class Smtp
         return HeadersFor(_messageStream is null && !Ascii.IsValid(_messageText) ? BodyEncoding.EightBit : BodyEncoding.None, forSend: false);
     }
 
-    private bool HasRawMessage => _messageB.Length > 0 || _message.Length > 0;
+    private bool HasRawMessage => _messageContent is not null || _messageB.Length > 0 || _message.Length > 0;
 
     private BuiltHeaders HeadersFor(BodyEncoding body, bool forSend, string? charset = null)
     {
@@ -351,7 +352,7 @@ public partial class Smtp
         {
             throw new SmtpException(SmtpErrorCodes.NoMailServer, "No MailServer specified: set MailServer to the host name or address of the SMTP server.");
         }
-        bool raw = _messageB.Length > 0 || _message.Length > 0;
+        bool raw = HasRawMessage;
         if (!raw && _messageStream is { CanRead: false })
         {
             throw new SmtpException(SmtpErrorCodes.CannotOpenFile,
@@ -407,11 +408,17 @@ public partial class Smtp
     /// </summary>
     private MessageSource BuildSource(Capabilities caps)
     {
-        if (_messageB.Length > 0 || _message.Length > 0)
+        if (HasRawMessage)
         {
             _headers = new BuiltHeaders([], "");
             _headersKey = "";
             _headersSent = true;
+            if (_messageContent is { } content)
+            {
+                _transferBody = null;
+                _transferBytes = null;
+                return new PushMessageSource(content);
+            }
             if (_messageB.Length > 0)
             {
                 _transferBody = null;

@@ -12,7 +12,9 @@ public partial class Smtp
     /// is set. Later <see cref="Send"/> calls reuse the session until <see cref="Disconnect"/>.
     /// </summary>
     /// <exception cref="SmtpException">163 no MailServer; 104 already connected; a TCP/IP code (10061 refused, 11001
-    /// host not found ...) when the connection fails; 161 when the server refuses; 201 timeout; 301 interrupted.</exception>
+    /// host not found ...) when the connection fails; 118 when the proxy (<see cref="Firewall"/>) cannot be reached,
+    /// refuses, asks for credentials that were not given or rejects them; 161 when the server refuses; 201 timeout;
+    /// 301 interrupted.</exception>
     public void Connect()
     {
         using var scope = Begin(default);
@@ -148,7 +150,8 @@ public partial class Smtp
     /// </summary>
     /// <exception cref="SmtpException">163/164/165 when MailServer, From or recipients are missing; 303 when the message
     /// stream was closed by an earlier transfer; 161 when the server rejects the sender, a To/Cc recipient (see
-    /// StopOn*Errors), or the message; 162 when the connection fails; 201 timeout; 301 interrupted.</exception>
+    /// StopOn*Errors), or the message; 162 when the connection fails; 118 when the proxy fails (see <see cref="Connect"/>);
+    /// 201 timeout; 301 interrupted.</exception>
     public void Send()
     {
         using var scope = Begin(default);
@@ -237,6 +240,26 @@ public partial class Smtp
         _messageStream = messageStream;
     }
 
+    /// <summary>
+    /// Sends <paramref name="content"/> as the whole message (headers and body), written straight onto the connection
+    /// by its own code (for example a MIME library's writer) without being buffered; the envelope still comes from
+    /// <see cref="From"/> (or <see cref="ReturnPath"/>) and the recipients. It takes precedence over
+    /// <see cref="Message"/>, <see cref="MessageText"/> and the message stream until set to null. (A Herald
+    /// extension of the component.)
+    /// </summary>
+    /// <param name="content">The message, or null to go back to the other message properties.</param>
+    public void SetMessageContent(MessageContent? content) => _messageContent = content;
+
+    /// <summary>Asynchronous <see cref="SetMessageContent"/> (it completes at once).</summary>
+    /// <param name="content">The message, or null.</param>
+    /// <param name="cancellationToken">Unused; present for symmetry with the other methods.</param>
+    public Task SetMessageContentAsync(MessageContent? content, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        SetMessageContent(content);
+        return Task.CompletedTask;
+    }
+
     /// <summary>Asynchronous <see cref="SetMessageStream"/> (it completes at once).</summary>
     /// <param name="messageStream">A readable stream, or null.</param>
     /// <param name="cancellationToken">Unused; present for symmetry with the other methods.</param>
@@ -286,7 +309,6 @@ public partial class Smtp
     private ValueTask<bool> ConnectCoreAsync<TIO>(TIO io, EngineCall.Scope scope) where TIO : struct, ISmtpIO =>
         _call.OnSessionAsync(io, scope, this, static async (io, guard, self) =>
         {
-            self.EnsureNoFirewall();
             await self.Engine.ConnectAsync(io, guard).ConfigureAwait(false);
             return true;
         });
@@ -299,7 +321,6 @@ public partial class Smtp
                 "The SendToTerminal methods need AllowExtensions=True.");
         }
         ValidateForSend();
-        EnsureNoFirewall();
         var envelope = BuildEnvelope(verb);
         await _call.WithSessionAsync(io, scope, (Self: this, Envelope: envelope), static async (io, guard, state) =>
         {
@@ -316,28 +337,17 @@ public partial class Smtp
 
     private async ValueTask VerifyCoreAsync<TIO>(TIO io, EngineCall.Scope scope, string address) where TIO : struct, ISmtpIO
     {
-        EnsureNoFirewall();
         await _call.WithSessionAsync(io, scope, (Self: this, Address: address),
             static (io, guard, state) => state.Self.Engine.VerifyAsync(io, guard, state.Address)).ConfigureAwait(false);
     }
 
     private async ValueTask ExpandCoreAsync<TIO>(TIO io, EngineCall.Scope scope, string list) where TIO : struct, ISmtpIO
     {
-        EnsureNoFirewall();
         var members = await _call.WithSessionAsync(io, scope, (Self: this, List: list),
             static (io, guard, state) => state.Self.Engine.ExpandAsync(io, guard, state.List)).ConfigureAwait(false);
         foreach (var member in members)
         {
             OnExpand?.Invoke(this, new SmtpExpandEventArgs(member));
-        }
-    }
-
-    private void EnsureNoFirewall()
-    {
-        if (_firewall.IsActive)
-        {
-            throw new SmtpException(SmtpErrorCodes.NotSupported,
-                "Connecting through a firewall/proxy (Firewall, config FirewallType) is not supported yet; clear Firewall to connect directly.");
         }
     }
 }

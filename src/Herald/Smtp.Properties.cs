@@ -2,7 +2,6 @@ namespace Herald;
 
 public partial class Smtp
 {
-    private Firewall _firewall = new();
     private Certificate _sslAcceptServerCert = new();
     private Certificate _sslCert = new();
 
@@ -16,7 +15,13 @@ public partial class Smtp
         set => _settings.AllowExtensions = value;
     }
 
-    /// <summary>How to authenticate when <see cref="User"/> is set (default amUserPassword: PLAIN or LOGIN).</summary>
+    /// <summary>
+    /// How to authenticate when <see cref="User"/> is set (default amUserPassword: PLAIN or LOGIN). To let the server's
+    /// offer decide among several mechanisms, set the configuration setting <c>AuthMechanisms</c> to SASL names in order
+    /// of preference, for example <c>Config("AuthMechanisms=SCRAM-SHA-256,SCRAM-SHA-1,PLAIN,LOGIN")</c>: the first one the
+    /// server offers is used, and while that list is not empty it replaces this property (<c>AuthMechanisms=</c> clears
+    /// it).
+    /// </summary>
     public SmtpAuthMechanisms AuthMechanism
     {
         get => _settings.AuthMechanism;
@@ -26,12 +31,18 @@ public partial class Smtp
     /// <summary>True while a session with the mail server is open.</summary>
     public bool Connected => Engine.IsConnected;
 
-    /// <summary>The proxy through which the connection is opened (the same data as the Firewall* config settings).</summary>
+    /// <summary>
+    /// The proxy through which the connection is opened (the same data as the Firewall* config settings): set
+    /// <see cref="Herald.Firewall.FirewallType"/> and <see cref="Herald.Firewall.Host"/>, or turn on
+    /// <see cref="Herald.Firewall.AutoDetect"/>. TLS, implicit or STARTTLS, runs through the proxy's tunnel and checks the
+    /// certificate against <see cref="MailServer"/>, never the proxy. A proxy that cannot be reached, refuses or
+    /// rejects the credentials fails the call with 118 and a message naming the proxy, the step and the reason.
+    /// </summary>
     /// <exception cref="ArgumentNullException">The value is null.</exception>
     public Firewall Firewall
     {
-        get => _firewall;
-        set => _firewall = value ?? throw new ArgumentNullException(nameof(value));
+        get => _settings.Firewall;
+        set => _settings.Firewall = value ?? throw new ArgumentNullException(nameof(value));
     }
 
     /// <summary>False while a method is running, True otherwise.</summary>
@@ -74,7 +85,10 @@ public partial class Smtp
 
     /// <summary>
     /// The mail server's host name or address (required). The name is kept as given (it is resolved when connecting,
-    /// and TLS checks the server certificate against it).
+    /// and TLS checks the server certificate against it). With a SOCKS4 or SOCKS5 <see cref="Firewall"/> the name is
+    /// resolved on this machine and the proxy is sent the address, unless the value starts with <c>*</c>: then the
+    /// name after it is sent to the proxy, which resolves it (for SOCKS4 through the SOCKS4a extension). A SOCKS4A or
+    /// tunnelling (HTTP) proxy is always sent the name.
     /// </summary>
     /// <exception cref="SmtpException">101 when changed while connected; 10022 when it contains a line break.</exception>
     public string MailServer

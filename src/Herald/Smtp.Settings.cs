@@ -8,7 +8,7 @@ namespace Herald;
 /// hold them (one copy of every setting). <see cref="ToOptions"/> takes the engine's immutable snapshot of them at
 /// the start of each call.
 /// </summary>
-internal sealed class SmtpSettings
+internal sealed partial class SmtpSettings
 {
     /// <summary>MailServer: host name or address.</summary>
     public string Host { get; set; } = "";
@@ -106,6 +106,9 @@ internal sealed class SmtpSettings
     /// <summary>AuthMechanism.</summary>
     public SmtpAuthMechanisms AuthMechanism { get; set; } = SmtpAuthMechanisms.amUserPassword;
 
+    /// <summary>AuthMechanisms: SASL mechanism names in order of preference; when not empty they replace AuthMechanism.</summary>
+    public IReadOnlyList<string> AuthMechanisms { get; set; } = [];
+
     /// <summary>AuthorizationIdentity (the OAuth token for XOAUTH2/OAUTHBEARER).</summary>
     public string AuthorizationIdentity { get; set; } = "";
 
@@ -124,19 +127,30 @@ internal sealed class SmtpSettings
     /// <summary>Opens the transport; tests replace it to run the engine over a scripted stream.</summary>
     public ITransportFactory? TransportFactory { get; set; }
 
+    /// <summary>The words the engine's messages use for settings: the component's own unless a host that configures
+    /// the component from its own options (the <c>herald</c> tool) supplies its words instead.</summary>
+    public SettingTerms Terms { get; set; } = Smtp.Terms;
+
     /// <summary>The engine's snapshot of these settings, in its own vocabulary.</summary>
     /// <exception cref="SmtpException">10022: AuthMechanism holds a value that names no mechanism; 10045: amAPOP.</exception>
     public EngineOptions ToOptions()
     {
-        var terms = Smtp.Terms;
+        var terms = Terms;
         var tls = Tls.Clone();
         var tlsOptions = new Lazy<Security.Tls.TlsOptions>(() => tls.ToOptions(terms));
+        // A leading "*" asks a SOCKS proxy to resolve the name; the name itself (for DNS, TLS and messages) is what follows.
+        bool unresolved = Host.StartsWith('*');
+        string host = unresolved ? Host[1..].Trim() : Host;
+        var route = RouteProxy(host, unresolved);
         return new EngineOptions
         {
             Connect = new ConnectRequest
             {
-                Host = Host,
+                Host = host,
                 Port = Port,
+                Proxy = route.Proxy,
+                ProxyNote = route.Note,
+                ProxyError = route.Error,
                 LocalHost = LocalHost,
                 LocalPort = LocalPort,
                 AddressFamilies = (AddressFamilyPreference)UseIPv6,
@@ -163,7 +177,7 @@ internal sealed class SmtpSettings
                 User = User,
                 Password = Password,
                 AuthorizationIdentity = AuthorizationIdentity,
-                Mechanisms = MechanismNames(AuthMechanism),
+                Mechanisms = AuthMechanisms.Count > 0 ? AuthMechanisms : MechanismNames(AuthMechanism),
                 UseNtlmV2 = UseNtlmV2,
                 AllowPlaintext = InsecureAllowPlaintextAuth,
             },
@@ -210,4 +224,42 @@ internal sealed class SmtpSettings
     };
 
     private static readonly string[] s_userPassword = ["PLAIN", "LOGIN"];
+
+    /// <summary>
+    /// Parses the AuthMechanisms setting: SASL mechanism names separated by commas (spaces allowed), each one a
+    /// mechanism Herald implements and none twice. An empty value clears the list (AuthMechanism applies again).
+    /// </summary>
+    /// <param name="value">The setting's value.</param>
+    /// <returns>The names in upper case, in the order given.</returns>
+    /// <exception cref="SmtpException">10022 for an empty entry, an unknown or repeated name.</exception>
+    public static IReadOnlyList<string> ParseMechanismList(string value)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return [];
+        }
+        var names = new List<string>();
+        foreach (string part in value.Split(','))
+        {
+            string name = part.Trim().ToUpperInvariant();
+            if (name.Length == 0)
+            {
+                throw new SmtpException(SmtpErrorCodes.InvalidArgument,
+                    $"Config setting \"AuthMechanisms\" has an empty entry in \"{value}\"; separate mechanism names with single commas.");
+            }
+            if (!Security.Sasl.SaslMechanisms.Supported.Contains(name, StringComparer.Ordinal))
+            {
+                throw new SmtpException(SmtpErrorCodes.InvalidArgument,
+                    $"Config setting \"AuthMechanisms\": \"{part.Trim()}\" is not a SASL mechanism Herald implements " +
+                    $"({string.Join(", ", Security.Sasl.SaslMechanisms.Supported)}).");
+            }
+            if (names.Contains(name))
+            {
+                throw new SmtpException(SmtpErrorCodes.InvalidArgument,
+                    $"Config setting \"AuthMechanisms\" names {name} twice.");
+            }
+            names.Add(name);
+        }
+        return names;
+    }
 }

@@ -45,5 +45,21 @@ public partial class Smtp
         AuthorizationIdentity = "AuthorizationIdentity",
         OAuthToken = "the AuthorizationIdentity configuration setting",
         AuthMechanism = "AuthMechanism",
+        ProxyHost = "Firewall.Host",
+        ProxyPort = "Firewall.Port",
+        ProxyUser = "Firewall.User",
+        ProxyPassword = "Firewall.Password",
     };
+
+    /// <summary>
+    /// The words this instance's messages use for its settings: <see cref="Terms"/>, unless a host that sets the
+    /// component up from options of its own (the <c>herald</c> command line) supplies its own words, so that what a
+    /// message tells its user to change is something that user can change.
+    /// </summary>
+    /// <exception cref="ArgumentNullException">The value is null.</exception>
+    internal SettingTerms MessageTerms
+    {
+        get => _settings.Terms;
+        set => _settings.Terms = value ?? throw new ArgumentNullException(nameof(value));
+    }
 }

@@ -189,7 +189,7 @@ internal sealed class SmtpTlsSettings
             RelaxedChecks = SecurityFlags,
             CheckCrl = (RevocationCheck)CheckCrl,
             CheckOcsp = (RevocationCheck)CheckOcsp,
-            TrustedCAs = TrustAnchors.ParsePem(ServerCACerts, "SSLServerCACerts"),
+            TrustedCAs = TrustAnchors.ParsePem(ServerCACerts, terms.TrustedCAs),
             CABundleFiles = CACertFilePaths.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
             ClientCertificate = client,
             ClientChain = clientChain,

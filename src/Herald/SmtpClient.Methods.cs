@@ -185,6 +185,7 @@ public partial class SmtpClient
             {
                 await self.Engine.ConnectAsync(io, guard).ConfigureAwait(false);
                 self.ServerInfo.Update(self.Engine.Capabilities);
+                self.NoteProxyTunnel();
                 return true;
             }).ConfigureAwait(false);
         }

@@ -48,5 +48,9 @@ public partial class SmtpClient
         AuthorizationIdentity = "the authorization identity",
         OAuthToken = "Password (the access token)",
         AuthMechanism = "config Authentications",
+        ProxyHost = "Proxy.Address",
+        ProxyPort = "Proxy.Port",
+        ProxyUser = "Proxy.Username",
+        ProxyPassword = "Proxy.Password",
     };
 }

@@ -115,8 +115,8 @@ public sealed class SmtpClientProxySettings
         }
     }
 
-    /// <summary>The status line and header fields of the HTTP proxy's last answer to <c>CONNECT</c> when it refused
-    /// (CRLF-separated), or "".</summary>
+    /// <summary>The status line and header fields of the HTTP proxy's last answer to <c>CONNECT</c> (CRLF-separated), or ""
+    /// (no HTTP proxy on the last connection).</summary>
     public string ResponseHeaders { get; internal set; } = "";
 
     /// <summary>The body of the HTTP proxy's last refusal (at most 64 KiB, as UTF-8), or "".</summary>

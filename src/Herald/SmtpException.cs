@@ -28,7 +28,11 @@ public class SmtpException : Exception
         ReplyCode = reply.Code;
         EnhancedStatusCode = reply.EnhancedCode?.ToString() ?? "";
         ServerReply = reply.ToString();
+        Reply = reply;
     }
+
+    /// <summary>The server reply that caused the error, or null.</summary>
+    internal SmtpReply? Reply { get; }
 
     /// <summary>The documented error code (161 protocol error, 162 communication error, 201 timeout, ...).</summary>
     public int Code { get; }

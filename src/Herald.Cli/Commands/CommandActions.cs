@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Herald.Cli.Output;
 
 namespace Herald.Cli.Commands;
 
@@ -21,6 +22,40 @@ internal static class CommandActions
                 return Report(env, e);
             }
         });
+
+    /// <summary>
+    /// Makes <paramref name="body"/> the action of a command that has <c>--json</c>: with it, the body gets a report to
+    /// fill, which is written to stdout when the command ends, with the failure in it when there is one (the error
+    /// still goes to stderr as well, for a person watching).
+    /// </summary>
+    /// <param name="command">The command.</param>
+    /// <param name="env">Where output and errors are written.</param>
+    /// <param name="json">The command's <c>--json</c> option.</param>
+    /// <param name="body">The work; gets the report (null without <c>--json</c>) and returns the exit code.</param>
+    public static void SetReported(Command command, CliEnvironment env, Option<bool> json,
+        Func<ParseResult, JsonReport?, CancellationToken, Task<int>> body) =>
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            var report = result.GetValue(json) ? new JsonReport(command.Name) : null;
+            int code;
+            try
+            {
+                code = await body(result, report, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                code = Report(env, e);
+                report?.SetError(e);
+            }
+            report?.Write(env, code);
+            return code;
+        });
+
+    /// <summary>The <c>--json</c> option.</summary>
+    public static Option<bool> JsonOption() => new("--json")
+    {
+        Description = "Print the result as one JSON object on stdout, also when the command fails (the shape is in the README).",
+    };
 
     /// <summary>Writes the failure to stderr and returns its exit code.</summary>
     /// <param name="env">Where to write.</param>

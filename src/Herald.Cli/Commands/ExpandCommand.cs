@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Herald.Cli.Options;
+using Herald.Cli.Output;
 
 namespace Herald.Cli.Commands;
 
@@ -14,32 +15,48 @@ internal static class ExpandCommand
         var connection = new ConnectionOptions(withAuth: true);
         var command = new Command("expand",
             "Ask the server for the members of a mailing list (EXPN) and print one per line. Most public servers refuse EXPN.");
+        var json = CommandActions.JsonOption();
         command.Arguments.Add(list);
         connection.AddTo(command);
-        CommandActions.Set(command, env, async (result, cancellationToken) =>
+        command.Options.Add(json);
+        CommandActions.SetReported(command, env, json, async (result, report, cancellationToken) =>
         {
             string target = result.GetRequiredValue(list);
             if (target.AsSpan().ContainsAny('\r', '\n', '\0') || target.Trim().Length == 0)
             {
                 throw CliException.Usage("LIST must be a non-empty single line.");
             }
-            var server = connection.RequireServer(result, env, "expand");
+            var settings = connection.Resolve(result, env);
+            var server = ConnectionOptions.RequireServer(settings, "expand");
             using var smtp = new Smtp();
-            var plan = connection.Apply(result, smtp, server, env);
-            int members = 0;
+            var plan = connection.Apply(result, smtp, server, env, settings);
+            var members = new List<string>();
             smtp.OnExpand += (_, e) =>
             {
-                members++;
-                env.Out.WriteLine(e.Address);
+                members.Add(e.Address);
+                if (report is null)
+                {
+                    env.Out.WriteLine(e.Address);
+                }
             };
+            if (report is not null)
+            {
+                report["list"] = target;
+                report["members"] = new System.Text.Json.Nodes.JsonArray();
+            }
             return await ServerSession.RunAsync(smtp, plan, env, cancellationToken, async () =>
             {
                 await smtp.ExpandAsync(target, cancellationToken).ConfigureAwait(false);
-                if (members == 0)
+                if (report is not null)
+                {
+                    report["members"] = JsonReport.Array(members);
+                    report["reply"] = JsonReport.Reply(smtp.LastReply); // before QUIT replaces it
+                }
+                else if (members.Count == 0)
                 {
                     env.Error.WriteLine($"The list has no members. The server said: {smtp.LastReply}");
                 }
-            }).ConfigureAwait(false);
+            }, report: report).ConfigureAwait(false);
         });
         return command;
     }

@@ -1,7 +1,9 @@
 using System.CommandLine;
-using System.Text;
+using System.Text.Json.Nodes;
 using Herald.Cli.Capture;
 using Herald.Cli.Options;
+using Herald.Cli.Output;
+using Herald.Cli.Profiles;
 
 namespace Herald.Cli.Commands;
 
@@ -21,7 +23,8 @@ internal static class SendCommand
         var from = new Option<string?>("--from")
         {
             HelpName = "ADDRESS",
-            Description = $"The sender, e.g. \"Jane <jane@example.com>\" (required with a server; {CaptureSender} when capturing).",
+            Description = $"The sender, e.g. \"Jane <jane@example.com>\" (required with a server; {CaptureSender} when capturing). "
+                          + "Falls back to $HERALD_FROM, then to the account's from.",
         };
         var to = AddressOption("--to", "A recipient (To). Repeat it, or give a comma-separated list.");
         var cc = AddressOption("--cc", "A copy recipient (Cc). Repeat it, or give a comma-separated list.");
@@ -39,7 +42,8 @@ internal static class SendCommand
         var bodyFile = new Option<string?>("--body-file")
         {
             HelpName = "FILE",
-            Description = "Read the message text (UTF-8) from FILE; \"-\" reads stdin.",
+            Description = "Read the message text (UTF-8) from FILE; \"-\" reads stdin. A large body is streamed, never held in "
+                          + "memory, with a progress bar when stderr is a terminal.",
         };
         var header = new Option<string[]>("--header")
         {
@@ -54,6 +58,7 @@ internal static class SendCommand
                           + "(default $HERALD_CAPTURE_DIR, else $XDG_DATA_HOME/herald/capture).",
         };
         var connection = new ConnectionOptions(withAuth: true);
+        var json = CommandActions.JsonOption();
 
         var command = new Command("send",
             "Send a message. With no --server and no $HERALD_SERVER, it goes to Herald's local capture server and is " +
@@ -72,8 +77,9 @@ internal static class SendCommand
         command.Options.Add(header);
         command.Options.Add(captureDir);
         connection.AddTo(command);
+        command.Options.Add(json);
 
-        CommandActions.Set(command, env, async (result, cancellationToken) =>
+        CommandActions.SetReported(command, env, json, async (result, report, cancellationToken) =>
         {
             var toList = AddressList.Parse(result.GetValue(to), "--to");
             var ccList = AddressList.Parse(result.GetValue(cc), "--cc");
@@ -88,26 +94,31 @@ internal static class SendCommand
             {
                 throw CliException.Usage("--subject must be a single line.");
             }
-            var server = connection.ResolveServer(result, env);
-            string? sender = result.GetValue(from);
-            if (sender is not null && AddressList.Parse([sender], "--from").Count != 1)
+            var settings = connection.Resolve(result, env, from);
+            var server = ConnectionOptions.ResolveServer(settings);
+            var senderSetting = settings.Get("from");
+            string? sender = senderSetting?.Value;
+            if (senderSetting is not null && Parses(senderSetting) != 1)
             {
-                throw CliException.Usage("--from takes exactly one address.");
+                throw new CliException(EffectiveSettings.ExitCodeFor(senderSetting.Level),
+                    $"{senderSetting.Source} takes exactly one address, not \"{sender}\".");
             }
             if (server is not null && result.GetValue(captureDir) is not null)
             {
-                throw CliException.Usage("--capture-dir only applies when no server is configured (no --server, no HERALD_SERVER).");
+                throw CliException.Usage("--capture-dir only applies when no server is configured (no --server, no HERALD_SERVER, " +
+                                         "no account with a server).");
             }
             if (server is null && connection.RemoteOnlyOptionsGiven(result).ToArray() is { Length: > 0 } remote)
             {
-                throw CliException.Usage(
-                    $"{string.Join(", ", remote)} need a server, but none is configured (no --server, no HERALD_SERVER).");
+                throw CliException.Usage($"{string.Join(", ", remote)} need a server, but none is configured (no --server, " +
+                                         "no HERALD_SERVER, no account with a server).");
             }
             if (server is not null && sender is null)
             {
-                throw CliException.Usage("Sending through a server needs a sender: --from ADDRESS.");
+                throw CliException.Usage("Sending through a server needs a sender: --from ADDRESS (or HERALD_FROM, or from in " +
+                                         "the account).");
             }
-            string text = ReadBody(result.GetValue(body), result.GetValue(bodyFile), env);
+            using var messageBody = MessageBody.Open(result.GetValue(body), result.GetValue(bodyFile), env);
 
             using var smtp = new Smtp();
             smtp.From = sender ?? CaptureSender;
@@ -131,8 +142,15 @@ internal static class SendCommand
             {
                 smtp.Subject = subjectText;
             }
-            ApplyHeaders(smtp, headers);
-            smtp.MessageText = text;
+            ApplyHeaders(smtp, headers, messageBody);
+            if (messageBody.Text is { } text)
+            {
+                smtp.MessageText = text;
+            }
+            else
+            {
+                smtp.SetMessageStream(messageBody.OpenForSending());
+            }
             var problems = new List<string>();
             smtp.OnError += (_, e) =>
             {
@@ -141,38 +159,67 @@ internal static class SendCommand
             };
             var recipients = toList.Concat(ccList).Concat(bccList).Select(AddressList.AddrSpec).ToArray();
 
+            bool trace = result.GetValue(connection.Trace);
+            Task Send() => TransferProgress.Wanted(env, messageBody.Length, trace) && messageBody.File is { } file
+                ? TransferProgress.RunAsync(env, smtp, messageBody.Length, () => file.Position,
+                    () => smtp.SendAsync(cancellationToken))
+                : smtp.SendAsync(cancellationToken);
+
             if (server is null)
             {
-                return await CaptureAsync(smtp, result, connection, result.GetValue(captureDir) ?? CapturePaths.Default(env), env,
-                    cancellationToken).ConfigureAwait(false);
+                return await CaptureAsync(smtp, result, connection, settings, result.GetValue(captureDir) ?? CapturePaths.Default(env),
+                    env, report, Send, cancellationToken).ConfigureAwait(false);
             }
-            var plan = connection.Apply(result, smtp, server, env);
+            var plan = connection.Apply(result, smtp, server, env, settings);
             string reply = "";
             int code = await ServerSession.RunAsync(smtp, plan, env, cancellationToken, async () =>
             {
-                await smtp.SendAsync(cancellationToken).ConfigureAwait(false);
-                reply = OneLine(smtp.LastReply); // the reply to the message data, before QUIT replaces it
-            }).ConfigureAwait(false);
-            if (code == ExitCodes.Ok)
+                await Send().ConfigureAwait(false);
+                reply = smtp.LastReply; // the reply to the message data, before QUIT replaces it
+            }, report: report).ConfigureAwait(false);
+            // A recipient the server refused without stopping the send (a Bcc, by default) is reported by
+            // OnError with its address in angle brackets; leave it out of the "sent to" list.
+            var refused = recipients
+                .Where(r => problems.Exists(p => p.Contains($"<{r}>", StringComparison.OrdinalIgnoreCase)))
+                .ToArray();
+            if (report is not null)
             {
-                // A recipient the server refused without stopping the send (a Bcc, by default) is reported by
-                // OnError with its address in angle brackets; leave it out of the "sent to" list.
-                var refused = recipients
-                    .Where(r => problems.Exists(p => p.Contains($"<{r}>", StringComparison.OrdinalIgnoreCase)))
-                    .ToArray();
-                env.Out.WriteLine($"Sent to {string.Join(", ", recipients.Except(refused))} via {plan.Display}: {reply}");
-                if (refused.Length > 0)
+                report["captured"] = null;
+                report["accepted"] = JsonReport.Array(code == ExitCodes.Ok ? recipients.Except(refused) : []);
+                report["rejected"] = new JsonArray([.. refused.Select(r => (JsonNode?)new JsonObject
                 {
-                    env.Error.WriteLine($"herald: not delivered to {string.Join(", ", refused)} (refused by the server, see above).");
-                }
+                    ["address"] = r,
+                    ["reason"] = problems.First(p => p.Contains($"<{r}>", StringComparison.OrdinalIgnoreCase)),
+                })]);
+                report["reply"] = JsonReport.Reply(reply);
+            }
+            else if (code == ExitCodes.Ok)
+            {
+                env.Out.WriteLine($"Sent to {string.Join(", ", recipients.Except(refused))} via {plan.Display}: {OneLine(reply)}");
+            }
+            if (code == ExitCodes.Ok && refused.Length > 0)
+            {
+                env.Error.WriteLine($"herald: not delivered to {string.Join(", ", refused)} (refused by the server, see above).");
             }
             return code;
         });
         return command;
     }
 
-    private static async Task<int> CaptureAsync(Smtp smtp, ParseResult result, ConnectionOptions connection, string directory,
-        CliEnvironment env, CancellationToken cancellationToken)
+    private static int Parses(Setting sender)
+    {
+        try
+        {
+            return AddressList.Parse([sender.Value], sender.Source).Count;
+        }
+        catch (CliException e) when (sender.Level == EffectiveSettings.File)
+        {
+            throw new CliException(ExitCodes.Config, e.Message, e);
+        }
+    }
+
+    private static async Task<int> CaptureAsync(Smtp smtp, ParseResult result, ConnectionOptions connection, EffectiveSettings settings,
+        string directory, CliEnvironment env, JsonReport? report, Func<Task> send, CancellationToken cancellationToken)
     {
         CaptureServer server;
         try
@@ -190,14 +237,24 @@ internal static class SendCommand
             smtp.MailServer = server.EndPoint.Address.ToString();
             smtp.MailPort = server.EndPoint.Port;
             smtp.SSLStartMode = SmtpSSLStartModes.sslNone;
-            connection.ApplyCommon(result, smtp, env);
+            connection.ApplyCommon(result, smtp, env, settings);
+            report?.SetServer($"{server.EndPoint}");
             // Real SMTP over loopback, through the same library code a real server would see.
             await smtp.ConnectAsync(cancellationToken).ConfigureAwait(false);
-            await smtp.SendAsync(cancellationToken).ConfigureAwait(false);
+            await send().ConfigureAwait(false);
+            string reply = smtp.LastReply;
             await smtp.DisconnectAsync(cancellationToken).ConfigureAwait(false);
             if (saved is null)
             {
                 throw new CliException(ExitCodes.Software, "The capture server accepted the message but reported no file.");
+            }
+            if (report is not null)
+            {
+                report["captured"] = saved.Path;
+                report["accepted"] = JsonReport.Array(saved.Recipients);
+                report["rejected"] = new JsonArray();
+                report["reply"] = JsonReport.Reply(reply);
+                return ExitCodes.Ok;
             }
             env.Out.WriteLine($"No server configured: delivered to Herald's local capture server on {server.EndPoint}; " +
                               "nothing left this machine.");
@@ -207,8 +264,9 @@ internal static class SendCommand
     }
 
     /// <summary>Date, Message-ID and Reply-To have their own properties (so the library does not add a second copy);
-    /// every other header goes to OtherHeaders.</summary>
-    private static void ApplyHeaders(Smtp smtp, IReadOnlyList<HeaderLine> headers)
+    /// every other header goes to OtherHeaders, followed, for a streamed body that needs it, by the MIME headers of
+    /// its quoted-printable encoding (the component adds none for a stream, whose content it does not know).</summary>
+    private static void ApplyHeaders(Smtp smtp, IReadOnlyList<HeaderLine> headers, MessageBody body)
     {
         var other = new List<string>();
         foreach (var h in headers)
@@ -230,51 +288,14 @@ internal static class SendCommand
                 other.Add(h.ToString());
             }
         }
+        // RFC 2045 §4 and §5: a user's own Content-Type describes a body they prepared, which then goes as it is.
+        if (body.NeedsEncoding && !headers.Any(h => h.Is("Content-Type")))
+        {
+            other.Add("MIME-Version: 1.0");
+            other.Add("Content-Type: text/plain; charset=utf-8");
+            other.Add("Content-Transfer-Encoding: quoted-printable");
+        }
         smtp.OtherHeaders = string.Join("\r\n", other);
-    }
-
-    /// <summary>The body: --body, --body-file (or stdin for "-"), stdin when it is redirected, else empty.</summary>
-    internal static string ReadBody(string? text, string? file, CliEnvironment env)
-    {
-        if (text is not null && file is not null)
-        {
-            throw CliException.Usage("Give the body one way: --body TEXT or --body-file FILE, not both.");
-        }
-        if (text is not null)
-        {
-            return text;
-        }
-        byte[] bytes;
-        string source;
-        if (file is not null && file != "-")
-        {
-            bytes = InputFiles.Read(file, "--body-file");
-            source = file;
-        }
-        else if (file == "-" || env.IsInputRedirected)
-        {
-            using var input = env.OpenInput();
-            using var copy = new MemoryStream();
-            input.CopyTo(copy);
-            bytes = copy.ToArray();
-            source = "standard input";
-        }
-        else
-        {
-            return "";
-        }
-        try
-        {
-            var utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
-            int bom = bytes.AsSpan().StartsWith("\uFEFF"u8) ? 3 : 0;
-            return utf8.GetString(bytes, bom, bytes.Length - bom);
-        }
-        catch (DecoderFallbackException e)
-        {
-            throw new CliException(ExitCodes.DataError,
-                $"The message text from {source} is not UTF-8 text (bad byte at offset {e.Index}). " +
-                "Convert it first, e.g. with iconv.", e);
-        }
     }
 
     private static Option<string[]> AddressOption(string name, string description) => new(name)

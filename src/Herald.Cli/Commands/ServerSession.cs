@@ -1,4 +1,5 @@
 using Herald.Cli.Options;
+using Herald.Cli.Output;
 
 namespace Herald.Cli.Commands;
 
@@ -14,14 +15,17 @@ internal static class ServerSession
     /// <param name="work">What to do while connected.</param>
     /// <param name="warnIfUnencrypted">False for a command that sends nothing over the session (probe), so a plaintext
     /// session with a remote host needs no warning.</param>
+    /// <param name="report">The <c>--json</c> report, which gets the server, the TLS session and a failure.</param>
     /// <returns>The exit code.</returns>
     /// <exception cref="CliException">The TLS policy refused the server (see <see cref="ConnectionPlan.Explain"/>).</exception>
     public static async Task<int> RunAsync(Smtp smtp, ConnectionPlan plan, CliEnvironment env, CancellationToken cancellationToken,
-        Func<Task> work, bool warnIfUnencrypted = true)
+        Func<Task> work, bool warnIfUnencrypted = true, JsonReport? report = null)
     {
+        report?.SetServer(plan.Display);
         try
         {
             await smtp.ConnectAsync(cancellationToken).ConfigureAwait(false);
+            report?.SetTls(smtp);
             if (warnIfUnencrypted)
             {
                 await plan.WarnIfUnencryptedAsync(smtp, env, cancellationToken).ConfigureAwait(false);
@@ -38,6 +42,7 @@ internal static class ServerSession
         {
             CommandActions.Report(env, e);
             env.Error.WriteLine($"herald: hint: {hint}");
+            report?.SetError(e);
             return ExitCodes.For(e);
         }
     }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Herald.Cli.Options;
+using Herald.Cli.Output;
 
 namespace Herald.Cli.Commands;
 
@@ -15,23 +16,37 @@ internal static class VerifyCommand
         var command = new Command("verify",
             "Ask the server whether it knows an address (VRFY) and print its reply. Many servers answer 252 " +
             "(\"cannot verify, but will try\") or refuse VRFY altogether.");
+        var json = CommandActions.JsonOption();
         command.Arguments.Add(address);
         connection.AddTo(command);
-        CommandActions.Set(command, env, async (result, cancellationToken) =>
+        command.Options.Add(json);
+        CommandActions.SetReported(command, env, json, async (result, report, cancellationToken) =>
         {
             string target = result.GetRequiredValue(address);
             if (target.AsSpan().ContainsAny('\r', '\n', '\0') || target.Trim().Length == 0)
             {
                 throw CliException.Usage("ADDRESS must be a non-empty single line.");
             }
-            var server = connection.RequireServer(result, env, "verify");
+            if (report is not null)
+            {
+                report["address"] = target;
+            }
+            var settings = connection.Resolve(result, env);
+            var server = ConnectionOptions.RequireServer(settings, "verify");
             using var smtp = new Smtp();
-            var plan = connection.Apply(result, smtp, server, env);
+            var plan = connection.Apply(result, smtp, server, env, settings);
             return await ServerSession.RunAsync(smtp, plan, env, cancellationToken, async () =>
             {
                 await smtp.VerifyAsync(target, cancellationToken).ConfigureAwait(false);
-                env.Out.WriteLine(smtp.LastReply.Replace("\r\n", Environment.NewLine, StringComparison.Ordinal));
-            }).ConfigureAwait(false);
+                if (report is null)
+                {
+                    env.Out.WriteLine(smtp.LastReply.Replace("\r\n", Environment.NewLine, StringComparison.Ordinal));
+                }
+                else
+                {
+                    report["reply"] = JsonReport.Reply(smtp.LastReply); // before QUIT replaces it
+                }
+            }, report: report).ConfigureAwait(false);
         });
         return command;
     }

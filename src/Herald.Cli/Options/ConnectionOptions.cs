@@ -1,12 +1,14 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
+using Herald.Cli.Profiles;
 
 namespace Herald.Cli.Options;
 
 /// <summary>
-/// The options every command that talks to a server shares: where (<c>--server</c>), how long (<c>--timeout</c>),
-/// what to show (<c>--trace</c>), TLS and, for commands that may log in, authentication. <see cref="Apply"/> turns
+/// The options every command that talks to a server shares: where (<c>--server</c>), through which proxy
+/// (<c>--proxy</c>), how long (<c>--timeout</c>), what to show (<c>--trace</c>), TLS and, for commands that may log in,
+/// authentication. <see cref="Apply"/> turns
 /// them into the <see cref="Smtp"/> component's documented properties and config settings.
 /// </summary>
 internal sealed class ConnectionOptions
@@ -15,12 +17,34 @@ internal sealed class ConnectionOptions
     private static readonly string[] AuthNames =
         ["auto", "plain", "login", "cram-md5", "digest-md5", "ntlm", "gssapi", "xoauth2", "oauthbearer", "scram-sha-1", "scram-sha-256"];
 
+    /// <summary>What <c>--auth auto</c> offers, strongest first: the SCRAM mechanisms never reveal the password, even to a
+    /// server that is not who it claims, and prove that the server knows it (RFC 5802 §1); PLAIN and LOGIN send it as it
+    /// is and so are used only over TLS (or to loopback, or with --allow-plaintext-auth). The challenge-response
+    /// mechanisms of old (CRAM-MD5, DIGEST-MD5, NTLM) need the password stored in a reversible form on the server and are
+    /// used only when named.</summary>
+    public const string AutoMechanisms = "SCRAM-SHA-256,SCRAM-SHA-1,PLAIN,LOGIN";
+
     private readonly bool _withAuth;
+    private readonly ProxyOptions _proxy = new();
 
     public readonly Option<string?> Server = new("--server")
     {
         HelpName = "HOST[:PORT]",
-        Description = "The SMTP server. PORT defaults to 25 (465 with --tls implicit). Falls back to $HERALD_SERVER.",
+        Description = "The SMTP server. PORT defaults to 25 (465 with --tls implicit). Falls back to $HERALD_SERVER, then to the "
+                      + "account's server in the config file.",
+    };
+
+    public readonly Option<string?> Account = new("--account")
+    {
+        HelpName = "NAME",
+        Description = "Use this account of the config file ($XDG_CONFIG_HOME/herald/config.toml) for whatever the command line "
+                      + "and the HERALD_* variables leave unset. Default: $HERALD_ACCOUNT, else the file's default.",
+    };
+
+    public readonly Option<string?> Helo = new("--helo")
+    {
+        HelpName = "NAME",
+        Description = "The name to greet the server with (EHLO/HELO). Default: this machine's host name.",
     };
 
     public readonly Option<int?> Timeout = new("--timeout")
@@ -107,8 +131,9 @@ internal sealed class ConnectionOptions
     public readonly Option<string?> Auth = new Option<string?>("--auth")
     {
         HelpName = "MECHANISM",
-        Description = "How to log in: auto (default: PLAIN or LOGIN, whichever the server offers), login, plain, cram-md5, "
-                      + "digest-md5, ntlm, gssapi, xoauth2, oauthbearer, scram-sha-1, scram-sha-256.",
+        Description = "How to log in: auto (default: the strongest the server offers of SCRAM-SHA-256, SCRAM-SHA-1, then PLAIN "
+                      + "or LOGIN, which go only over TLS), login, plain, cram-md5, digest-md5, ntlm, gssapi, xoauth2, "
+                      + "oauthbearer, scram-sha-1, scram-sha-256.",
     }.AcceptOnlyFromAmong(AuthNames);
 
     public readonly Option<bool> AllowPlaintextAuth = new("--allow-plaintext-auth")
@@ -139,6 +164,8 @@ internal sealed class ConnectionOptions
     public void AddTo(Command command)
     {
         command.Options.Add(Server);
+        command.Options.Add(Account);
+        _proxy.AddTo(command);
         command.Options.Add(Tls);
         command.Options.Add(Ca);
         command.Options.Add(ClientCert);
@@ -155,42 +182,105 @@ internal sealed class ConnectionOptions
             command.Options.Add(Auth);
             command.Options.Add(AllowPlaintextAuth);
         }
+        command.Options.Add(Helo);
         command.Options.Add(Timeout);
         command.Options.Add(Trace);
     }
 
-    /// <summary>The server from <c>--server</c>, else from HERALD_SERVER, else null.</summary>
+    /// <summary>
+    /// The settings this command uses: each from the command line, else the environment (<c>HERALD_*</c>), else the
+    /// account of the config file (see <see cref="EffectiveSettings"/>).
+    /// </summary>
     /// <param name="result">The parsed command line.</param>
     /// <param name="env">The process environment.</param>
-    /// <exception cref="CliException">64 when the address is malformed.</exception>
-    public ServerAddress? ResolveServer(ParseResult result, CliEnvironment env)
+    /// <param name="from">The command's <c>--from</c> option, when it has one.</param>
+    /// <exception cref="CliException">64 for a malformed --server; 78 for a config file or variable that cannot be used.</exception>
+    public EffectiveSettings Resolve(ParseResult result, CliEnvironment env, Option<string?>? from = null)
     {
-        if (result.GetValue(Server) is { } given)
+        var given = new Dictionary<string, string>(StringComparer.Ordinal);
+        void Take(string key, Option<string?> option)
         {
-            return ServerAddress.Parse(given);
-        }
-        if (env.Variable("HERALD_SERVER") is { } fromEnv)
-        {
-            try
+            if (result.GetValue(option) is { } value)
             {
-                return ServerAddress.Parse(fromEnv);
-            }
-            catch (CliException e)
-            {
-                throw CliException.Usage($"HERALD_SERVER: {e.Message}");
+                given[key] = value;
             }
         }
-        return null;
+        Take("server", Server);
+        Take("tls", Tls);
+        Take("ca", Ca);
+        Take("helo", Helo);
+        Take("proxy", _proxy.Proxy);
+        if (from is not null)
+        {
+            Take("from", from);
+        }
+        PasswordSetting? password = null;
+        if (_withAuth)
+        {
+            Take("user", User);
+            Take("auth", Auth);
+            password = result.GetValue(PasswordEnv) is { } variable ? new PasswordSetting("env", variable, "--password-env", 3)
+                : result.GetValue(PasswordFile) is { } file ? new PasswordSetting("file", file, "--password-file", 3)
+                : result.GetValue(Password) is { } literal ? new PasswordSetting("literal", literal, "--password", 3)
+                : null;
+        }
+        if (given.TryGetValue("server", out string? server))
+        {
+            ServerAddress.Parse(server); // a malformed --server is a usage error (64), before anything else is read
+        }
+        var settings = EffectiveSettings.Resolve(given, password, result.GetValue(Account), env);
+        // A variable or account can set what only some commands use; what a command cannot use is left alone, but
+        // a value it uses is checked here, naming where it came from.
+        Check(settings.Get("tls"), TlsModes, "--tls mode");
+        if (_withAuth)
+        {
+            Check(settings.Get("auth"), AuthNames, "--auth mechanism");
+        }
+        if (settings.Get("helo") is { } helo && (helo.Value.Length == 0 || helo.Value.Any(c => char.IsWhiteSpace(c) || char.IsControl(c))))
+        {
+            throw new CliException(EffectiveSettings.ExitCodeFor(helo.Level),
+                $"{helo.Source}: \"{helo.Value}\" is not a host name (one word, such as mail.example.org or [192.0.2.1]).");
+        }
+        return settings;
+    }
+
+    private static void Check(Setting? setting, string[] allowed, string what)
+    {
+        if (setting is not null && !allowed.Contains(setting.Value))
+        {
+            throw new CliException(EffectiveSettings.ExitCodeFor(setting.Level),
+                $"{setting.Source}: \"{setting.Value}\" is not a {what} ({string.Join(", ", allowed)}).");
+        }
+    }
+
+    /// <summary>The server the settings name, or null (then <c>herald send</c> uses the capture server).</summary>
+    /// <param name="settings">The resolved settings.</param>
+    /// <exception cref="CliException">64 when --server is malformed; 78 when another source's server is.</exception>
+    public static ServerAddress? ResolveServer(EffectiveSettings settings)
+    {
+        if (settings.Get("server") is not { } server)
+        {
+            return null;
+        }
+        try
+        {
+            var address = ServerAddress.Parse(server.Value);
+            return settings.Port is { } port ? address with { Port = int.Parse(port.Value, CultureInfo.InvariantCulture) } : address;
+        }
+        catch (CliException e) when (server.Level != EffectiveSettings.CommandLine)
+        {
+            throw new CliException(EffectiveSettings.ExitCodeFor(server.Level), $"{server.Source}: {e.Message}");
+        }
     }
 
     /// <summary>The server, which this command cannot do without.</summary>
-    /// <param name="result">The parsed command line.</param>
-    /// <param name="env">The process environment.</param>
+    /// <param name="settings">The resolved settings.</param>
     /// <param name="command">The command's name, for the message.</param>
     /// <exception cref="CliException">64 when no server is given.</exception>
-    public ServerAddress RequireServer(ParseResult result, CliEnvironment env, string command) =>
-        ResolveServer(result, env) ?? throw CliException.Usage(
-            $"'herald {command}' needs a server: pass --server HOST[:PORT] or set HERALD_SERVER.");
+    public static ServerAddress RequireServer(EffectiveSettings settings, string command) =>
+        ResolveServer(settings) ?? throw CliException.Usage(
+            $"'herald {command}' needs a server: pass --server HOST[:PORT], set HERALD_SERVER, or name an account with a server " +
+            "(--account).");
 
     /// <summary>The TLS and login options given on the command line (they make no sense without a server).</summary>
     /// <param name="result">The parsed command line.</param>
@@ -200,7 +290,7 @@ internal sealed class ConnectionOptions
             ? [Tls, Ca, ClientCert, ClientKey, ClientCertPasswordEnv, InsecureAcceptAnyCertificate, User, PasswordEnv, PasswordFile,
                 Password, OAuthTokenEnv, Auth, AllowPlaintextAuth]
             : [Tls, Ca, ClientCert, ClientKey, ClientCertPasswordEnv, InsecureAcceptAnyCertificate];
-        return remote.Where(o => result.GetResult(o) is { Implicit: false }).Select(o => o.Name);
+        return remote.Concat(_proxy.RemoteOnly).Where(o => result.GetResult(o) is { Implicit: false }).Select(o => o.Name);
     }
 
     /// <summary>Sets up the component for the server: address, TLS, login, timeout and trace.</summary>
@@ -208,12 +298,13 @@ internal sealed class ConnectionOptions
     /// <param name="smtp">The component to configure.</param>
     /// <param name="server">The server to use.</param>
     /// <param name="env">The process environment (for secrets in variables, warnings and the trace).</param>
+    /// <param name="settings">The resolved settings (see <see cref="Resolve"/>).</param>
     /// <returns>What was decided, for messages.</returns>
     /// <exception cref="CliException">64 for contradictory or incomplete options; 66 for unreadable files; 78 for
-    /// a secret variable that is not set.</exception>
-    public ConnectionPlan Apply(ParseResult result, Smtp smtp, ServerAddress server, CliEnvironment env)
+    /// a secret variable that is not set, a password command that fails, or a malformed proxy variable.</exception>
+    public ConnectionPlan Apply(ParseResult result, Smtp smtp, ServerAddress server, CliEnvironment env, EffectiveSettings settings)
     {
-        string tls = result.GetValue(Tls) ?? "auto";
+        string tls = settings.Get("tls")?.Value ?? "auto";
         int port = server.Port ?? (tls == "implicit" ? 465 : 25);
         // auto is the command line's own policy, not the component's sslAutomatic (which starts TLS on the first byte
         // on every port but 25 and 587, and so fails on the plaintext ports of test servers): RFC 8314 §3.3 implicit
@@ -232,26 +323,34 @@ internal sealed class ConnectionOptions
             Port = port,
             Mode = mode,
             Auto = tls == "auto",
-            Credentials = _withAuth && result.GetValue(User) is not null,
+            Credentials = _withAuth && settings.Get("user") is not null,
         };
         smtp.MailServer = server.Host;
         smtp.MailPort = port;
+        plan.Proxy = _proxy.Apply(result, smtp, env, result.GetValue(Trace), settings.Get("proxy"));
         smtp.SSLStartMode = mode;
-        ApplyTls(result, smtp, env, plan);
+        ApplyTls(result, smtp, env, plan, settings);
         if (_withAuth)
         {
-            ApplyAuth(result, smtp, env);
+            ApplyAuth(result, smtp, env, settings);
         }
-        ApplyCommon(result, smtp, env);
+        ApplyCommon(result, smtp, env, settings);
         return plan;
     }
 
-    /// <summary>Sets the timeout and the trace (used for the capture server too).</summary>
+    /// <summary>Sets the command line's words for messages, the EHLO name, the timeout and the trace (used for the
+    /// capture server too).</summary>
     /// <param name="result">The parsed command line.</param>
     /// <param name="smtp">The component.</param>
     /// <param name="env">Where the trace goes.</param>
-    public void ApplyCommon(ParseResult result, Smtp smtp, CliEnvironment env)
+    /// <param name="settings">The resolved settings.</param>
+    public void ApplyCommon(ParseResult result, Smtp smtp, CliEnvironment env, EffectiveSettings settings)
     {
+        smtp.MessageTerms = CliTerms.Words;
+        if (settings.Get("helo") is { } helo)
+        {
+            smtp.Config("Hello=" + helo.Value);
+        }
         if (result.GetValue(Timeout) is { } seconds)
         {
             smtp.Timeout = seconds;
@@ -262,22 +361,25 @@ internal sealed class ConnectionOptions
         }
     }
 
-    private void ApplyTls(ParseResult result, Smtp smtp, CliEnvironment env, ConnectionPlan plan)
+    private void ApplyTls(ParseResult result, Smtp smtp, CliEnvironment env, ConnectionPlan plan, EffectiveSettings settings)
     {
-        bool tlsOptions = result.GetValue(Ca) is not null || result.GetValue(ClientCert) is not null
+        // A CA from the environment or an account stays unused with --tls none; one on the command line is a contradiction.
+        var ca = settings.Get("ca");
+        bool tlsOptions = ca?.Level == EffectiveSettings.CommandLine || result.GetValue(ClientCert) is not null
                           || result.GetValue(InsecureAcceptAnyCertificate);
         if (plan.Mode == SmtpSSLStartModes.sslNone && tlsOptions)
         {
             throw CliException.Usage(
                 "--tls none turns TLS off, so --ca, --client-cert and --insecure-accept-any-certificate cannot apply.");
         }
-        if (result.GetValue(Ca) is { } caFile)
+        if (ca is not null && plan.Mode != SmtpSSLStartModes.sslNone)
         {
-            string pem = Encoding.UTF8.GetString(InputFiles.Read(caFile, "--ca"));
+            string what = ca.Level == EffectiveSettings.CommandLine ? "--ca" : $"ca ({ca.Source})";
+            string pem = Encoding.UTF8.GetString(InputFiles.Read(ca.Value, what));
             if (!pem.Contains("-----BEGIN CERTIFICATE-----", StringComparison.Ordinal))
             {
                 throw new CliException(ExitCodes.DataError,
-                    $"--ca {caFile}: the file holds no PEM certificate (-----BEGIN CERTIFICATE-----).");
+                    $"{what} {ca.Value}: the file holds no PEM certificate (-----BEGIN CERTIFICATE-----).");
             }
             smtp.Config("SSLServerCACerts=" + pem);
         }
@@ -310,12 +412,13 @@ internal sealed class ConnectionOptions
         plan.Attach(smtp, env, acceptAny);
     }
 
-    private void ApplyAuth(ParseResult result, Smtp smtp, CliEnvironment env)
+    private void ApplyAuth(ParseResult result, Smtp smtp, CliEnvironment env, EffectiveSettings settings)
     {
-        string? user = result.GetValue(User);
-        string? auth = result.GetValue(Auth);
-        string?[] passwordSources = [result.GetValue(PasswordEnv), result.GetValue(PasswordFile), result.GetValue(Password)];
-        int sources = passwordSources.Count(s => s is not null);
+        string? user = settings.Get("user")?.Value;
+        var authSetting = settings.Get("auth");
+        string? auth = authSetting?.Value;
+        int sources = new[] { result.GetValue(PasswordEnv), result.GetValue(PasswordFile), result.GetValue(Password) }
+            .Count(s => s is not null);
         string? tokenVariable = result.GetValue(OAuthTokenEnv);
         if (sources > 1)
         {
@@ -327,51 +430,80 @@ internal sealed class ConnectionOptions
         }
         if (user is null)
         {
-            if (sources > 0 || tokenVariable is not null || auth is not null)
+            if (sources > 0 || tokenVariable is not null || authSetting?.Level == EffectiveSettings.CommandLine)
             {
                 throw CliException.Usage("Logging in needs --user.");
             }
             return;
         }
         bool oauth = auth is "xoauth2" or "oauthbearer";
-        if (tokenVariable is not null && auth is not null && !oauth)
+        if (tokenVariable is not null && auth is not null && !oauth && authSetting!.Level == EffectiveSettings.CommandLine)
         {
             throw CliException.Usage($"--oauth-token-env goes with --auth xoauth2 or oauthbearer, not {auth}.");
+        }
+        if (tokenVariable is not null && !oauth)
+        {
+            auth = "xoauth2"; // the token decides: an --auth from elsewhere named a password mechanism
         }
         if (oauth && tokenVariable is null)
         {
             throw CliException.Usage($"--auth {auth} needs the access token: --oauth-token-env VAR.");
         }
         smtp.User = user;
-        smtp.AuthMechanism = MechanismFor(auth ?? (tokenVariable is not null ? "xoauth2" : "auto"));
+        auth ??= "auto";
+        if (auth == "auto")
+        {
+            smtp.Config("AuthMechanisms=" + AutoMechanisms);
+        }
+        else
+        {
+            smtp.AuthMechanism = MechanismFor(auth);
+        }
+        var password = settings.Password;
         if (tokenVariable is not null)
         {
             smtp.Config("AuthorizationIdentity=" + Secret(env, tokenVariable, "--oauth-token-env"));
         }
-        else if (result.GetValue(PasswordEnv) is { } variable)
+        else if (password is not null)
         {
-            smtp.Password = Secret(env, variable, "--password-env");
-        }
-        else if (result.GetValue(PasswordFile) is { } file)
-        {
-            string text = Encoding.UTF8.GetString(InputFiles.Read(file, "--password-file"));
-            int end = text.AsSpan().IndexOfAny('\r', '\n');
-            smtp.Password = end < 0 ? text : text[..end];
-        }
-        else if (result.GetValue(Password) is { } password)
-        {
-            env.Warn("--password puts the password on the command line, where other users can see it (ps, /proc) and your " +
-                     "shell history keeps it. Prefer --password-env or --password-file.");
-            smtp.Password = password;
+            smtp.Password = ReadPassword(password, env);
         }
         else if (auth is not "gssapi" and not "ntlm")
         {
-            throw CliException.Usage("--user needs a password: --password-env VAR, --password-file FILE or --password PASSWORD.");
+            string why = settings.PasswordPassedOver is { } other
+                ? $" (the password in {other.Source} goes with the user name given there, not with {settings.Get("user")!.Source})"
+                : "";
+            throw CliException.Usage("--user needs a password: --password-env VAR, --password-file FILE or --password PASSWORD" +
+                                     why + ".");
         }
         if (result.GetValue(AllowPlaintextAuth))
         {
             env.Warn("--allow-plaintext-auth: if the connection is not encrypted, the password crosses the network in the clear.");
             smtp.Config("InsecureAllowPlaintextAuth=True");
+        }
+    }
+
+    /// <summary>The password from its source: a variable, a file's first line, the text itself or a command's output.</summary>
+    private static string ReadPassword(PasswordSetting password, CliEnvironment env)
+    {
+        switch (password.Kind)
+        {
+            case "env":
+                return Secret(env, password.Value, password.Level == EffectiveSettings.CommandLine
+                    ? "--password-env" : $"password_env ({password.Source})");
+            case "file":
+                string text = Encoding.UTF8.GetString(InputFiles.Read(password.Value, "--password-file"));
+                int end = text.AsSpan().IndexOfAny('\r', '\n');
+                return end < 0 ? text : text[..end];
+            case "command":
+                return PasswordCommand.Run(password.Value, password.Source);
+            default:
+                if (password.Level == EffectiveSettings.CommandLine)
+                {
+                    env.Warn("--password puts the password on the command line, where other users can see it (ps, /proc) and " +
+                             "your shell history keeps it. Prefer --password-env or --password-file.");
+                }
+                return password.Value;
         }
     }
 
@@ -389,8 +521,7 @@ internal sealed class ConnectionOptions
         "scram-sha-1" => SmtpAuthMechanisms.amSCRAMSHA1,
         "scram-sha-256" => SmtpAuthMechanisms.amSCRAMSHA256,
         "login" => SmtpAuthMechanisms.amLogin,
-        // "auto": the user/password mechanism, which picks PLAIN or LOGIN from what the server offers.
-        _ => SmtpAuthMechanisms.amUserPassword,
+        _ => throw new ArgumentOutOfRangeException(nameof(name), name, "not a single mechanism (auto is a list)"),
     };
 
     private static string Secret(CliEnvironment env, string variable, string option) =>

@@ -24,6 +24,10 @@ internal sealed class ConnectionPlan
     /// <summary>True for <c>--tls auto</c>, given or by default.</summary>
     public bool Auto { get; init; }
 
+    /// <summary>The proxy as a URL with the password masked, and where it came from (<c>--proxy</c> or a variable);
+    /// null for a direct connection.</summary>
+    public string? Proxy { get; set; }
+
     /// <summary>True when the session would log in (<c>--user</c>), so something secret would be sent.</summary>
     public bool Credentials { get; init; }
 
@@ -63,7 +67,7 @@ internal sealed class ConnectionPlan
         };
         smtp.OnSSLServerAuthentication += (_, e) =>
         {
-            Certificate = new ServerCertificateSeen(e.CertSubject, e.CertIssuer, e.Status, e.Accept);
+            Certificate = new ServerCertificateSeen(e.CertSubject, e.CertIssuer, e.Status, e.Accept, e.CertEncodedB);
             if (e.Accept)
             {
                 return;
@@ -126,6 +130,14 @@ internal sealed class ConnectionPlan
     /// <returns>The hint, or null when there is nothing useful to say.</returns>
     public string? HintFor(SmtpException e)
     {
+        if (Proxy is not null && e.InnerException is Herald.Transport.Proxies.ProxyException)
+        {
+            // The library's message names the component's Firewall settings; say which command-line input they came from.
+            return e.Message.Contains("no user name and password was given", StringComparison.Ordinal)
+                ? $"The proxy {Proxy} wants credentials: put the user name in the URL (socks5://USER@HOST:PORT) and pass the "
+                  + "password with --proxy-password-env VAR."
+                : $"The proxy is {Proxy}.";
+        }
         bool aboutCertificate = e.Code == SmtpErrorCodes.CertVerificationError
                                 || (e.Code == SmtpErrorCodes.TlsHandshakeError
                                     && e.Message.Contains("certificate", StringComparison.OrdinalIgnoreCase));
@@ -133,10 +145,6 @@ internal sealed class ConnectionPlan
         {
             return "If the server's certificate comes from a private CA, trust that CA with --ca FILE " +
                    "(for a throw-away test server only: --insecure-accept-any-certificate).";
-        }
-        if (Mode == SmtpSSLStartModes.sslNone && e.Message.Contains("does not offer authentication", StringComparison.Ordinal))
-        {
-            return "Many servers offer login only after STARTTLS: pass --tls starttls.";
         }
         bool noTlsHere = e.Code is SmtpErrorCodes.TlsHandshakeError or SmtpErrorCodes.CommunicationError or SmtpErrorCodes.Timeout;
         if (Auto && Mode == SmtpSSLStartModes.sslImplicit && noTlsHere)
@@ -148,11 +156,6 @@ internal sealed class ConnectionPlan
         {
             // An MTA would retry such a server in plaintext; a person decides that for themselves.
             return "The server offered STARTTLS, but the TLS handshake failed. To send without encryption anyway, pass --tls none.";
-        }
-        if (Opportunistic && e.Code == SmtpErrorCodes.Timeout && !ServerSpoke)
-        {
-            return $"The server on port {Port} said nothing. If it expects TLS from the first byte (implicit TLS, like port 465), " +
-                   "pass --tls implicit.";
         }
         return null;
     }
@@ -195,4 +198,5 @@ internal sealed class ConnectionPlan
 /// <param name="Issuer">Its issuer.</param>
 /// <param name="Status">"OK", or why it did not validate.</param>
 /// <param name="Verified">True when it validated.</param>
-internal sealed record ServerCertificateSeen(string Subject, string Issuer, string Status, bool Verified);
+/// <param name="Der">The certificate itself (DER).</param>
+internal sealed record ServerCertificateSeen(string Subject, string Issuer, string Status, bool Verified, byte[] Der);

@@ -14,9 +14,17 @@ internal static class ProtocolTrace
         _ => "*  ",
     } + message;
 
-    /// <summary>Writes the component's protocol trace to <paramref name="writer"/>.</summary>
+    /// <summary>
+    /// Writes the component's protocol trace to <paramref name="writer"/>, with the TLS handshake's own notes (the
+    /// versions offered, the server certificate's subject, issuer and verdict, then the version and cipher suite agreed)
+    /// as <c>*  TLS: </c> lines where the handshake happens. A proxy's handshake, when there is one, is among the
+    /// component's own notes already.
+    /// </summary>
     /// <param name="smtp">The component.</param>
     /// <param name="writer">Usually stderr.</param>
-    public static void Attach(Smtp smtp, TextWriter writer) =>
+    public static void Attach(Smtp smtp, TextWriter writer)
+    {
         smtp.OnPITrail += (_, e) => writer.WriteLine(Format(e.Direction, e.Message));
+        smtp.OnSSLStatus += (_, e) => writer.WriteLine(Format(2, "TLS: " + e.Message));
+    }
 }

@@ -36,6 +36,16 @@ internal abstract class MessageSource
     /// </summary>
     public virtual bool IsBinary => false;
 
+    /// <summary>
+    /// True when the message writes itself (<see cref="WriteToAsync"/>) instead of being read with
+    /// <see cref="ReadAsync"/>.
+    /// </summary>
+    public virtual bool IsPush => false;
+
+    /// <summary>Writes the message into <paramref name="sink"/> (for sources where <see cref="IsPush"/> is true).</summary>
+    public virtual ValueTask WriteToAsync<TIO>(TIO io, Stream sink, CancellationToken cancellationToken) where TIO : struct, ISmtpIO =>
+        throw new NotSupportedException("This message is read, not written.");
+
     /// <summary>Reads the next piece; 0 means the end.</summary>
     public abstract ValueTask<int> ReadAsync<TIO>(TIO io, Memory<byte> buffer, CancellationToken cancellationToken)
         where TIO : struct, ISmtpIO;

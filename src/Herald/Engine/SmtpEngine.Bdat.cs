@@ -14,6 +14,9 @@ internal sealed partial class SmtpEngine
     /// </summary>
     private sealed class ChunkReader(SmtpEngine engine, MessageSource message) : IDisposable
     {
+        /// <summary>The message.</summary>
+        public MessageSource Message => message;
+
         private readonly byte[] _staging = ArrayPool<byte>.Shared.Rent(StagingSize);
         private DotStuffer _stuffer = new(stuffDots: false);
         private DataLength _progress = new();
@@ -105,12 +108,62 @@ internal sealed partial class SmtpEngine
         }
     }
 
+    /// <summary>The state of one message's BDAT chunks: how many await a reply, and the rate limit's clock.</summary>
+    private sealed class ChunkState(SmtpConnection connection)
+    {
+        /// <summary>Chunks sent whose replies are not read yet.</summary>
+        public int Outstanding { get; set; }
+
+        /// <summary>When the transfer started (for the rate limit).</summary>
+        public long Start { get; } = Stopwatch.GetTimestamp();
+
+        /// <summary>Bytes already counted when the transfer started.</summary>
+        public long Base { get; } = connection.BytesSent + connection.PendingWrite;
+    }
+
     /// <summary>
-    /// Sends the message as BDAT chunks of at most the chunk size and returns the reply to the last one. With
-    /// PIPELINING the next chunk goes out before the previous one is answered (at most one reply outstanding
-    /// behind the chunk in flight); without it, each chunk waits for its reply. A refused chunk ends the
-    /// transaction: no further chunk is sent, the outstanding replies are read, and RSET clears the server's state
-    /// (RFC 3030 §2) before the refusal is reported.
+    /// Sends one BDAT chunk. With PIPELINING the next chunk goes out before the previous one is answered (at most one
+    /// reply outstanding behind the chunk in flight); without it, each chunk waits for its reply. A refused chunk
+    /// ends the transaction (see <see cref="CheckChunkReplyAsync"/>).
+    /// </summary>
+    private async ValueTask SendChunkAsync<TIO>(TIO io, OperationGuard guard, ChunkState state, ReadOnlyMemory<byte> data, bool last)
+        where TIO : struct, ISmtpIO
+    {
+        var connection = Connection;
+        _step = "sending the message (BDAT)";
+        await QueueChunkAsync(io, guard, data, last).ConfigureAwait(false);
+        _endOfDataSent |= last;
+        await connection.FlushAsync(io, guard).ConfigureAwait(false);
+        state.Outstanding++;
+        await ThrottleAsync(io, guard, Options.MaxTransferRate, state.Start, connection.BytesSent - state.Base).ConfigureAwait(false);
+        if (!last && (!Capabilities.Pipelining || state.Outstanding > 1))
+        {
+            _step = "waiting for the reply to a chunk (BDAT)";
+            var reply = await ReadReplyAsync(io, guard).ConfigureAwait(false);
+            state.Outstanding--;
+            await CheckChunkReplyAsync(io, guard, reply, state.Outstanding).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Reads the replies still due after the last chunk and returns the last one, the final reply.</summary>
+    private async ValueTask<SmtpReply> FinishChunksAsync<TIO>(TIO io, OperationGuard guard, ChunkState state)
+        where TIO : struct, ISmtpIO
+    {
+        _step = "waiting for the server to accept the message";
+        while (state.Outstanding > 1)
+        {
+            var reply = await ReadReplyAsync(io, guard).ConfigureAwait(false);
+            state.Outstanding--;
+            await CheckChunkReplyAsync(io, guard, reply, state.Outstanding).ConfigureAwait(false);
+        }
+        return await ReadReplyAsync(io, guard).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Sends the message as BDAT chunks of at most the chunk size and returns the reply to the last one; a message
+    /// source that writes rather than reads (<see cref="MessageSource.IsPush"/>) writes its chunks through a
+    /// <see cref="PushSink{TIO}"/>. A refused chunk ends the transaction: no further chunk is sent, the outstanding
+    /// replies are read, and RSET clears the server's state (RFC 3030 §2) before the refusal is reported.
     /// </summary>
     /// <param name="io">The adapter.</param>
     /// <param name="guard">The call's guard.</param>
@@ -120,44 +173,27 @@ internal sealed partial class SmtpEngine
     private async ValueTask<SmtpReply> SendChunksAsync<TIO>(TIO io, OperationGuard guard, ChunkReader reader, byte[] buffer,
         int prefilled) where TIO : struct, ISmtpIO
     {
-        var connection = Connection;
-        bool pipelining = Capabilities.Pipelining;
-        int rate = Options.MaxTransferRate;
-        long start = Stopwatch.GetTimestamp();
-        long throttled = connection.BytesSent + connection.PendingWrite;
+        var state = new ChunkState(Connection);
         var chunkSize = buffer.AsMemory(0, Math.Min(buffer.Length, Options.ChunkSize));
-        int outstanding = 0;   // chunks sent whose replies are not read yet
-        _step = "sending the message (BDAT)";
+        if (reader.Message.IsPush)
+        {
+            var sink = new PushSink<TIO>(this, io, guard, chunkSize, state, reader.Message);
+            await reader.Message.WriteToAsync(io, sink, guard.Token).ConfigureAwait(false);
+            await sink.FinishAsync().ConfigureAwait(false);
+            return await FinishChunksAsync(io, guard, state).ConfigureAwait(false);
+        }
         int n = prefilled >= 0 ? prefilled : await reader.FillAsync(io, guard, chunkSize).ConfigureAwait(false);
         while (true)
         {
             bool last = reader.Exhausted;
-            await QueueChunkAsync(io, guard, buffer.AsMemory(0, n), last).ConfigureAwait(false);
-            await connection.FlushAsync(io, guard).ConfigureAwait(false);
-            outstanding++;
-            await ThrottleAsync(io, guard, rate, start, connection.BytesSent - throttled).ConfigureAwait(false);
+            await SendChunkAsync(io, guard, state, buffer.AsMemory(0, n), last).ConfigureAwait(false);
             if (last)
             {
                 break;
             }
-            if (!pipelining || outstanding > 1)
-            {
-                _step = "waiting for the reply to a chunk (BDAT)";
-                var reply = await ReadReplyAsync(io, guard).ConfigureAwait(false);
-                outstanding--;
-                await CheckChunkReplyAsync(io, guard, reply, outstanding).ConfigureAwait(false);
-            }
-            _step = "sending the message (BDAT)";
             n = await reader.FillAsync(io, guard, chunkSize).ConfigureAwait(false);
         }
-        _step = "waiting for the server to accept the message";
-        while (outstanding > 1)
-        {
-            var reply = await ReadReplyAsync(io, guard).ConfigureAwait(false);
-            outstanding--;
-            await CheckChunkReplyAsync(io, guard, reply, outstanding).ConfigureAwait(false);
-        }
-        return await ReadReplyAsync(io, guard).ConfigureAwait(false);
+        return await FinishChunksAsync(io, guard, state).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -25,7 +25,7 @@ internal sealed partial class SmtpEngine
         guard.SetAbortAction(connection.Abort);
         var caps = Capabilities;
         bool bdat = UsesChunking(message, caps);
-        if (caps.Size || _events.WantsTransfer || bdat)
+        if (caps.Size || _events.WantsTransfer || (bdat && !message.IsPush))
         {
             // SIZE=, the percentage and the choice of one chunk need the exact length; a stream source may have to
             // count its line ends first.
@@ -51,7 +51,7 @@ internal sealed partial class SmtpEngine
             {
                 chunk = ArrayPool<byte>.Shared.Rent(Options.ChunkSize);
                 reader = new ChunkReader(this, message);
-                if (pipelining && !CanStop(envelope))
+                if (pipelining && !CanStop(envelope) && !message.IsPush)
                 {
                     // No rejected recipient can stop this transaction, so the data may travel with the envelope: when
                     // the whole message fits one chunk, MAIL, RCPT and BDAT n LAST go in one write.
@@ -323,11 +323,25 @@ internal sealed partial class SmtpEngine
     /// Streams the message: dot-stuffing and line-end normalisation happen on the way into the write buffer, so memory
     /// use does not depend on the message size.
     /// </summary>
-    private async ValueTask SendDataAsync<TIO>(TIO io, OperationGuard guard, MessageSource message) where TIO : struct, ISmtpIO
+    private async ValueTask SendDataAsync<TIO>(TIO io, OperationGuard guard, MessageSource message, bool flush = true)
+        where TIO : struct, ISmtpIO
     {
         var connection = Connection;
         _step = "sending the message data";
         StartTransfer(message, guard);
+        if (message.IsPush)
+        {
+            var sink = new PushSink<TIO>(this, io, guard, message);
+            await message.WriteToAsync(io, sink, guard.Token).ConfigureAwait(false);
+            await sink.FinishAsync().ConfigureAwait(false);
+            if (flush)
+            {
+                _endOfDataSent = true;
+                await connection.FlushAsync(io, guard).ConfigureAwait(false);
+            }
+            EndTransfer(message, guard);
+            return;
+        }
         var staging = ArrayPool<byte>.Shared.Rent(StagingSize);
         try
         {
@@ -379,7 +393,11 @@ internal sealed partial class SmtpEngine
                 await connection.FlushAsync(io, guard).ConfigureAwait(false);
             }
             connection.Advance(stuffer.Finish(connection.FreeSpace));
-            await connection.FlushAsync(io, guard).ConfigureAwait(false);
+            if (flush)
+            {
+                _endOfDataSent = true;
+                await connection.FlushAsync(io, guard).ConfigureAwait(false);
+            }
         }
         finally
         {

@@ -20,6 +20,7 @@ internal sealed partial class SmtpEngine : IDisposable
     private SmtpConnection? _connection;
     private int _transactions;        // mail transactions completed or attempted on this connection
     private bool _needsReset;         // the last transaction failed part-way: RSET before the next
+    private bool _endOfDataSent;      // the write that ends the current message's data went out (or may have)
     private string _step = "";        // what the engine is doing, for error messages ("{0}" stands for _stepCommand's verb)
     private string? _stepCommand;     // the command "{0}" in _step refers to; formatted only when an error needs it
     private long _lastBytesSent;      // the counters of the last connection, kept after it closed
@@ -57,6 +58,9 @@ internal sealed partial class SmtpEngine : IDisposable
     /// <summary>The remote address of the current connection.</summary>
     public string RemoteAddress { get; private set; } = "";
 
+    /// <summary>The proxy's tunnel of the current (or last) connection, or null when it was direct.</summary>
+    public Transport.Proxies.ProxyTunnel? ProxyTunnel { get; private set; }
+
     /// <summary>True once the session was authenticated.</summary>
     public bool IsAuthenticated { get; private set; }
 
@@ -80,7 +84,8 @@ internal sealed partial class SmtpEngine : IDisposable
             throw new SmtpException(SmtpErrorCodes.AlreadyConnected, "Already connected; call Disconnect before connecting again.");
         }
         var s = Options;
-        var endpoint = s.Connect;
+        // Implicit TLS speaks first (the ClientHello), so a proxy's bytes after its reply cannot be the server's.
+        var endpoint = s.Connect with { ClientSpeaksFirst = s.TlsMode == TlsMode.Implicit };
         var terms = s.Terms;
         if (string.IsNullOrWhiteSpace(endpoint.Host))
         {
@@ -94,6 +99,7 @@ internal sealed partial class SmtpEngine : IDisposable
         CloseConnection();
         ResetTlsState();
         _lastBytesSent = _lastBytesReceived = 0;
+        ProxyTunnel = null;
         // Once the server has greeted, a refusal leaves a session that is ended with QUIT, not by just closing the
         // connection (RFC 5321 §4.1.1.10). STARTTLS failures are the exception: nothing more goes over a channel that
         // could not be secured.
@@ -119,8 +125,21 @@ internal sealed partial class SmtpEngine : IDisposable
             RemoteAddress = opened.RemoteAddress;
             LocalAddress = opened.LocalAddress;
             LocalPort = opened.LocalPort;
-            _events.OnConnectionStatus("Remote host connection complete", 0,
-                $"Connected to {opened.RemoteAddress} port {endpoint.Port} from {opened.LocalAddress} port {opened.LocalPort}.");
+            ProxyTunnel = opened.Tunnel;
+            if (opened.Tunnel is not null && endpoint.Proxy is { } proxy)
+            {
+                _events.OnConnectionStatus("Firewall connection complete", opened.Tunnel.ReplyCode,
+                    $"The {proxy.ProtocolName} proxy {proxy.Endpoint} ({opened.RemoteAddress}) opened a tunnel to {endpoint.Host} port " +
+                    $"{endpoint.Port}.");
+                _events.OnConnectionStatus("Remote host connection complete", 0,
+                    $"Connected to {endpoint.Host} port {endpoint.Port} through the {proxy.ProtocolName} proxy {proxy.Endpoint}, " +
+                    $"from {opened.LocalAddress} port {opened.LocalPort}.");
+            }
+            else
+            {
+                _events.OnConnectionStatus("Remote host connection complete", 0,
+                    $"Connected to {opened.RemoteAddress} port {endpoint.Port} from {opened.LocalAddress} port {opened.LocalPort}.");
+            }
 
             var tlsMode = s.TlsMode;
             if (tlsMode == TlsMode.Implicit)
@@ -235,6 +254,7 @@ internal sealed partial class SmtpEngine : IDisposable
         LastReply = null;
         LocalAddress = RemoteAddress = "";
         LocalPort = 0;
+        ProxyTunnel = null;
         ResetTlsState();
     }
 
@@ -345,6 +365,10 @@ internal sealed partial class SmtpEngine : IDisposable
         {
             case SmtpException se:
                 return se;
+            case Transport.Proxies.ProxyException pe:
+                // The handshake failed before the session began: nothing to QUIT, and the connector closed the socket.
+                _connection?.Abort();
+                return ProxyFailure.ToSmtpException(pe, Options.Connect.Proxy, Options.Terms);
             case SmtpProtocolException pe:
                 _connection?.Abort();
                 return new SmtpException(SmtpErrorCodes.CommunicationError, $"{pe.Message} (received{during}) The connection was closed.", pe);

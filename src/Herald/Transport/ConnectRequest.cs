@@ -66,8 +66,31 @@ internal sealed record ConnectRequest
     /// <summary>The socket options.</summary>
     public SocketOptions Socket { get; init; } = SocketOptions.Default;
 
-    /// <summary>The proxy to tunnel through (between the TCP connect and TLS), or null to connect directly.</summary>
+    /// <summary>
+    /// The proxy to tunnel through (between the TCP connect and TLS), or null to connect directly. The TCP connection
+    /// (with <see cref="LocalHost"/>, <see cref="LocalPort"/> and <see cref="Socket"/>) goes to the proxy; the proxy is
+    /// asked for <see cref="Host"/>:<see cref="Port"/>.
+    /// </summary>
     public Proxies.ProxySettings? Proxy { get; init; }
+
+    /// <summary>
+    /// Why <see cref="Proxy"/> is what it is when that was decided for the caller (found in the environment, or left
+    /// out because the server is on a bypass list): one sentence, traced before connecting. Empty for nothing to say.
+    /// </summary>
+    public string ProxyNote { get; init; } = "";
+
+    /// <summary>
+    /// Why the configured proxy cannot be used (a malformed proxy variable in the environment, a proxy type without a
+    /// host): connecting then fails with 118 and this reason, rather than silently going direct. Empty when usable.
+    /// </summary>
+    public string ProxyError { get; init; } = "";
+
+    /// <summary>
+    /// True when the client sends the first bytes on the connection (implicit TLS: the ClientHello), so bytes that a
+    /// proxy sends after its reply cannot be the server's and are refused. False when the server's greeting may follow
+    /// the proxy's reply at once (plain SMTP, STARTTLS). Set by the engine from the TLS mode.
+    /// </summary>
+    public bool ClientSpeaksFirst { get; init; }
 
     /// <summary>The caller's words for its settings, used in error messages.</summary>
     public SettingTerms Terms { get; init; } = SettingTerms.Neutral;

@@ -34,6 +34,7 @@ internal sealed class OperationGuard : IDisposable
     private volatile bool _interrupted;
     private Action? _abort;
     private bool _fired;
+    private Exception? _namedStop;   // the last stop error made with a step named in it, kept as is by callers above
 
     /// <summary>Starts watching a call.</summary>
     /// <param name="timeoutSeconds">The Timeout in seconds; 0 means no limit.</param>
@@ -139,11 +140,26 @@ internal sealed class OperationGuard : IDisposable
 
     /// <summary>
     /// When the call was stopped, returns the exception that says why (301, 201 or the caller's cancellation);
-    /// otherwise null.
+    /// otherwise null. When <paramref name="inner"/> is an exception this guard made earlier with a step named in it
+    /// (a lower layer that knew better what it was doing, such as a proxy handshake), that one is returned unchanged.
     /// </summary>
     /// <param name="inner">The I/O exception the stop caused, kept as the inner exception.</param>
     /// <param name="during">What the call was doing, e.g. "while waiting for the server's greeting", or "".</param>
-    public Exception? StoppedException(Exception? inner, string during = "") => Reason switch
+    public Exception? StoppedException(Exception? inner, string during = "")
+    {
+        if (inner is not null && ReferenceEquals(inner, Volatile.Read(ref _namedStop)) && Reason != StopReason.None)
+        {
+            return inner;
+        }
+        var stopped = MakeStoppedException(inner, during);
+        if (stopped is not null && during.Length > 0)
+        {
+            Volatile.Write(ref _namedStop, stopped);
+        }
+        return stopped;
+    }
+
+    private Exception? MakeStoppedException(Exception? inner, string during) => Reason switch
     {
         StopReason.Interrupted => new SmtpException(SmtpErrorCodes.Interrupted,
             $"The operation was interrupted ({_interruptedBy}){during}; the connection was closed.", inner),

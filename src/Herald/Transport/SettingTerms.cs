@@ -54,6 +54,10 @@ internal sealed record SettingTerms
         AuthorizationIdentity = "the authorization identity",
         OAuthToken = "the OAuth access token",
         AuthMechanism = "the mechanism list",
+        ProxyHost = "the proxy host",
+        ProxyPort = "the proxy port",
+        ProxyUser = "the proxy user name",
+        ProxyPassword = "the proxy password",
     };
 
     /// <summary>The server host name setting, as in "set {Server}" and "Check {Server}".</summary>
@@ -134,8 +138,9 @@ internal sealed record SettingTerms
     /// <summary>The extra certificates sent with the client certificate.</summary>
     public required string ExtraChainCerts { get; init; }
 
-    /// <summary>The certificate validation event, as in "the {CertificateEvent} event handler".</summary>
-    public required string CertificateEvent { get; init; }
+    /// <summary>The certificate validation event, as in "the {CertificateEvent} event handler", or null when the facade's
+    /// user has no such event (messages then speak of the application's decision).</summary>
+    public string? CertificateEvent { get; init; }
 
     /// <summary>The setting (and value) that leaves the certificate decision to the certificate event alone, for a
     /// parenthesis; null when the facade has none.</summary>
@@ -179,4 +184,16 @@ internal sealed record SettingTerms
 
     /// <summary>Where the mechanism is chosen, as in "Choose one of those in {AuthMechanism}".</summary>
     public required string AuthMechanism { get; init; }
+
+    /// <summary>The proxy's host setting, as in "Check {ProxyHost} and {ProxyPort}".</summary>
+    public string ProxyHost { get; init; } = "the proxy host";
+
+    /// <summary>The proxy's port setting.</summary>
+    public string ProxyPort { get; init; } = "the proxy port";
+
+    /// <summary>The proxy's user name setting, as in "Set {ProxyUser} and {ProxyPassword}".</summary>
+    public string ProxyUser { get; init; } = "the proxy user name";
+
+    /// <summary>The proxy's password setting.</summary>
+    public string ProxyPassword { get; init; } = "the proxy password";
 }

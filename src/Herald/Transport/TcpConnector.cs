@@ -5,47 +5,94 @@ namespace Herald.Transport;
 
 /// <summary>
 /// Opens the TCP connection: resolves the name, orders the addresses by the address family preference, binds the local
-/// address and port when set, applies the socket options and tries each address until one answers.
+/// address and port when set, applies the socket options and tries each address until one answers. With a proxy in the
+/// request the connection goes to the proxy, and its handshake opens the tunnel to the server (TcpConnector.Proxy.cs).
 /// </summary>
-internal sealed class TcpConnector : ITransportFactory
+internal sealed partial class TcpConnector : ITransportFactory
 {
     /// <summary>The shared instance.</summary>
     public static TcpConnector Instance { get; } = new();
 
     /// <inheritdoc />
+    /// <exception cref="SmtpException">The server's name does not resolve (11001-11004), no address answers (the socket
+    /// error), the local address cannot be bound, or <see cref="ConnectRequest.ProxyError"/> is set (118); 201/301 when
+    /// the guard stops the call.</exception>
+    /// <exception cref="Proxies.ProxyException">The proxy cannot be reached, refuses, or breaks its protocol.</exception>
     public async ValueTask<OpenedTransport> OpenAsync<TIO>(TIO io, ConnectRequest request, OperationGuard guard, Action<string> info)
         where TIO : struct, ISmtpIO
     {
+        if (request.ProxyError.Length > 0)
+        {
+            throw new SmtpException(SmtpErrorCodes.FirewallError, request.ProxyError);
+        }
+        if (request.ProxyNote.Length > 0)
+        {
+            info(request.ProxyNote);
+        }
+        if (request.Proxy is { } proxy)
+        {
+            return await OpenThroughProxyAsync(io, request, proxy, guard, info).ConfigureAwait(false);
+        }
         var addresses = await ResolveAsync(io, request, guard).ConfigureAwait(false);
         Exception? last = null;
         foreach (var address in addresses)
         {
-            var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-            guard.SetAbortAction(socket.Dispose);
-            try
+            var (socket, error) = await TryConnectAsync(io, address, request.Port, request, guard, info, "", "").ConfigureAwait(false);
+            if (socket is not null)
             {
-                Configure(socket, request.Socket);
-                Bind(socket, request, address.AddressFamily);
-                info($"Connecting to {address} port {request.Port}");
-                await io.ConnectAsync(socket, new IPEndPoint(address, request.Port), guard.Token).ConfigureAwait(false);
-                guard.Touch();
                 var local = (IPEndPoint)socket.LocalEndPoint!;
                 return new OpenedTransport(new NetworkStream(socket, ownsSocket: true), socket, address.ToString(),
                     local.Address.ToString(), local.Port);
             }
-            catch (Exception e) when (e is SocketException or ObjectDisposedException or OperationCanceledException)
-            {
-                socket.Dispose();
-                guard.SetAbortAction(null);
-                if (guard.StoppedException(e) is { } stopped)
-                {
-                    throw stopped;
-                }
-                info($"Connecting to {address} failed: {e.Message}");
-                last = e;
-            }
+            last = error;
         }
         throw ConnectFailed(request, last);
+    }
+
+    /// <summary>
+    /// Opens one TCP connection: a new socket (set as the guard's abort action), the socket options, the local bind,
+    /// the connect. A failure to connect is returned (the next address may answer); a stop of the guard is thrown.
+    /// </summary>
+    /// <param name="io">The I/O adapter.</param>
+    /// <param name="address">Where to connect.</param>
+    /// <param name="port">The port.</param>
+    /// <param name="request">The socket options and local bind.</param>
+    /// <param name="guard">The call's guard.</param>
+    /// <param name="info">The trace.</param>
+    /// <param name="what">What is connected to, in front of the address in the trace ("" for the server).</param>
+    /// <param name="during">For a stop of the guard: what the call was doing, or "" to let the engine say it.</param>
+    private static async ValueTask<(Socket? Socket, Exception? Error)> TryConnectAsync<TIO>(TIO io, IPAddress address, int port,
+        ConnectRequest request, OperationGuard guard, Action<string> info, string what, string during)
+        where TIO : struct, ISmtpIO
+    {
+        var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        guard.SetAbortAction(socket.Dispose);
+        try
+        {
+            Configure(socket, request.Socket);
+            Bind(socket, request, address.AddressFamily);
+            info($"Connecting to {what}{address} port {port}");
+            await io.ConnectAsync(socket, new IPEndPoint(address, port), guard.Token).ConfigureAwait(false);
+            guard.Touch();
+            return (socket, null);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException or OperationCanceledException)
+        {
+            socket.Dispose();
+            guard.SetAbortAction(null);
+            if (guard.StoppedException(e, during) is { } stopped)
+            {
+                throw stopped;
+            }
+            info($"Connecting to {what}{address} failed: {e.Message}");
+            return (null, e);
+        }
+        catch
+        {
+            socket.Dispose();
+            guard.SetAbortAction(null);
+            throw;
+        }
     }
 
     private static async ValueTask<IPAddress[]> ResolveAsync<TIO>(TIO io, ConnectRequest request, OperationGuard guard)
@@ -68,16 +115,8 @@ internal sealed class TcpConnector : ITransportFactory
             int code = (int)e.SocketErrorCode is >= 11001 and <= 11004 ? (int)e.SocketErrorCode : SmtpErrorCodes.HostNotFound;
             throw new SmtpException(code, $"The mail server name \"{host}\" could not be resolved ({e.Message}). Check {request.Terms.Server}.", e);
         }
-        var v4 = found.Where(a => a.AddressFamily == AddressFamily.InterNetwork);
-        var v6 = found.Where(a => a.AddressFamily == AddressFamily.InterNetworkV6);
         var preference = request.AddressFamilies;
-        var ordered = preference switch
-        {
-            AddressFamilyPreference.IPv6Only => v6.ToArray(),
-            AddressFamilyPreference.IPv6First => v6.Concat(v4).ToArray(),
-            AddressFamilyPreference.IPv4First => v4.Concat(v6).ToArray(),
-            _ => v4.ToArray(),
-        };
+        var ordered = Order(found, preference);
         if (ordered.Length == 0)
         {
             string family = preference == AddressFamilyPreference.IPv6Only ? "IPv6" : "IPv4";
@@ -86,6 +125,20 @@ internal sealed class TcpConnector : ITransportFactory
                 $"{request.Terms.TryBothFamilies} to try both families.");
         }
         return ordered;
+    }
+
+    /// <summary>The addresses the preference allows, in the order it gives.</summary>
+    private static IPAddress[] Order(IPAddress[] found, AddressFamilyPreference preference)
+    {
+        var v4 = found.Where(a => a.AddressFamily == AddressFamily.InterNetwork);
+        var v6 = found.Where(a => a.AddressFamily == AddressFamily.InterNetworkV6);
+        return preference switch
+        {
+            AddressFamilyPreference.IPv6Only => v6.ToArray(),
+            AddressFamilyPreference.IPv6First => v6.Concat(v4).ToArray(),
+            AddressFamilyPreference.IPv4First => v4.Concat(v6).ToArray(),
+            _ => v4.ToArray(),
+        };
     }
 
     private static void Configure(Socket socket, SocketOptions s)

@@ -52,6 +52,8 @@ public sealed class PackageTests : IDisposable
             "lib/net10.0/Herald.pdb", "src/Herald/Smtp.cs");
         CheckPackage(packages, "Herald.Cli", version, license, "tools/net10.0/any/Herald.Cli.xml",
             "T:Herald.Cli.HeraldCommandLine", "tools/net10.0/any/Herald.Cli.pdb", "src/Herald.Cli/Program.cs");
+        CheckPackage(packages, "Herald.MimeKit", version, license, "lib/net10.0/Herald.MimeKit.xml",
+            "T:Herald.MimeKit.MimeMessageContent", "lib/net10.0/Herald.MimeKit.pdb", "src/Herald.MimeKit/MimeKitExtensions.cs");
         using (var tool = ZipFile.OpenRead(Path.Combine(packages, $"Herald.Cli.{version}.nupkg")))
         {
             // The tool carries the library's API docs too, and says it is a tool with the command "herald".

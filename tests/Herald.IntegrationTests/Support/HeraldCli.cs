@@ -18,8 +18,9 @@ internal static class HeraldCli
     /// <param name="args">The command line, without "herald".</param>
     /// <param name="cancellationToken">Ctrl+C.</param>
     /// <param name="captureStarted">Called when <c>herald capture</c> has started its server.</param>
+    /// <param name="extraVariables">More environment variables for this run (ALL_PROXY, a proxy password ...).</param>
     public static async Task<CliRun> RunAsync(string[] args, CancellationToken cancellationToken = default,
-        Action<CaptureServer>? captureStarted = null)
+        Action<CaptureServer>? captureStarted = null, IReadOnlyDictionary<string, string>? extraVariables = null)
     {
         var output = new StringWriter();
         var error = new StringWriter();
@@ -28,6 +29,10 @@ internal static class HeraldCli
             [PasswordVariable] = Peers.Password,
             [PfxPasswordVariable] = Peers.PfxPassword,
         };
+        foreach (var (name, value) in extraVariables ?? new Dictionary<string, string>())
+        {
+            variables[name] = value;
+        }
         var env = new CliEnvironment
         {
             Out = output,

@@ -138,8 +138,13 @@ public sealed class CliAutoTlsTests
         }
     }
 
+    /// <summary>
+    /// <c>herald capture</c> offers STARTTLS with a certificate from its own CA, so the default mode encrypts: without
+    /// <c>--ca</c> the session goes on unauthenticated (nothing secret is sent) and the warning names <c>--ca</c>;
+    /// with the capture's <c>tls/ca.pem</c> it is verified and nothing is said.
+    /// </summary>
     [Fact]
-    public async Task HeraldCaptureOnItsDefaultPortTakesTheDefaultModeInPlaintext()
+    public async Task HeraldCaptureOnItsDefaultPortTakesTheDefaultModeWithStartTls()
     {
         string directory = Directory.CreateTempSubdirectory("herald-cli-auto-").FullName;
         try
@@ -147,19 +152,29 @@ public sealed class CliAutoTlsTests
             using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(90));
             var (capture, server) = await StartCaptureOnDefaultPortAsync(directory, stop.Token);
             Assert.Equal(CaptureCommand.DefaultPort, server.EndPoint.Port);
-            string marker = Peers.NewMarker();
+            string unverified = Peers.NewMarker();
+            string verified = Peers.NewMarker();
 
-            var run = await HeraldCli.RunAsync(Command("send", $"127.0.0.1:{CaptureCommand.DefaultPort}", marker));
+            var first = await HeraldCli.RunAsync(Command("send", $"127.0.0.1:{CaptureCommand.DefaultPort}", unverified));
+            var second = await HeraldCli.RunAsync([.. Command("send", $"127.0.0.1:{CaptureCommand.DefaultPort}", verified),
+                "--ca", Path.Combine(directory, "tls", "ca.pem")]);
 
             await stop.CancelAsync();
             var captured = await capture;
-            Assert.True(run.ExitCode == ExitCodes.Ok, run.ToString());
-            Assert.Empty(run.Warnings);
-            Assert.DoesNotContain("STARTTLS", run.ClientLines);
+            Assert.True(first.ExitCode == ExitCodes.Ok, first.ToString());
+            Assert.Contains("STARTTLS", first.ClientLines);
+            Assert.Contains(first.Warnings, w => w.Contains("--ca", StringComparison.Ordinal));
+            Assert.True(second.ExitCode == ExitCodes.Ok, second.ToString());
+            Assert.Contains("STARTTLS", second.ClientLines);
+            Assert.Empty(second.Warnings);
             Assert.Equal(ExitCodes.Ok, captured.ExitCode);
-            string saved = captured.Out.Trim();
-            Assert.Equal(directory, Path.GetDirectoryName(saved));
-            Assert.Contains(marker, await File.ReadAllTextAsync(saved));
+            var saved = captured.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Where(File.Exists).ToList();
+            Assert.Equal(2, saved.Count);
+            Assert.All(saved, path => Assert.Equal(directory, Path.GetDirectoryName(path)));
+            string all = string.Concat(saved.Select(File.ReadAllText));
+            Assert.Contains(unverified, all);
+            Assert.Contains(verified, all);
         }
         finally
         {

@@ -1,5 +1,6 @@
 using System.Text;
 using Herald.Cli;
+using Herald.Cli.Options;
 using Herald.Cli.Commands;
 using Xunit;
 
@@ -144,12 +145,12 @@ public class CommandLineTests
         {
             File.WriteAllBytes(file, [0xEF, 0xBB, 0xBF, .. Encoding.UTF8.GetBytes("from the file ü\n")]);
             var piped = Env("from stdin\n", redirected: true);
-            Assert.Equal("inline", SendCommand.ReadBody("inline", null, piped));
-            Assert.Equal("from the file ü\n", SendCommand.ReadBody(null, file, piped)); // BOM dropped
-            Assert.Equal("from stdin\n", SendCommand.ReadBody(null, null, piped));
-            Assert.Equal("from stdin\n", SendCommand.ReadBody(null, "-", piped));
+            Assert.Equal("inline", Body("inline", null, piped));
+            Assert.Equal("from the file ü\n", Body(null, file, piped)); // BOM dropped
+            Assert.Equal("from stdin\n", Body(null, null, piped));
+            Assert.Equal("from stdin\n", Body(null, "-", piped));
             // A terminal on stdin is not read (it would wait for the user): the body is empty.
-            Assert.Equal("", SendCommand.ReadBody(null, null, Env("ignored", redirected: false)));
+            Assert.Equal("", Body(null, null, Env("ignored", redirected: false)));
         }
         finally
         {
@@ -168,9 +169,15 @@ public class CommandLineTests
             IsInputRedirected = true,
             GetVariable = _ => null,
         };
-        var e = Assert.Throws<CliException>(() => SendCommand.ReadBody(null, null, env));
+        var e = Assert.Throws<CliException>(() => MessageBody.Open(null, null, env));
         Assert.Equal(ExitCodes.DataError, e.ExitCode);
         Assert.Contains("offset 2", e.Message);
+    }
+
+    private static string? Body(string? text, string? file, CliEnvironment env)
+    {
+        using var body = MessageBody.Open(text, file, env);
+        return body.Text;
     }
 
     private static CliEnvironment Env(string stdin, bool redirected) => new()

@@ -298,8 +298,8 @@ public sealed class EndToEndTests : IDisposable
         var r = await CliRunner.RunAsync(["send", "--server", $"localhost:{server.Port}", "--timeout", "1",
             "--from", "me@example.com", "--to", "you@example.com", "--body", "x"]);
         Assert.Equal(ExitCodes.TempFail, r.ExitCode);
-        Assert.Contains("herald: hint: ", r.Error);
-        Assert.Contains("--tls implicit", r.Error);
+        // The library's own timeout message says it, in the command line's words.
+        Assert.Contains("pass --tls implicit", r.Error.Split('\n').First(l => l.StartsWith("herald: error: ", StringComparison.Ordinal)));
     }
 
     [Fact]

@@ -99,7 +99,6 @@ public class OptionParsingTests
     }
 
     [Theory]
-    [InlineData("auto", SmtpAuthMechanisms.amUserPassword)]
     [InlineData("login", SmtpAuthMechanisms.amLogin)]
     [InlineData("plain", SmtpAuthMechanisms.amSASLPlain)]
     [InlineData("cram-md5", SmtpAuthMechanisms.amCRAMMD5)]

@@ -190,4 +190,30 @@ public class ConfigTests
         using var smtp = new Smtp();
         Assert.Throws<ArgumentNullException>(() => smtp.Config(null!));
     }
+
+    [Fact]
+    public void AuthMechanismsReadsBackAsUpperCaseNamesInTheGivenOrder()
+    {
+        using var smtp = new Smtp();
+        Assert.Equal("", smtp.Config("AuthMechanisms"));
+        smtp.Config("AuthMechanisms= scram-sha-256 ,SCRAM-SHA-1, plain,Login ");
+        Assert.Equal("SCRAM-SHA-256,SCRAM-SHA-1,PLAIN,LOGIN", smtp.Config("AuthMechanisms"));
+        smtp.Config("AuthMechanisms=");
+        Assert.Equal("", smtp.Config("AuthMechanisms"));
+    }
+
+    [Theory]
+    [InlineData("SCRAM-SHA-256,,PLAIN", "empty entry")]
+    [InlineData("SCRAM-SHA-512", "\"SCRAM-SHA-512\" is not a SASL mechanism Herald implements")]
+    [InlineData("APOP", "is not a SASL mechanism")]
+    [InlineData("PLAIN,LOGIN,plain", "names PLAIN twice")]
+    public void AuthMechanismsRefusesWhatCannotBeAMechanismList(string value, string expected)
+    {
+        using var smtp = new Smtp();
+        smtp.Config("AuthMechanisms=PLAIN");
+        var e = Assert.Throws<SmtpException>(() => smtp.Config("AuthMechanisms=" + value));
+        Assert.Equal(SmtpErrorCodes.InvalidArgument, e.Code);
+        Assert.Contains(expected, e.Message);
+        Assert.Equal("PLAIN", smtp.Config("AuthMechanisms")); // a refused value changes nothing
+    }
 }

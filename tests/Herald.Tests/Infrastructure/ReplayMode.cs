@@ -45,6 +45,9 @@ public static class ReplayModes
     /// </summary>
     public static TheoryData<ReplayMode> Whole => [ReplayMode.SyncWhole, ReplayMode.AsyncWhole];
 
+    /// <summary>The three asynchronous modes, for clients that have no synchronous API (the pool).</summary>
+    public static TheoryData<ReplayMode> Async => [ReplayMode.AsyncWhole, ReplayMode.AsyncLine, ReplayMode.AsyncByte];
+
     /// <summary>True for the three asynchronous modes.</summary>
     public static bool IsAsync(this ReplayMode mode) => mode >= ReplayMode.AsyncWhole;
 

@@ -222,6 +222,55 @@ internal sealed class FakeProxyConnection
         }
     }
 
+    /// <summary>
+    /// Connects to 127.0.0.1:<paramref name="port"/> and copies bytes both ways until either side closes (what a proxy
+    /// does once it has granted a tunnel). The client's bytes are recorded as before.
+    /// </summary>
+    /// <param name="port">The destination port on loopback.</param>
+    public async Task RelayToLoopbackAsync(int port)
+    {
+        using var upstream = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        await upstream.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port), _stop).ConfigureAwait(false);
+        async Task CopyAsync(Socket from, Socket to, bool record)
+        {
+            var buffer = new byte[16 * 1024];
+            try
+            {
+                while (true)
+                {
+                    int n = await from.ReceiveAsync(buffer, SocketFlags.None, _stop).ConfigureAwait(false);
+                    if (n == 0)
+                    {
+                        break;
+                    }
+                    if (record)
+                    {
+                        Record(buffer.AsSpan(0, n));
+                    }
+                    await to.SendAsync(buffer.AsMemory(0, n), SocketFlags.None, _stop).ConfigureAwait(false);
+                }
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException or OperationCanceledException)
+            {
+                // One side went away; the other is closed below.
+            }
+            try
+            {
+                to.Shutdown(SocketShutdown.Send);
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            {
+            }
+        }
+        var up = CopyAsync(_socket, upstream, record: true);
+        var down = CopyAsync(upstream, _socket, record: false);
+        await Task.WhenAny(up, down).ConfigureAwait(false);
+        // Either side closing ends the tunnel, as with a real proxy.
+        Close();
+        upstream.Dispose();
+        await Task.WhenAll(up, down).ConfigureAwait(false);
+    }
+
     /// <summary>Closes the connection (a FIN).</summary>
     public void Close()
     {

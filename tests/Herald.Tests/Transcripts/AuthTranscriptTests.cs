@@ -281,4 +281,48 @@ public class AuthTranscriptTests
     public Task CramMd5NeedsNoEncryptionToARemoteHost(Facade facade, ReplayMode mode) =>
         RunWithFactory("auth-cram-md5.smtp", facade, mode,
             (driver, factory) => Remote(Login("tim", "tanstaaftanstaaf", "CRAM-MD5"), factory)(driver), ConnectsAndDisconnects);
+
+    // ---- An ordered mechanism list (Smtp's config AuthMechanisms, SmtpClient's config Authentications) ----
+
+    [Theory, MemberData(nameof(FacadeModes.All), MemberType = typeof(FacadeModes))]
+    public Task AMechanismListTakesTheFirstOfferedNameOfTheList(Facade facade, ReplayMode mode) =>
+        FacadeDriver.Run("auth-mechanisms-scram-offered.smtp", facade, mode,
+            Login(mechanism: "SCRAM-SHA-256, scram-sha-1,PLAIN,LOGIN"), async (driver, isAsync) =>
+            {
+                var e = await ConnectFails(driver, isAsync);
+                Assert.Equal(535, e.ReplyCode);
+                Assert.Contains("0: AUTH SCRAM-SHA-1 ****", driver.Trace);
+            });
+
+    [Theory, MemberData(nameof(FacadeModes.All), MemberType = typeof(FacadeModes))]
+    public Task AMechanismListFallsBackAlongTheListToPlain(Facade facade, ReplayMode mode) =>
+        // auth-plain.smtp offers PLAIN LOGIN CRAM-MD5 and no SCRAM.
+        FacadeDriver.Run("auth-plain.smtp", facade, mode, Login(mechanism: "SCRAM-SHA-256,SCRAM-SHA-1,PLAIN,LOGIN"), ConnectsAndDisconnects);
+
+    [Theory, MemberData(nameof(ReplayModes.All), MemberType = typeof(ReplayModes))]
+    public Task AnEmptyAuthMechanismsGivesAuthMechanismBack(ReplayMode mode) =>
+        SmtpTranscriptTests.Run("auth-cram-md5.smtp", mode, smtp =>
+        {
+            smtp.User = "tim";
+            smtp.Password = "tanstaaftanstaaf";
+            smtp.AuthMechanism = SmtpAuthMechanisms.amCRAMMD5;
+            smtp.Config("AuthMechanisms=PLAIN");
+            smtp.Config("AuthMechanisms=");
+        }, async (smtp, isAsync) =>
+        {
+            await SmtpTranscriptTests.Call(isAsync, smtp.Connect, () => smtp.ConnectAsync());
+            await SmtpTranscriptTests.Call(isAsync, smtp.Disconnect, () => smtp.DisconnectAsync());
+        });
+
+    [Theory, MemberData(nameof(FacadeModes.All), MemberType = typeof(FacadeModes))]
+    public Task MechanismsThatTheServerDoesNotOfferFailBeforeAnyAuth(Facade facade, ReplayMode mode) =>
+        FacadeDriver.Run("auth-mechanisms-none-offered.smtp", facade, mode, Login(mechanism: "SCRAM-SHA-256,PLAIN"),
+            async (driver, isAsync) =>
+            {
+                var e = await ConnectFails(driver, isAsync);
+                Assert.Equal(SmtpErrorCodes.NotSupported, e.Code);
+                Assert.Contains("SCRAM-SHA-256 or PLAIN", e.Message);
+                Assert.Contains("It offers: CRAM-MD5 DIGEST-MD5", e.Message);
+                Assert.Contains(facade == Facade.Smtp ? "AuthMechanism" : "config Authentications", e.Message);
+            });
 }

@@ -255,6 +255,10 @@ internal static class FacadeDriver
                 "OAUTHBEARER" => SmtpAuthMechanisms.amOAuthBearer,
                 _ => SmtpAuthMechanisms.amUserPassword,
             };
+            if (mechanism.Contains(',', StringComparison.Ordinal) && mechanism != "PLAIN,LOGIN")
+            {
+                _smtp.Config("AuthMechanisms=" + mechanism); // an ordered list
+            }
         }
 
         public void SetTls(DriverTls tls) =>

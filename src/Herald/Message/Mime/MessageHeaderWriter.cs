@@ -96,7 +96,11 @@ internal static class MessageHeaderWriter
         var date = message.Date.Trim();
         Add("Date", w => w.AppendVerbatim(date is "" or "*" ? MessageDates.Format(now) : date));
         var id = message.ID.Trim();
-        if (id is "" or "*")
+        if (id is "" or "*" && options.GeneratedId is { } fixedId)
+        {
+            id = fixedId; // a retry of the same message keeps the id its first attempt generated
+        }
+        else if (id is "" or "*")
         {
             var domain = options.IdDomain ?? DomainOf(from[0].Address);
             id = MessageIds.Generate("SHA256", domain, now);

@@ -16,6 +16,9 @@ internal sealed class MimeWriterOptions
     /// </summary>
     public bool IncludeBcc { get; init; }
 
+    /// <summary>The Message-ID to use where one would be generated (a retry keeps the first attempt's), or null.</summary>
+    public string? GeneratedId { get; init; }
+
     /// <summary>The clock read for a generated Date (and mixed into a generated Message-ID).</summary>
     public Func<DateTimeOffset> Clock { get; init; } = () => DateTimeOffset.Now;
 }

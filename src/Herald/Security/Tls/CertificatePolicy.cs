@@ -137,7 +137,10 @@ internal sealed record CertificateVerdict(bool Accept, string Status, IReadOnlyL
         {
             return $"It is in {terms.BlockedCertificates ?? "the blocked certificates"}, which nothing overrides.";
         }
-        parts.Add($"set Accept = true in the {terms.CertificateEvent} event");
+        if (terms.CertificateEvent is { } certificateEvent)
+        {
+            parts.Add($"set Accept = true in the {certificateEvent} event");
+        }
         if (terms.PinnedCertificate is { } pinned)
         {
             parts.Add($"or set {pinned} to this exact certificate");

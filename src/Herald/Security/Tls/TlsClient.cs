@@ -189,7 +189,7 @@ internal static class TlsClient
         }
         string acceptedBy = validation.Verdict.Accept && !settings.HandlerDecides
             ? validation.Verdict.Problems.Count > 0 ? terms.PinnedCertificate ?? "pinned certificate" : "validation"
-            : terms.CertificateEvent;
+            : terms.CertificateEvent ?? "application";
         CheckGroup(group, keyExchange, settings);
         var session = new TlsSession
         {
@@ -430,6 +430,10 @@ internal static class TlsClient
 
         public void Dispose() => Validation?.Dispose();
 
+        /// <summary>Who overrode the validation's verdict, at the start of a sentence.</summary>
+        private static string Decider(SettingTerms terms) =>
+            terms.CertificateEvent is { } name ? $"The {name} event handler" : "The application";
+
         private bool Decide(SslProtocols protocol)
         {
             Validation?.Dispose();
@@ -452,9 +456,10 @@ internal static class TlsClient
             {
                 Rejection = handlerDecides
                     ? $"The server certificate for '{host}' ({Leaf.Subject}) was not accepted: with {terms.HandlerDecides} only the " +
-                      $"{terms.CertificateEvent} event decides, and no handler set Accept. Validation found: {verdict.Status}."
+                      $"{terms.CertificateEvent ?? "application"} event decides, and no handler set Accept. Validation found: " +
+                      $"{verdict.Status}."
                     : verdict.Accept
-                    ? $"The {terms.CertificateEvent} event handler rejected the server certificate for '{host}' " +
+                    ? $"{Decider(settings.Terms)} rejected the server certificate for '{host}' " +
                       $"({Leaf.Subject}), although it passed validation (status: {verdict.Status})."
                     : $"The server certificate for '{host}' ({Leaf.Subject}) was rejected: {verdict.Status}. " +
                       verdict.Hint(terms);
@@ -462,7 +467,7 @@ internal static class TlsClient
             }
             else if (!verdict.Accept || handlerDecides)
             {
-                callbacks.OnStatus($"The {terms.CertificateEvent} event handler accepted the server certificate" +
+                callbacks.OnStatus($"{Decider(settings.Terms)} accepted the server certificate" +
                     (verdict.Accept ? "." : " despite: " + verdict.Status));
             }
             return accept;

@@ -3,6 +3,8 @@ namespace Herald.Transport.Proxies;
 /// <summary>The part of a proxy handshake that failed.</summary>
 internal enum ProxyStep
 {
+    /// <summary>Opening the TCP connection to the proxy itself, resolving its name included.</summary>
+    Reach,
     /// <summary>Resolving the destination name locally (SOCKS4, and SOCKS5 with local resolution).</summary>
     Resolve,
     /// <summary>The SOCKS5 method negotiation (RFC 1928 §3).</summary>

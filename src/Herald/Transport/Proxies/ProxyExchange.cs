@@ -12,6 +12,8 @@ namespace Herald.Transport.Proxies;
 internal sealed class ProxyExchange
 {
     private readonly Action<string> _info;
+    private readonly AddressFamilyPreference? _families;
+    private readonly SettingTerms _terms;
 
     /// <summary>Starts an exchange.</summary>
     /// <param name="proxy">The proxy.</param>
@@ -19,13 +21,19 @@ internal sealed class ProxyExchange
     /// <param name="stream">The connected stream to the proxy.</param>
     /// <param name="guard">The guard of the call: its token goes to every I/O call, and progress touches it.</param>
     /// <param name="info">Receives one readable line per handshake event; never a password.</param>
-    public ProxyExchange(ProxySettings proxy, ProxyTarget target, Stream stream, OperationGuard guard, Action<string> info)
+    /// <param name="families">Which address families the destination name may resolve to when it is resolved here;
+    /// null for IPv4 first, then IPv6.</param>
+    /// <param name="terms">The caller's words for its settings, for messages about that preference.</param>
+    public ProxyExchange(ProxySettings proxy, ProxyTarget target, Stream stream, OperationGuard guard, Action<string> info,
+        AddressFamilyPreference? families = null, SettingTerms? terms = null)
     {
         Proxy = proxy;
         Target = target;
         Stream = stream;
         Guard = guard;
         _info = info;
+        _families = families;
+        _terms = terms ?? SettingTerms.Neutral;
     }
 
     /// <summary>The proxy.</summary>
@@ -121,14 +129,21 @@ internal sealed class ProxyExchange
     }
 
     /// <summary>
-    /// Resolves the destination name on this machine, for a proxy that is sent an address: the first IPv4 address,
-    /// else (unless <paramref name="ipv4Only"/>) the first IPv6 one.
+    /// Resolves the destination name on this machine, for a proxy that is sent an address: the first address of the
+    /// families the caller's preference allows, in its order (IPv4 first when there is none); SOCKS4 takes only IPv4.
     /// </summary>
     /// <param name="io">The I/O adapter.</param>
     /// <param name="ipv4Only">True for SOCKS4, which carries only IPv4 addresses.</param>
     /// <exception cref="ProxyException">The name does not resolve, or not to a usable address.</exception>
     public async ValueTask<IPAddress> ResolveAsync<TIO>(TIO io, bool ipv4Only) where TIO : struct, ISmtpIO
     {
+        var preference = _families ?? AddressFamilyPreference.IPv4First;
+        if (ipv4Only && preference == AddressFamilyPreference.IPv6Only)
+        {
+            throw Fail(ProxyStep.Resolve,
+                $"was not asked to connect to {Target}: {Proxy.ProtocolName} carries only IPv4 addresses, and only IPv6 is "
+                + $"allowed ({_terms.AddressFamily(preference)}); {_terms.TryBothFamilies}, or use SOCKS5");
+        }
         IPAddress[] found;
         try
         {
@@ -145,14 +160,25 @@ internal sealed class ProxyExchange
         {
             throw stopped;
         }
-        var address = found.FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork)
-            ?? (ipv4Only ? null : found.FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetworkV6));
+        var v4 = found.Where(a => a.AddressFamily == AddressFamily.InterNetwork);
+        var v6 = found.Where(a => a.AddressFamily == AddressFamily.InterNetworkV6);
+        var ordered = ipv4Only ? v4 : preference switch
+        {
+            AddressFamilyPreference.IPv4Only => v4,
+            AddressFamilyPreference.IPv6Only => v6,
+            AddressFamilyPreference.IPv6First => v6.Concat(v4),
+            _ => v4.Concat(v6),
+        };
+        var address = ordered.FirstOrDefault();
         if (address is null)
         {
             throw Fail(ProxyStep.Resolve, ipv4Only
                 ? $"was not asked to connect: \"{Target.Host}\" has no IPv4 address, and SOCKS4 carries only IPv4 addresses "
                   + "(SOCKS4a or SOCKS5 let the proxy resolve the name)"
-                : $"was not asked to connect: \"{Target.Host}\" has no IP address");
+                : found.Length == 0 || _families is null
+                    ? $"was not asked to connect: \"{Target.Host}\" has no IP address"
+                    : $"was not asked to connect: \"{Target.Host}\" has no address of the allowed family "
+                      + $"({_terms.AddressFamily(preference)}); {_terms.TryBothFamilies} to try both families");
         }
         Info($"resolved {Target.Host} to {address} on this machine");
         return address;

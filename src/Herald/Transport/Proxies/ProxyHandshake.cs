@@ -35,6 +35,10 @@ internal static class ProxyHandshake
     /// greeting may follow at once (plain SMTP, STARTTLS), since those bytes cannot be told from the proxy's.</param>
     /// <param name="reconnect">For HTTP: opens a new connection to the proxy (with the same guard and I/O adapter) when
     /// the proxy ends the connection after a 407; the old stream is disposed first. Null when not possible.</param>
+    /// <param name="families">Which address families the server's name may resolve to when it is resolved on this
+    /// machine (SOCKS4, and SOCKS5 with <see cref="ProxySettings.ResolveLocally"/>); null for IPv4 first, then IPv6.
+    /// </param>
+    /// <param name="terms">The caller's words for its settings, for messages about that preference.</param>
     /// <returns>The tunnel.</returns>
     /// <exception cref="ProxyException">The proxy refused, asked for credentials that were not given, rejected them,
     /// broke its protocol, sent bytes after its reply, or closed the connection; or the destination cannot be expressed
@@ -43,14 +47,15 @@ internal static class ProxyHandshake
     /// the proxy step.</exception>
     /// <exception cref="OperationCanceledException">The caller's token was cancelled.</exception>
     public static async ValueTask<ProxyTunnel> RunAsync<TIO>(TIO io, ProxySettings proxy, Stream stream, string host, int port,
-        OperationGuard guard, Action<string> info, bool clientSpeaksFirst, Func<ValueTask<Stream>>? reconnect = null)
+        OperationGuard guard, Action<string> info, bool clientSpeaksFirst, Func<ValueTask<Stream>>? reconnect = null,
+        AddressFamilyPreference? families = null, SettingTerms? terms = null)
         where TIO : struct, ISmtpIO
     {
         if (!ProxyTarget.TryCreate(host, port, out var target, out string error))
         {
             throw new ProxyException(proxy, ProxyTarget.Format(host, port), ProxyStep.Connect, $"cannot be asked to connect: {error}");
         }
-        var exchange = new ProxyExchange(proxy, target, stream, guard, info);
+        var exchange = new ProxyExchange(proxy, target, stream, guard, info, families, terms);
         var tunnel = proxy.Kind switch
         {
             ProxyKind.Socks4 or ProxyKind.Socks4a => await Socks4Handshake.RunAsync(io, exchange).ConfigureAwait(false),

@@ -82,6 +82,18 @@ internal sealed record ProxySettings
     /// </summary>
     public bool PreemptiveBasicAuth { get; init; }
 
+    /// <summary>
+    /// Which address families the proxy's own host name may resolve to, and in which order; null to use the connect
+    /// request's preference (which also governs local resolution of the server's name).
+    /// </summary>
+    public AddressFamilyPreference? AddressFamilies { get; init; }
+
+    /// <summary>
+    /// Where this description came from when it was not the caller's own settings, e.g. <c>the environment variable
+    /// all_proxy</c>; empty otherwise. Messages then point the user there rather than at the settings.
+    /// </summary>
+    public string Source { get; init; } = "";
+
     /// <summary>True when a user name is set.</summary>
     public bool HasCredentials => User.Length > 0;
 
@@ -135,6 +147,14 @@ internal sealed record ProxySettings
         if (PreemptiveBasicAuth)
         {
             builder.Append(", PreemptiveBasicAuth = True");
+        }
+        if (AddressFamilies is { } families)
+        {
+            builder.Append(", AddressFamilies = ").Append(families);
+        }
+        if (Source.Length > 0)
+        {
+            builder.Append(", Source = ").Append(Source);
         }
         return true;
     }

@@ -275,7 +275,7 @@ public class TextTransferTests
         // Sent as it is, the text gains the final line break the data needs; quoted-printable ends in a soft one.
         string finalBreak = expected == TextTransfer.QuotedPrintable ? "" : "\r\n";
         Assert.Equal(MimeTestKit.Crlf(text) + finalBreak,
-            MimeTestKit.TextOf(Assert.IsType<MimeKit.TextPart>(MimeTestKit.Parse(output.Bytes).Body)));
+            MimeTestKit.TextOf(Assert.IsType<global::MimeKit.TextPart>(MimeTestKit.Parse(output.Bytes).Body)));
     }
 
     [Theory]

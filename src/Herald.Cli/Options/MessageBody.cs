@@ -1,0 +1,360 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Unicode;
+using Herald.Message;
+
+namespace Herald.Cli.Options;
+
+/// <summary>
+/// The message text from <c>--body</c>, <c>--body-file</c> or standard input. A body up to <see cref="InMemoryLimit"/>
+/// is read into memory and given to the component as MessageText, which picks the transfer encoding itself. A larger
+/// one is never held in memory: it is checked in one pass (UTF-8, longest line), then streamed to the server from its
+/// file; standard input is first copied to a private temporary file, so it can be checked before anything is sent and
+/// its size declared (SIZE, RFC 1870).
+/// </summary>
+internal sealed class MessageBody : IDisposable
+{
+    /// <summary>The largest body handled in memory.</summary>
+    public const int InMemoryLimit = 1 << 20;
+
+    /// <summary>RFC 5322 §2.1.1: no line of a message may be longer than 998 octets.</summary>
+    private const int MaxLineOctets = 998;
+
+    private const int BufferSize = 64 * 1024;
+
+    private MessageBody(string? text, Stream? file, long length, bool needsEncoding)
+    {
+        Text = text;
+        File = file;
+        Length = length;
+        NeedsEncoding = needsEncoding;
+    }
+
+    /// <summary>The body as text when it is small (or given with --body); null for a streamed body.</summary>
+    public string? Text { get; }
+
+    /// <summary>The body's file, positioned after any UTF-8 byte order mark, for a streamed body.</summary>
+    public Stream? File { get; }
+
+    /// <summary>The body's size in bytes (of the text as given, before any transfer encoding).</summary>
+    public long Length { get; }
+
+    /// <summary>True for a streamed body that is not plain 7-bit text with short lines: it is sent quoted-printable
+    /// (RFC 2045 §6.7), which any server takes.</summary>
+    public bool NeedsEncoding { get; }
+
+    /// <summary>Reads or opens the body.</summary>
+    /// <param name="text">--body.</param>
+    /// <param name="file">--body-file ("-" for stdin).</param>
+    /// <param name="env">The process environment (stdin).</param>
+    /// <exception cref="CliException">64 for both options; 66 for an unreadable file; 65 for text that is not UTF-8;
+    /// 73 when the temporary copy of stdin cannot be written.</exception>
+    public static MessageBody Open(string? text, string? file, CliEnvironment env)
+    {
+        if (text is not null && file is not null)
+        {
+            throw CliException.Usage("Give the body one way: --body TEXT or --body-file FILE, not both.");
+        }
+        if (text is not null)
+        {
+            return new MessageBody(text, null, Encoding.UTF8.GetByteCount(text), false);
+        }
+        if (file is not null && file != "-")
+        {
+            var stream = OpenFile(file);
+            if (stream.CanSeek)
+            {
+                if (stream.Length <= InMemoryLimit)
+                {
+                    using (stream)
+                    {
+                        return FromBytes(ReadAll(stream), file);
+                    }
+                }
+                return Streamed(stream, file);
+            }
+            return FromPipe(stream, file); // a named pipe or process substitution: like stdin
+        }
+        if (file == "-" || env.IsInputRedirected)
+        {
+            return FromPipe(env.OpenInput(), "standard input");
+        }
+        return new MessageBody("", null, 0, false);
+    }
+
+    /// <summary>The stream to send: the file itself, or its quoted-printable encoding.</summary>
+    public Stream OpenForSending() => NeedsEncoding ? new QuotedPrintableReadStream(File!) : File!;
+
+    /// <summary>Closes (and for stdin deletes) the file.</summary>
+    public void Dispose() => File?.Dispose();
+
+    private static Stream OpenFile(string path)
+    {
+        try
+        {
+            return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize, FileOptions.SequentialScan);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new CliException(ExitCodes.NoInput, $"--body-file {path}: no such file.", e);
+        }
+        catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+        {
+            throw new CliException(ExitCodes.NoInput, $"--body-file {path}: cannot be read ({e.Message}).", e);
+        }
+    }
+
+    /// <summary>A stream that cannot seek: small ones are read into memory, larger ones copied to a temporary file.</summary>
+    private static MessageBody FromPipe(Stream input, string source)
+    {
+        using (input)
+        {
+            var head = new byte[InMemoryLimit + 1];
+            int filled = 0;
+            int n;
+            while (filled < head.Length && (n = input.Read(head, filled, head.Length - filled)) > 0)
+            {
+                filled += n;
+            }
+            if (filled <= InMemoryLimit)
+            {
+                return FromBytes(head.AsSpan(0, filled).ToArray(), source);
+            }
+            var spool = CreateSpool();
+            try
+            {
+                spool.Write(head, 0, filled);
+                input.CopyTo(spool, BufferSize);
+                spool.Position = 0;
+            }
+            catch (IOException e)
+            {
+                spool.Dispose();
+                throw new CliException(ExitCodes.CannotCreate,
+                    $"Cannot keep the message from {source} in a temporary file ({Path.GetTempPath()}): {e.Message}", e);
+            }
+            return Streamed(spool, source);
+        }
+    }
+
+    /// <summary>A temporary file only this user can read, deleted when closed (the message may be private).</summary>
+    private static FileStream CreateSpool()
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"herald-body-{Guid.NewGuid():N}.tmp");
+        var options = new FileStreamOptions
+        {
+            Mode = FileMode.CreateNew,
+            Access = FileAccess.ReadWrite,
+            Share = FileShare.None,
+            BufferSize = BufferSize,
+            Options = FileOptions.DeleteOnClose | FileOptions.SequentialScan,
+        };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+        try
+        {
+            return new FileStream(path, options);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CliException(ExitCodes.CannotCreate, $"Cannot create a temporary file for the message in {Path.GetTempPath()}: " +
+                $"{e.Message}", e);
+        }
+    }
+
+    private static byte[] ReadAll(Stream stream)
+    {
+        using var copy = new MemoryStream();
+        stream.CopyTo(copy);
+        return copy.ToArray();
+    }
+
+    private static MessageBody FromBytes(byte[] bytes, string source)
+    {
+        try
+        {
+            var utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+            int bom = bytes.AsSpan().StartsWith("\uFEFF"u8) ? 3 : 0;
+            return new MessageBody(utf8.GetString(bytes, bom, bytes.Length - bom), null, bytes.Length, false);
+        }
+        catch (DecoderFallbackException e)
+        {
+            throw NotUtf8(source, e.Index, e);
+        }
+    }
+
+    /// <summary>Checks a large body in one pass and positions it for sending.</summary>
+    private static MessageBody Streamed(Stream stream, string source)
+    {
+        try
+        {
+            var (bom, ascii, longestLine) = Scan(stream, source);
+            stream.Position = bom;
+            return new MessageBody(null, stream, stream.Length - bom, !ascii || longestLine > MaxLineOctets);
+        }
+        catch
+        {
+            stream.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Reads the stream once: the length of a UTF-8 byte order mark at its start (0 or 3), whether every byte is
+    /// ASCII, and the longest line in octets (CR and LF both end a line). Memory stays at one buffer.
+    /// </summary>
+    /// <exception cref="CliException">65 when the bytes are not UTF-8, with the offset of the first bad one.</exception>
+    internal static (int Bom, bool Ascii, long LongestLine) Scan(Stream stream, string source)
+    {
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        char[] scratch = ArrayPool<char>.Shared.Rent(BufferSize);
+        try
+        {
+            int carried = 0;     // bytes of an incomplete UTF-8 sequence kept from the end of the last read
+            int counted = 0;     // of those, how many the line lengths already include
+            long offset = 0;     // stream offset of buffer[0]
+            int bom = -1;
+            bool ascii = true;
+            long line = 0;
+            long longest = 0;
+            while (true)
+            {
+                int n = stream.Read(buffer, carried, BufferSize - carried);
+                int length = carried + n;
+                bool final = n == 0;
+                var data = buffer.AsSpan(0, length);
+                int start = 0;
+                if (bom < 0 && (length >= 3 || final))
+                {
+                    bom = data.StartsWith("\uFEFF"u8) ? 3 : 0;
+                    start = bom;
+                }
+                else if (bom < 0)
+                {
+                    carried = length; // too few bytes yet to tell whether a byte order mark starts the stream
+                    counted = 0;
+                    continue;
+                }
+                var text = data[start..];
+                // Line lengths count only the new bytes (the carried ones were counted before).
+                var fresh = data[Math.Max(start, counted)..];
+                while (fresh.IndexOfAny((byte)'\r', (byte)'\n') is var end and >= 0)
+                {
+                    longest = Math.Max(longest, line + end);
+                    line = 0;
+                    fresh = fresh[(end + 1)..];
+                }
+                line += fresh.Length;
+                int used = text.Length;
+                if (!System.Text.Ascii.IsValid(text))
+                {
+                    ascii = false;
+                    used = 0;
+                    while (used < text.Length)
+                    {
+                        var status = Utf8.ToUtf16(text[used..], scratch, out int read, out _, replaceInvalidSequences: false,
+                            isFinalBlock: final);
+                        used += read;
+                        if (status == System.Buffers.OperationStatus.InvalidData)
+                        {
+                            throw NotUtf8(source, offset + start + used, null);
+                        }
+                        if (status == System.Buffers.OperationStatus.NeedMoreData)
+                        {
+                            break;
+                        }
+                    }
+                }
+                longest = Math.Max(longest, line);
+                if (final)
+                {
+                    return (bom, ascii, longest);
+                }
+                carried = text.Length - used;
+                counted = carried;
+                text[used..].CopyTo(buffer);
+                offset += start + used;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            ArrayPool<char>.Shared.Return(scratch);
+        }
+    }
+
+    private static CliException NotUtf8(string source, long offset, Exception? inner) =>
+        new(ExitCodes.DataError, $"The message text from {source} is not UTF-8 text (bad byte at offset {offset}). " +
+            "Convert it first, e.g. with iconv.", inner);
+
+    /// <summary>Reads another stream's bytes as quoted-printable text (RFC 2045 §6.7), a buffer at a time.</summary>
+    private sealed class QuotedPrintableReadStream(Stream source) : Stream
+    {
+        private readonly byte[] _input = new byte[BufferSize];
+        private QuotedPrintableEncoder _encoder = new(binary: false);
+        private int _inputStart;
+        private int _inputEnd;
+        private bool _finished;
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            if (buffer.Length < QuotedPrintableEncoder.MinDestinationLength)
+            {
+                throw new ArgumentException($"Read needs room for at least {QuotedPrintableEncoder.MinDestinationLength} bytes.",
+                    nameof(buffer));
+            }
+            int written = 0;
+            while (written == 0 && !_finished)
+            {
+                if (_inputStart == _inputEnd)
+                {
+                    _inputStart = 0;
+                    _inputEnd = source.Read(_input, 0, _input.Length);
+                    if (_inputEnd == 0)
+                    {
+                        _finished = true;
+                        return _encoder.Finish(buffer);
+                    }
+                }
+                written = _encoder.Encode(_input.AsSpan(_inputStart, _inputEnd - _inputStart), buffer, out int consumed);
+                _inputStart += consumed;
+            }
+            return written;
+        }
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            Task.FromResult(Read(buffer.AsSpan(offset, count)));
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            new(Read(buffer.Span));
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                source.Dispose();
+            }
+            base.Dispose(disposing);
+        }
+    }
+}

@@ -1,0 +1,126 @@
+using MimeKit;
+
+namespace Herald.MimeKit;
+
+/// <summary>Sends MimeKit messages through Herald's <see cref="Smtp"/> component and <see cref="SmtpPool"/>.</summary>
+public static class MimeKitExtensions
+{
+    /// <summary>
+    /// The envelope a message implies: the sender is <c>Resent-Sender</c>/<c>Resent-From</c> for a resent message,
+    /// else <c>Sender</c>, else the first <c>From</c> address; the recipients are <c>Resent-To/Cc/Bcc</c> for a
+    /// resent message, else <c>To</c>, <c>Cc</c> and <c>Bcc</c>, each address once.
+    /// </summary>
+    /// <param name="message">The message.</param>
+    /// <returns>The sender's address and the recipients' addresses.</returns>
+    /// <exception cref="ArgumentException">The message names no sender or no recipient.</exception>
+    public static (string From, IReadOnlyList<string> Recipients) GetEnvelope(this MimeMessage message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        bool resent = message.ResentFrom.Count > 0 || message.ResentSender is not null;
+        var sender = resent
+            ? message.ResentSender ?? message.ResentFrom.Mailboxes.FirstOrDefault()
+            : message.Sender ?? message.From.Mailboxes.FirstOrDefault();
+        var lists = resent
+            ? new[] { message.ResentTo, message.ResentCc, message.ResentBcc }
+            : new[] { message.To, message.Cc, message.Bcc };
+        var recipients = lists.SelectMany(l => l.Mailboxes).Select(m => m.Address)
+            .Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+        if (sender is null)
+        {
+            throw new ArgumentException("The message has no sender: set From (or Sender).", nameof(message));
+        }
+        if (recipients.Count == 0)
+        {
+            throw new ArgumentException("The message has no recipient: set To, Cc or Bcc.", nameof(message));
+        }
+        return (sender.Address, recipients);
+    }
+
+    /// <summary>
+    /// Sends <paramref name="message"/> with <paramref name="smtp"/>, written by MimeKit straight onto the connection.
+    /// The envelope comes from the message's headers (<see cref="GetEnvelope"/>) unless <paramref name="from"/> and
+    /// <paramref name="recipients"/> are given; it replaces the component's ReturnPath and recipients, and its message
+    /// properties are left as they were after the send (the content is cleared).
+    /// </summary>
+    /// <param name="smtp">The component (connected or not, as for <see cref="Smtp.Send"/>).</param>
+    /// <param name="message">The message.</param>
+    /// <param name="from">The envelope sender, or null for the message's.</param>
+    /// <param name="recipients">The envelope recipients, or null for the message's.</param>
+    /// <exception cref="SmtpException">As <see cref="Smtp.Send"/>.</exception>
+    public static void Send(this Smtp smtp, MimeMessage message, string? from = null, IEnumerable<string>? recipients = null)
+    {
+        Prepare(smtp, message, from, recipients);
+        try
+        {
+            smtp.Send();
+        }
+        finally
+        {
+            smtp.SetMessageContent(null);
+        }
+    }
+
+    /// <summary>Asynchronous <see cref="Send(Smtp, MimeMessage, string?, IEnumerable{string}?)"/>.</summary>
+    /// <param name="smtp">The component.</param>
+    /// <param name="message">The message.</param>
+    /// <param name="from">The envelope sender, or null for the message's.</param>
+    /// <param name="recipients">The envelope recipients, or null for the message's.</param>
+    /// <param name="cancellationToken">Cancels the send.</param>
+    /// <exception cref="SmtpException">As <see cref="Smtp.SendAsync"/>.</exception>
+    public static async Task SendAsync(this Smtp smtp, MimeMessage message, string? from = null, IEnumerable<string>? recipients = null,
+        CancellationToken cancellationToken = default)
+    {
+        Prepare(smtp, message, from, recipients);
+        try
+        {
+            await smtp.SendAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            smtp.SetMessageContent(null);
+        }
+    }
+
+    /// <summary>
+    /// Sends <paramref name="message"/> through <paramref name="pool"/>, written by MimeKit straight onto the
+    /// connection (again for a retry), with the envelope from its headers unless given.
+    /// </summary>
+    /// <param name="pool">The pool.</param>
+    /// <param name="message">The message. Do not change it until the task completes.</param>
+    /// <param name="from">The envelope sender, or null for the message's.</param>
+    /// <param name="recipients">The envelope recipients, or null for the message's.</param>
+    /// <param name="cancellationToken">Drops the message if it fires before an attempt starts.</param>
+    /// <returns>What became of the message.</returns>
+    public static Task<DeliveryResult> SendAsync(this SmtpPool pool, MimeMessage message, string? from = null,
+        IEnumerable<string>? recipients = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(pool);
+        var (sender, to) = Envelope(message, from, recipients);
+        return pool.SendAsync(sender, to, new MimeMessageContent(message), cancellationToken);
+    }
+
+    private static void Prepare(Smtp smtp, MimeMessage message, string? from, IEnumerable<string>? recipients)
+    {
+        ArgumentNullException.ThrowIfNull(smtp);
+        var (sender, to) = Envelope(message, from, recipients);
+        smtp.ReturnPath = sender.Length == 0 ? "<>" : sender;
+        smtp.MessageRecipients.Clear();
+        foreach (string address in to)
+        {
+            smtp.MessageRecipients.Add(new MessageRecipient(address, (int)EmailRecipientTypes.rtTo));
+        }
+        smtp.SetMessageContent(new MimeMessageContent(message));
+    }
+
+    private static (string From, IReadOnlyList<string> Recipients) Envelope(MimeMessage message, string? from,
+        IEnumerable<string>? recipients)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        if (from is not null && recipients is not null)
+        {
+            return (from, recipients.ToList());
+        }
+        var implied = message.GetEnvelope();
+        return (from ?? implied.From, recipients?.ToList() ?? implied.Recipients);
+    }
+}

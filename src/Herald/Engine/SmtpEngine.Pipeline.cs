@@ -1,0 +1,447 @@
+using System.Buffers;
+using Herald.Protocol;
+using Herald.Transport;
+
+namespace Herald.Engine;
+
+internal sealed partial class SmtpEngine
+{
+    /// <summary>One job on its way through <see cref="SendPipelinedAsync"/>.</summary>
+    private sealed class Flight(MailJob job) : IDisposable
+    {
+        public MailJob Job { get; } = job;
+
+        /// <summary>BDAT: the reader of the message's chunks, while some remain to be sent.</summary>
+        public ChunkReader? Reader { get; set; }
+
+        /// <summary>BDAT: bytes of the first chunk already in the chunk buffer, or -1.</summary>
+        public int Prefilled { get; set; } = -1;
+
+        /// <summary>One-chunk BDAT: the whole message went with its envelope.</summary>
+        public bool Whole { get; set; }
+
+        /// <summary>The write that carries the end of the data went out (or may have).</summary>
+        public bool EndSent { get; set; }
+
+        public void Dispose()
+        {
+            Reader?.Dispose();
+            Reader = null;
+        }
+    }
+
+    /// <summary>
+    /// Sends every job that <paramref name="take"/> hands out over this session, pipelined across message boundaries
+    /// (RFC 2920 §3.1: message content may start a pipelined group), so that the steady state is one round trip per
+    /// message:
+    /// <list type="bullet">
+    /// <item>With DATA, the end of one message and the next message's [RSET] MAIL, RCPT... DATA go in one write; the
+    /// server's answer to the first and the envelope replies of the second come back together.</item>
+    /// <item>With CHUNKING, a message that fits one chunk goes whole (MAIL, RCPT..., BDAT n LAST and its data) in one
+    /// write, and its replies are read after the next message has been written; a larger message waits for its
+    /// envelope replies and then goes chunk by chunk.</item>
+    /// </list>
+    /// No rejected recipient stops a message: each recipient's reply is recorded and the message goes to those
+    /// accepted. Without PIPELINING the jobs go one command at a time. Returns when <paramref name="take"/> has no job
+    /// waiting and everything sent has been answered.
+    /// </summary>
+    /// <param name="io">The adapter.</param>
+    /// <param name="guard">The call's guard.</param>
+    /// <param name="take">Returns the next job, or null when none is waiting.</param>
+    /// <param name="done">Called once per job, as soon as its <see cref="MailJob.Outcome"/> is known.</param>
+    /// <exception cref="Exception">The session failed: the jobs in flight were first completed as
+    /// <see cref="JobOutcome.Deferred"/> (the end of their data was not sent) or <see cref="JobOutcome.Uncertain"/>
+    /// (it was, and no reply came), then the failure is thrown for the caller to translate.</exception>
+    public async ValueTask SendPipelinedAsync<TIO>(TIO io, OperationGuard guard, Func<MailJob?> take, Action<MailJob> done)
+        where TIO : struct, ISmtpIO
+    {
+        var connection = Connection;
+        guard.SetAbortAction(connection.Abort);
+        var caps = Capabilities;
+        bool bdat = caps.Chunking && Options.UseChunking;
+        bool pipelining = caps.Pipelining;
+        Flight? pending = null;   // the end of its data is written or queued; its last replies are unread
+        Flight? current = null;   // its envelope is written; its replies are unread
+        byte[]? chunk = bdat ? ArrayPool<byte>.Shared.Rent(Options.ChunkSize) : null;
+        try
+        {
+            while (true)
+            {
+                var job = take();
+                current = job is null ? null : await PrepareAsync(io, guard, job, caps, bdat, pipelining, chunk, done).ConfigureAwait(false);
+                if (!pipelining)
+                {
+                    if (current is not null)
+                    {
+                        await SendSerialAsync(io, guard, current, bdat, chunk, done).ConfigureAwait(false);
+                        current = null;
+                    }
+                    if (job is null)
+                    {
+                        break;
+                    }
+                    continue;
+                }
+                _step = "sending the next message (pipelined)";
+                if (pending is not null)
+                {
+                    pending.EndSent = true; // this write carries it
+                }
+                await connection.FlushAsync(io, guard).ConfigureAwait(false);
+                if (pending is not null)
+                {
+                    await FinishAsync(io, guard, pending).ConfigureAwait(false);
+                    Complete(pending, done);
+                    pending = null;
+                }
+                if (current is null)
+                {
+                    if (job is null)
+                    {
+                        break;
+                    }
+                    continue; // that job was refused before anything of it was sent
+                }
+                if (current.Whole)
+                {
+                    pending = current; // its replies are read once the next message has been written
+                    current = null;
+                    continue;
+                }
+                if (!await ReadEnvelopeRepliesAsync(io, guard, current.Job, data: !bdat).ConfigureAwait(false))
+                {
+                    // A transaction the server started (MAIL accepted) and that ends without data is reset first.
+                    _needsReset = current.Job.MailReply is { IsSuccess: true };
+                    Complete(current, done);
+                    current = null;
+                    continue;
+                }
+                if (bdat)
+                {
+                    await SendJobChunksAsync(io, guard, current, chunk!).ConfigureAwait(false);
+                    Complete(current, done);
+                    current = null;
+                    continue;
+                }
+                // DATA was answered 354: the data and its end go out with the next message's envelope (or alone when
+                // none is waiting). With no recipient accepted the server should have refused DATA; end it at once.
+                // The end of the data ends the transaction whatever its reply, so the next one needs no RSET.
+                _needsReset = false;
+                if (current.Job.AcceptedCount == 0)
+                {
+                    connection.QueueBytes(SmtpCommands.EndOfData);
+                }
+                else
+                {
+                    await SendDataAsync(io, guard, current.Job.Message, flush: false).ConfigureAwait(false);
+                }
+                pending = current;
+                current = null;
+            }
+        }
+        catch (Exception e)
+        {
+            if (pending is not null)
+            {
+                Abandon(pending, pending.EndSent ? JobOutcome.Uncertain : JobOutcome.Deferred, e, done);
+            }
+            if (current is not null)
+            {
+                Abandon(current, _endOfDataSent ? JobOutcome.Uncertain : JobOutcome.Deferred, e, done);
+            }
+            throw;
+        }
+        finally
+        {
+            if (chunk is not null)
+            {
+                ArrayPool<byte>.Shared.Return(chunk);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Makes a job's commands and (pipelined) queues them; with CHUNKING and PIPELINING, also reads the whole message
+    /// into the chunk buffer when it fits one chunk, and queues it behind its envelope. A job that cannot go to this
+    /// server at all (too large, needs SMTPUTF8 or BINARYMIME, a line break in an address, a source that cannot be
+    /// read) is refused and completed here, before anything of it is queued.
+    /// </summary>
+    /// <returns>The job in flight, or null when it was refused.</returns>
+    private async ValueTask<Flight?> PrepareAsync<TIO>(TIO io, OperationGuard guard, MailJob job, Capabilities caps, bool bdat,
+        bool pipelining, byte[]? chunk, Action<MailJob> done) where TIO : struct, ISmtpIO
+    {
+        var flight = new Flight(job);
+        _endOfDataSent = false;
+        try
+        {
+            if (bdat)
+            {
+                UsesChunking(job.Message, caps);
+            }
+            if (caps.Size || _events.WantsTransfer || (bdat && !job.Message.IsPush))
+            {
+                _step = "measuring the message";
+                await job.Message.MeasureAsync(io, guard.Token).ConfigureAwait(false);
+            }
+            job.Commands = EnvelopeCommands(job, caps, bdat);
+            if (bdat)
+            {
+                flight.Reader = new ChunkReader(this, job.Message);
+                if (pipelining && !job.Message.IsPush && job.Message.Length >= 0 && job.Message.Length <= Options.ChunkSize)
+                {
+                    StartTransfer(job.Message, guard);
+                    flight.Prefilled = await flight.Reader.FillAsync(io, guard, chunk.AsMemory(0, Options.ChunkSize)).ConfigureAwait(false);
+                    flight.Whole = flight.Reader.Exhausted;
+                }
+            }
+        }
+        catch (Exception e) when (IsConnected && e is SmtpException { ReplyCode: 0, Code: not (SmtpErrorCodes.Timeout or SmtpErrorCodes.Interrupted) }
+                                      or IOException or NotSupportedException or ObjectDisposedException)
+        {
+            Abandon(flight, JobOutcome.Refused, e, done);
+            return null;
+        }
+        _transactions++;
+        if (pipelining)
+        {
+            foreach (string command in job.Commands)
+            {
+                QueueCommand(command);
+            }
+            if (flight.Whole)
+            {
+                // BDAT LAST ends the transaction whatever the replies: the next one needs no RSET.
+                _needsReset = false;
+                await QueueChunkAsync(io, guard, chunk.AsMemory(0, flight.Prefilled), last: true).ConfigureAwait(false);
+                EndTransfer(job.Message, guard);
+                flight.Dispose();
+            }
+        }
+        return flight;
+    }
+
+    /// <summary>[RSET], MAIL, one RCPT per recipient and (for DATA) DATA, formatted and checked.</summary>
+    private List<string> EnvelopeCommands(MailJob job, Capabilities caps, bool bdat)
+    {
+        var envelope = job.Envelope;
+        var commands = new List<string>(envelope.Recipients.Count + 3);
+        job.ResetFirst = _needsReset;
+        if (job.ResetFirst)
+        {
+            commands.Add("RSET");
+        }
+        commands.Add(SmtpCommands.Mail(envelope.Verb, envelope.ReversePath, MailParameters(envelope, job.Message, caps, bdat)));
+        commands.AddRange(RcptCommands(envelope, caps));
+        if (!bdat)
+        {
+            commands.Add("DATA");
+        }
+        return commands;
+    }
+
+    /// <summary>
+    /// Reads the replies to [RSET], MAIL, each RCPT and (for DATA) DATA, records them on the job, and says whether
+    /// the message data may follow (MAIL accepted, a recipient accepted and, for DATA, 354); otherwise the job's
+    /// outcome is set.
+    /// </summary>
+    private async ValueTask<bool> ReadEnvelopeRepliesAsync<TIO>(TIO io, OperationGuard guard, MailJob job, bool data)
+        where TIO : struct, ISmtpIO
+    {
+        _step = "waiting for the replies to the envelope";
+        if (job.ResetFirst)
+        {
+            await ReadJobReplyAsync(io, guard).ConfigureAwait(false);
+        }
+        RecordMail(job, await ReadJobReplyAsync(io, guard).ConfigureAwait(false));
+        for (int i = 0; i < job.RecipientReplies.Length; i++)
+        {
+            RecordRecipient(job, i, await ReadJobReplyAsync(io, guard).ConfigureAwait(false));
+        }
+        var dataReply = data ? await ReadJobReplyAsync(io, guard).ConfigureAwait(false) : null;
+        if (dataReply is { Code: 354 } && !job.MailReply!.IsSuccess)
+        {
+            // A sound server never does this; what would the data be delivered to? The session is closed.
+            throw new SmtpProtocolException("The server accepted DATA after refusing MAIL FROM.");
+        }
+        return dataReply is { Code: 354 } || Judge(job, dataReply);
+    }
+
+    private void RecordMail(MailJob job, SmtpReply reply) => job.MailReply = reply;
+
+    private void RecordRecipient(MailJob job, int index, SmtpReply reply)
+    {
+        job.RecipientReplies[index] = reply;
+        if (!reply.IsSuccess && job.MailReply is { IsSuccess: true })
+        {
+            var r = job.Envelope.Recipients[index];
+            _events.OnError(SmtpErrorCodes.ProtocolError, $"The server rejected the {r.Kind} recipient <{r.Address}>: {reply}");
+        }
+    }
+
+    /// <summary>
+    /// Decides whether the data may follow the envelope: false (with the outcome set) when MAIL was refused, no
+    /// recipient was accepted, or DATA was refused.
+    /// </summary>
+    private static bool Judge(MailJob job, SmtpReply? dataReply)
+    {
+        if (!job.MailReply!.IsSuccess)
+        {
+            job.Fail(job.MailReply);
+            return false;
+        }
+        if (job.AcceptedCount == 0)
+        {
+            job.NoRecipient(dataReply);
+            return false;
+        }
+        if (dataReply is not null)
+        {
+            job.Fail(dataReply);
+            return false;
+        }
+        return true;
+    }
+
+    /// <summary>Reads what ends a pending job: the final reply (DATA), or every reply of a one-chunk BDAT message.</summary>
+    private async ValueTask FinishAsync<TIO>(TIO io, OperationGuard guard, Flight flight) where TIO : struct, ISmtpIO
+    {
+        var job = flight.Job;
+        if (flight.Whole)
+        {
+            await ReadEnvelopeRepliesAsync(io, guard, job, data: false).ConfigureAwait(false);
+        }
+        _step = "waiting for the server to accept the message";
+        var final = await ReadJobReplyAsync(io, guard).ConfigureAwait(false);
+        if (job.Outcome == JobOutcome.Pending)
+        {
+            CompleteFinal(job, final);
+        }
+    }
+
+    /// <summary>Sends a job's chunks after its envelope was accepted, and judges the last reply.</summary>
+    private async ValueTask SendJobChunksAsync<TIO>(TIO io, OperationGuard guard, Flight flight, byte[] chunk)
+        where TIO : struct, ISmtpIO
+    {
+        var job = flight.Job;
+        if (flight.Prefilled < 0)
+        {
+            StartTransfer(job.Message, guard);
+        }
+        try
+        {
+            var final = await SendChunksAsync(io, guard, flight.Reader!, chunk, flight.Prefilled).ConfigureAwait(false);
+            EndTransfer(job.Message, guard);
+            CompleteFinal(job, final);
+        }
+        catch (SmtpException e) when (e.Reply is { Code: not 421 } reply && IsConnected)
+        {
+            job.Fail(reply); // a refused chunk: the transaction was reset and the session goes on
+        }
+    }
+
+    /// <summary>Without PIPELINING: the job's commands one at a time, then its data.</summary>
+    private async ValueTask SendSerialAsync<TIO>(TIO io, OperationGuard guard, Flight flight, bool bdat, byte[]? chunk,
+        Action<MailJob> done) where TIO : struct, ISmtpIO
+    {
+        var job = flight.Job;
+        var connection = Connection;
+        int first = job.ResetFirst ? 1 : 0;
+        SmtpReply? dataReply = null;
+        for (int i = 0; i < job.Commands.Count; i++)
+        {
+            int kind = i - first; // -1 RSET, 0 MAIL, 1..n RCPT, n+1 DATA
+            if (kind == job.RecipientReplies.Length + 1 && job.AcceptedCount == 0)
+            {
+                break; // DATA could deliver nothing
+            }
+            QueueCommand(job.Commands[i]);
+            await connection.FlushAsync(io, guard).ConfigureAwait(false);
+            var reply = await ReadJobReplyAsync(io, guard).ConfigureAwait(false);
+            if (kind == 0)
+            {
+                RecordMail(job, reply);
+                if (!reply.IsSuccess)
+                {
+                    break;
+                }
+            }
+            else if (kind > 0 && kind <= job.RecipientReplies.Length)
+            {
+                RecordRecipient(job, kind - 1, reply);
+            }
+            else if (kind > 0)
+            {
+                dataReply = reply;
+            }
+        }
+        if (!(dataReply is { Code: 354 } || Judge(job, dataReply)))
+        {
+            _needsReset = job.MailReply is { IsSuccess: true };
+            Complete(flight, done);
+            return;
+        }
+        _needsReset = false;
+        if (bdat)
+        {
+            await SendJobChunksAsync(io, guard, flight, chunk!).ConfigureAwait(false);
+        }
+        else
+        {
+            await SendDataAsync(io, guard, job.Message).ConfigureAwait(false);
+            _step = "waiting for the server to accept the message";
+            CompleteFinal(job, await ReadJobReplyAsync(io, guard).ConfigureAwait(false));
+        }
+        Complete(flight, done);
+    }
+
+    /// <summary>Judges the reply to the end of the data.</summary>
+    private void CompleteFinal(MailJob job, SmtpReply final)
+    {
+        if (job.AcceptedCount == 0)
+        {
+            job.NoRecipient(final.IsSuccess ? null : final);
+            return;
+        }
+        if (final.IsSuccess)
+        {
+            job.FinalReply = final;
+            job.Outcome = JobOutcome.Delivered;
+            _needsReset = false;
+        }
+        else
+        {
+            job.Fail(final);
+        }
+    }
+
+    /// <summary>Reads one reply of a pipelined group; a 421 ends the session.</summary>
+    private async ValueTask<SmtpReply> ReadJobReplyAsync<TIO>(TIO io, OperationGuard guard) where TIO : struct, ISmtpIO
+    {
+        var reply = await ReadReplyAsync(io, guard).ConfigureAwait(false);
+        if (reply.Code == 421)
+        {
+            throw ReplyError(reply, "The server ended the session");
+        }
+        return reply;
+    }
+
+    private static void Abandon(Flight flight, JobOutcome outcome, Exception failure, Action<MailJob> done)
+    {
+        flight.Job.Outcome = outcome;
+        flight.Job.Failure = failure;
+        Complete(flight, done);
+    }
+
+    private static void Complete(Flight flight, Action<MailJob> done)
+    {
+        flight.Dispose();
+        try
+        {
+            flight.Job.Message.Complete();
+        }
+        finally
+        {
+            done(flight.Job);
+        }
+    }
+}

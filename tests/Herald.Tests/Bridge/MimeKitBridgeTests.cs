@@ -1,0 +1,152 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Herald.MimeKit;
+using Herald.Tests.Infrastructure;
+using MimeKit;
+using Xunit;
+
+namespace Herald.Tests.Bridge;
+
+/// <summary>
+/// MimeKit messages through Herald: written by MimeKit straight onto the connection, byte for byte what
+/// <c>MimeMessage.WriteTo</c> writes (without Bcc), with the envelope from the headers and an exact SIZE=.
+/// </summary>
+public partial class MimeKitBridgeTests
+{
+    private static MimeMessage Sample(int attachmentBytes = 3000)
+    {
+        var message = new MimeMessage();
+        message.From.Add(new MailboxAddress("Alice", "alice@example.org"));
+        message.To.Add(new MailboxAddress("Bob", "bob@example.com"));
+        message.Cc.Add(MailboxAddress.Parse("carol@example.com"));
+        message.Bcc.Add(MailboxAddress.Parse("secret@example.com"));
+        message.Subject = "Quarterly report";
+        var body = new BodyBuilder { TextBody = "Hi Bob,\n.the report is attached.\n", HtmlBody = "<p>Hi Bob</p>" };
+        var bytes = new byte[attachmentBytes];
+        new Random(7).NextBytes(bytes);
+        body.Attachments.Add("report.bin", bytes);
+        message.Body = body.ToMessageBody();
+        return message;
+    }
+
+    private static byte[] Expected(MimeMessage message)
+    {
+        var options = FormatOptions.Default.Clone();
+        options.NewLineFormat = NewLineFormat.Dos;
+        options.HiddenHeaders.Add(HeaderId.Bcc);
+        using var memory = new MemoryStream();
+        message.WriteTo(options, memory);
+        return memory.ToArray();
+    }
+
+    [Theory]
+    [InlineData(false, false)]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    [InlineData(true, true)]
+    public async Task SmtpSendsTheMessageExactlyAsMimeKitWritesIt(bool isAsync, bool chunking)
+    {
+        await using var server = new FakeSmtpServer();
+        if (chunking)
+        {
+            server.Capabilities.Add("CHUNKING");
+        }
+        using var smtp = new Smtp { MailServer = server.Host, MailPort = server.Port, Timeout = 20 };
+        smtp.Config("ChunkSize=1024");
+        var message = Sample();
+
+        if (isAsync)
+        {
+            await smtp.SendAsync(message);
+        }
+        else
+        {
+            await Task.Factory.StartNew(() => smtp.Send(message), TaskCreationOptions.LongRunning);
+        }
+
+        var received = Assert.Single(server.Sessions[0].Messages);
+        Assert.Equal(Expected(message), received.Content);
+        Assert.Equal("alice@example.org", received.From);
+        Assert.Equal(["bob@example.com", "carol@example.com", "secret@example.com"], received.Recipients);
+        Assert.DoesNotContain("secret@example.com", received.Text, StringComparison.Ordinal);
+        Assert.Equal(received.Content.Length,
+            long.Parse(SizeParameter().Match(received.MailLine).Groups[1].Value, CultureInfo.InvariantCulture));
+        Assert.Equal(chunking, received.ViaBdat);
+    }
+
+    [Fact]
+    public async Task ThePoolSendsItWithTheEnvelopeGiven()
+    {
+        await using var server = new FakeSmtpServer();
+        await using var pool = new SmtpPool(new SmtpPoolOptions { Host = server.Host, Port = server.Port, MaxConnections = 1 });
+        var message = Sample();
+
+        var result = await pool.SendAsync(message, from: "bounces@example.org", recipients: ["only@example.net"]);
+
+        Assert.Equal(DeliveryStatus.Delivered, result.Status);
+        var received = Assert.Single(server.Sessions.SelectMany(s => s.Messages));
+        Assert.Equal("bounces@example.org", received.From);
+        Assert.Equal(["only@example.net"], received.Recipients);
+        Assert.Equal(Expected(message), received.Content);
+    }
+
+    [Fact]
+    public void TheEnvelopeComesFromSenderOrFromAndEveryRecipientListOnce()
+    {
+        var message = Sample();
+        message.Sender = MailboxAddress.Parse("list-owner@example.org");
+        message.Cc.Add(MailboxAddress.Parse("BOB@example.com"));
+
+        var (from, recipients) = message.GetEnvelope();
+
+        Assert.Equal("list-owner@example.org", from);
+        Assert.Equal(["bob@example.com", "carol@example.com", "secret@example.com"], recipients);
+        var resent = Sample();
+        resent.ResentFrom.Add(MailboxAddress.Parse("forwarder@example.org"));
+        resent.ResentTo.Add(MailboxAddress.Parse("new@example.net"));
+        Assert.Equal("forwarder@example.org", resent.GetEnvelope().From);
+        Assert.Equal(["new@example.net"], resent.GetEnvelope().Recipients);
+        Assert.Throws<ArgumentException>(() => new MimeMessage().GetEnvelope());
+    }
+
+    [Fact]
+    public async Task ALargeAttachmentGoesOutWithBoundedMemory()
+    {
+        await using var server = new Loopback.SinkSmtpServer(System.Net.IPAddress.Loopback);
+        using var smtp = new Smtp { MailServer = "127.0.0.1", MailPort = server.Port, Timeout = 60 };
+        var message = new MimeMessage();
+        message.From.Add(MailboxAddress.Parse("alice@example.org"));
+        message.To.Add(MailboxAddress.Parse("bob@example.com"));
+        message.Subject = "big";
+        const long Size = 200L << 20;
+        var part = new MimePart("application", "octet-stream")
+        {
+            Content = new MimeContent(new Loopback.PatternStream(Size)),
+            ContentTransferEncoding = ContentEncoding.Base64,
+            FileName = "big.bin",
+        };
+        message.Body = new Multipart("mixed") { new TextPart("plain") { Text = "see attached" }, part };
+
+        long before = GC.GetTotalMemory(forceFullCollection: true);
+        long peak = before;
+        using var stop = new CancellationTokenSource();
+        var sampler = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                peak = Math.Max(peak, GC.GetTotalMemory(false));
+                await Task.Delay(10, CancellationToken.None);
+            }
+        });
+        await smtp.SendAsync(message);
+        await stop.CancelAsync();
+        await sampler;
+
+        Assert.True(peak - before < 16 << 20, $"the managed heap grew by {(peak - before) >> 20} MiB");
+        long received = Assert.Single(Assert.Single(server.Sessions).MessageLengths);
+        Assert.True(received > Size * 4 / 3, $"{received} bytes arrived");
+    }
+
+    [GeneratedRegex(@"SIZE=(\d+)")]
+    private static partial Regex SizeParameter();
+}
