@@ -111,4 +111,53 @@ public sealed class ClientDeliveryTests
         var stored = StoredMessage.Parse(await Peers.WaitForMaildirMessageAsync(marker));
         Assert.Equal(client.Msg.PlainText, stored.Body);
     }
+
+    [Theory]
+    [InlineData(Api.Sync)]
+    [InlineData(Api.Async)]
+    public async Task SendMessageComposesPlainTextHtmlAndAnAttachment(Api api)
+    {
+        using var client = ClientPeer.Create(out _);
+        client.TLS.TLSMode = SmtpClientTlsMode.NoTls;
+        string marker = Peers.NewMarker();
+        ClientPeer.SetMessage(client, marker);
+        client.Msg.HtmlText = "<p>Hello <b>HTML</b></p>";
+        client.Msg.Attachments.Add("notes.txt", Encoding.UTF8.GetBytes("attached text\r\n"));
+        Assert.Equal(1, client.Msg.AttachmentCount);
+
+        await client.ConnectUsing(api, Peers.PostfixOpen, Peers.Host);
+        await client.SendMessageUsing(api);
+        await client.DisconnectUsing(api);
+
+        var stored = StoredMessage.Parse(await Peers.WaitForMaildirMessageAsync(marker));
+        Assert.StartsWith("multipart/mixed;", stored.Header("Content-Type"));
+        Assert.Contains("Content-Type: multipart/alternative;", stored.Body);
+        Assert.Contains("<p>Hello <b>HTML</b></p>", stored.Body);
+        Assert.Contains("filename=notes.txt", stored.Body);
+        Assert.Contains(Convert.ToBase64String(Encoding.UTF8.GetBytes("attached text\r\n")), stored.Body);
+    }
+
+    [Theory]
+    [InlineData(Api.Sync)]
+    [InlineData(Api.Async)]
+    public async Task ARefusedBccFiresErrorAndTheOthersGetTheMessage(Api api)
+    {
+        using var client = ClientPeer.Create(out _);
+        client.TLS.TLSMode = SmtpClientTlsMode.NoTls;
+        var errors = new List<SmtpClientErrorEventArgs>();
+        client.Error += (_, e) => errors.Add(e);
+        string marker = Peers.NewMarker();
+        ClientPeer.SetMessage(client, marker, $"kept-{Guid.NewGuid():N}@example.com");
+        client.Msg.Bcc = $"{Peers.RejectPrefix}-{Guid.NewGuid():N}@example.com";
+
+        await client.ConnectUsing(api, Peers.PostfixOpen, Peers.Host);
+        await client.SendMessageUsing(api);
+        await client.DisconnectUsing(api);
+
+        var error = Assert.Single(errors);
+        Assert.Equal(SmtpErrorCodes.ProtocolError, error.ErrorCode);
+        Assert.Contains("550 5.1.1", error.Description);
+        Assert.Contains(client.Msg.Bcc, error.Description);
+        Assert.Contains(marker, await Peers.WaitForMaildirMessageAsync(marker));
+    }
 }
