@@ -227,4 +227,31 @@ public sealed class ClientTlsTests
         Assert.Contains("Client CN \"user@example.test\"", received);
         Assert.Contains("(verified OK)", received);
     }
+
+    [Theory]
+    [InlineData(true, Api.Sync)]
+    [InlineData(true, Api.Async)]
+    [InlineData(false, Api.Async)]
+    public async Task UseSessionResumptionResumesTheNextSession(bool resume, Api api)
+    {
+        using var client = ClientPeer.Create(out _);
+        client.TLS.TLSMode = SmtpClientTlsMode.ImplicitTls;
+        ClientPeer.TrustOnlyTestCa(client);
+        client.TLS.UseSessionResumption = resume;
+        var resumed = new List<bool>();
+        for (int i = 0; i < 2; i++)
+        {
+            await client.ConnectUsing(api, Peers.PostfixImplicitTls);
+            // A TLS 1.3 server sends its session ticket after the handshake; EHLO's reply has come after it.
+            resumed.Add(client.ConnInfo.ResumedSession);
+            await client.DisconnectUsing(api);
+        }
+        // The first may resume a session an earlier test left in .NET's process-wide cache; the second resumes the
+        // first's for certain.
+        Assert.Equal(resume, resumed[1]);
+        if (!resume)
+        {
+            Assert.False(resumed[0]);
+        }
+    }
 }

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Herald.Tests.Infrastructure;
 using Herald.Tests.Loopback;
@@ -381,5 +383,56 @@ public class ClientLoopbackTests
                 Encoding.ASCII.GetString(message.Content));
         }
         Assert.Equal(2, server.Sessions[0].Messages.Count);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task TolerateMinorChainIssuesLetsAnUnknownRevocationStatusOfTheCaPass(bool isAsync)
+    {
+        // An intermediate whose CRL cannot be fetched (nothing listens on port 9 of loopback): its revocation status is
+        // unknown, which AnyCRL refuses and TolerateMinorChainIssues forgives; the server certificate names no CRL.
+        var now = DateTimeOffset.UtcNow;
+        using var caKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest("CN=Unreachable CRL CA", caKey,
+            HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(
+            X509KeyUsageFlags.KeyCertSign
+            | X509KeyUsageFlags.CrlSign, true));
+        request.CertificateExtensions.Add(
+            CertificateRevocationListBuilder.BuildCrlDistributionPointExtension(
+                ["http://127.0.0.1:9/ca.crl"]));
+        using var rootKey = s_pki.Root.GetECDsaPrivateKey()!;
+        using var caPublic = request.Create(s_pki.Root.SubjectName,
+            X509SignatureGenerator.CreateForECDsa(rootKey), now.AddDays(-1), now.AddDays(30),
+            [9, 1]);
+        using var ca = caPublic.CopyWithPrivateKey(caKey);
+        using var leaf = TestPki.CreateLeaf("CN=localhost", ca, now.AddDays(-1), now.AddDays(20), ["localhost"], [], [TestPki.ServerAuth]);
+        await using var server = new FakeSmtpServer { ImplicitTls = true, Certificate = leaf };
+
+        SmtpClient Client()
+        {
+            var client = NewClient();
+            client.TLS.TLSMode = SmtpClientTlsMode.ImplicitTls;
+            client.TLS.RevocationCheck = RevocationCheckKind.AnyCRL;
+            client.TrustedCerts.Add(s_pki.Root);
+            client.KnownCerts.Add(X509CertificateLoader.LoadCertificate(ca.RawData));
+            client.Config("UseSystemCertificates=False");
+            return client;
+        }
+
+        using (var strict = Client())
+        {
+            var e = await Assert.ThrowsAsync<SmtpException>(() => Connect(strict, server, isAsync, "localhost"));
+            Assert.Equal(SmtpErrorCodes.CertVerificationError, e.Code);
+            Assert.Contains("revocation status of issuer certificate 'CN=Unreachable CRL CA' could not be checked", e.Message);
+        }
+        using var tolerant = Client();
+        tolerant.Config("TolerateMinorChainIssues=True");
+        await Connect(tolerant, server, isAsync, "localhost");
+        Assert.True(tolerant.ConnInfo.SecureConnection);
+        Assert.Equal(ChainValidationResult.Valid, tolerant.ConnInfo.ChainValidationResult);
+        await Disconnect(tolerant, isAsync);
     }
 }
