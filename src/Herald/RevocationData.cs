@@ -158,7 +158,8 @@ internal static class RevocationHandles
             return data;
         }
         var text = System.Text.Encoding.ASCII.GetString(data);
-        return System.Security.Cryptography.PemEncoding.TryFind(text, out var fields) && text[fields.Label].Equals(label, StringComparison.Ordinal)
+        return System.Security.Cryptography.PemEncoding.TryFind(text, out var fields)
+            && text[fields.Label].Equals(label, StringComparison.Ordinal)
             ? Convert.FromBase64String(text[fields.Base64Data])
             : data;
     }

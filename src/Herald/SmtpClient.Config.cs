@@ -21,9 +21,9 @@ public partial class SmtpClient
     /// announce AUTH; default False, which then skips authentication), <c>RemoveBCC</c> (leave Bcc fields out of what
     /// is sent; default True), <c>BinaryMode</c> (send with BDAT, RFC 3030, when the server offers CHUNKING; a message
     /// of 8-bit data with BINARYMIME; default False: DATA), <c>BinaryChunkSize</c> (the largest BDAT chunk in bytes, which
-    /// is also the memory a chunk takes; 0, the default, for 1 MiB), <c>SendBufferSize</c> (bytes, 1024-16 MiB, default 65536), <c>TempPath</c> (a directory where a
-    /// stream that cannot seek is copied before sending, so its exact size can be declared with SIZE=; "" to send it
-    /// without), <c>TolerateMinorChainIssues</c> (ignore validity periods that do not nest and an unknown revocation
+    /// is also the memory a chunk takes; 0, the default, for 1 MiB), <c>SendBufferSize</c> (bytes, 1024-16 MiB,
+    /// default 65536), <c>TempPath</c> (a directory where a stream that cannot seek is copied before sending, so its
+    /// exact size can be declared with SIZE=; "" to send it without), <c>TolerateMinorChainIssues</c> (ignore validity periods that do not nest and an unknown revocation
     /// status of a CA; default False), <c>UseSystemCertificates</c> (the system's trusted roots anchor trust; default
     /// True), <c>IgnoreSystemTrust</c> (the system's roots do not anchor trust; default False),
     /// <c>CheckKeyIntegrityBeforeUse</c> (check, before a connection, that each client certificate's private key
@@ -78,7 +78,9 @@ public partial class SmtpClient
         // A setting whose only possible value is the one it has: reading it says so, setting anything else says why not.
         void Fixed(string name, string value, string why) => t[name] = new(() => value, v =>
         {
-            bool same = bool.TryParse(value, out bool b) ? TryParseBool(v) == b : string.Equals(v.Trim(), value, StringComparison.OrdinalIgnoreCase);
+            bool same = bool.TryParse(value, out bool b)
+                ? TryParseBool(v) == b
+                : string.Equals(v.Trim(), value, StringComparison.OrdinalIgnoreCase);
             if (!same)
             {
                 throw new SmtpException(SmtpErrorCodes.NotSupported, $"Config setting \"{name}\" cannot be changed here: {why}");
@@ -89,7 +91,8 @@ public partial class SmtpClient
         Str("Authentications", () => string.Join(",", c.Authentications),
             v => c.Authentications = SmtpClientConfig.ParseAuthentications(v, "Authentications"));
         Int("BinaryChunkSize", () => c.BinaryChunkSize, v => c.BinaryChunkSize = v is 0 or >= 1024 ? v
-            : throw new SmtpException(SmtpErrorCodes.InvalidArgument, $"Config setting \"BinaryChunkSize\" is 0 (1 MiB) or at least 1024, not {v}."),
+            : throw new SmtpException(SmtpErrorCodes.InvalidArgument,
+                $"Config setting \"BinaryChunkSize\" is 0 (1 MiB) or at least 1024, not {v}."),
             0, 64 << 20);
         Bool("BinaryMode", () => c.BinaryMode, v => c.BinaryMode = v);
         Bool("ForceLogin", () => c.ForceLogin, v => c.ForceLogin = v);
@@ -128,7 +131,8 @@ public partial class SmtpClient
         // The log
         Str("LogDestination", () => _log.Settings.Destination.ToString(), v => SetLog(s => s with
         {
-            Destination = ParseEnum<LogDestination>("LogDestination", v, ("EventLog", "the Windows event log is not available; use File or Console")),
+            Destination = ParseEnum<LogDestination>("LogDestination", v,
+                ("EventLog", "the Windows event log is not available; use File or Console")),
         }));
         Str("LogDetails", () => _log.Settings.Details.ToString().Replace(" ", "", StringComparison.Ordinal), v => SetLog(s => s with
         {
@@ -282,7 +286,8 @@ internal sealed class SmtpClientConfig
             if (!SaslMechanisms.Supported.Contains(name))
             {
                 throw new SmtpException(SmtpErrorCodes.InvalidArgument,
-                    $"{what}: \"{token}\" is not an authentication mechanism Herald implements; use {string.Join(", ", SaslMechanisms.Supported)}.");
+                    $"{what}: \"{token}\" is not an authentication mechanism Herald implements; use " +
+                    $"{string.Join(", ", SaslMechanisms.Supported)}.");
             }
             if (!names.Contains(name))
             {
@@ -290,6 +295,7 @@ internal sealed class SmtpClientConfig
             }
         }
         return names.Count > 0 ? names
-            : throw new SmtpException(SmtpErrorCodes.InvalidArgument, $"{what} names no mechanism; list at least one, e.g. SCRAM-SHA-256,PLAIN.");
+            : throw new SmtpException(SmtpErrorCodes.InvalidArgument,
+                $"{what} names no mechanism; list at least one, e.g. SCRAM-SHA-256,PLAIN.");
     }
 }

@@ -70,11 +70,13 @@ public partial class SmtpClient
         if (tolerateUnknown)
         {
             // Auto soft-fails: an answer that cannot be had is noted, only "revoked" refuses.
-            relaxed |= SecurityFlags.IgnoreUnknownRevocation | SecurityFlags.IgnoreUnknownCARevocation | SecurityFlags.IgnoreUnknownRootRevocation;
+            relaxed |= SecurityFlags.IgnoreUnknownRevocation | SecurityFlags.IgnoreUnknownCARevocation
+                | SecurityFlags.IgnoreUnknownRootRevocation;
         }
         if (config.TolerateMinorChainIssues)
         {
-            relaxed |= SecurityFlags.IgnoreNonNestedTimes | SecurityFlags.IgnoreUnknownCARevocation | SecurityFlags.IgnoreUnknownRootRevocation;
+            relaxed |= SecurityFlags.IgnoreNonNestedTimes | SecurityFlags.IgnoreUnknownCARevocation
+                | SecurityFlags.IgnoreUnknownRootRevocation;
         }
         var (client, chain) = ClientCertificate(lists.Client, config.CheckKeyIntegrity);
         return new TlsOptions
@@ -155,8 +157,8 @@ public partial class SmtpClient
                 if (rsa is not null)
                 {
                     using var pub = certificate.GetRSAPublicKey()!;
-                    return pub.VerifyData(data, rsa.SignData(data, HashAlgorithmName.SHA256, RSASignaturePadding.Pss), HashAlgorithmName.SHA256,
-                        RSASignaturePadding.Pss);
+                    byte[] signature = rsa.SignData(data, HashAlgorithmName.SHA256, RSASignaturePadding.Pss);
+                    return pub.VerifyData(data, signature, HashAlgorithmName.SHA256, RSASignaturePadding.Pss);
                 }
             }
             using (var ecdsa = certificate.GetECDsaPrivateKey())

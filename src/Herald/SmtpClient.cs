@@ -69,7 +69,8 @@ public partial class SmtpClient : IDisposable, IAsyncDisposable, IEngineEvents
             LineValidation.EnsureSingleLine(v, "Domain");
             if (v.Contains(' ', StringComparison.Ordinal))
             {
-                throw new SmtpException(SmtpErrorCodes.InvalidArgument, $"Domain \"{v}\" holds a space; it must be one host name or address literal.");
+                throw new SmtpException(SmtpErrorCodes.InvalidArgument,
+                    $"Domain \"{v}\" holds a space; it must be one host name or address literal.");
             }
             _domain = v;
         }

@@ -245,7 +245,8 @@ internal sealed class PoolConnection : IEngineEvents
     {
     }
 
-    bool IEngineEvents.OnServerCertificate(X509Certificate2 certificate, Security.Tls.ServerCertificateValidation validation, bool accept) =>
+    bool IEngineEvents.OnServerCertificate(X509Certificate2 certificate, Security.Tls.ServerCertificateValidation validation,
+        bool accept) =>
         accept || _pool.Settings.DangerousAcceptAnyServerCertificate;
 
     AuthOptions IEngineEvents.OnBeforeAuth(AuthOptions auth, IReadOnlyCollection<string> serverMechanisms) => auth;

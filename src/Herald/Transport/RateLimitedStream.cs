@@ -5,9 +5,10 @@ namespace Herald.Transport;
 /// <summary>
 /// Caps the bytes per second read from and written to the connection (below TLS, so the limit is on what crosses the
 /// wire). Each direction keeps its own clock from its first byte: a call that would get ahead of the rate waits first,
-/// the synchronous methods by sleeping on their own thread and the asynchronous ones with <see cref="Task.Delay(TimeSpan, CancellationToken)"/>,
-/// so the sync path never waits on a task. Reads and writes go in pieces of about a tenth of a second's worth, so a
-/// wait never runs far past a stop (an interrupt closes the socket under it).
+/// the synchronous methods by sleeping on their own thread and the asynchronous ones with
+/// <see cref="Task.Delay(TimeSpan, CancellationToken)"/>, so the sync path never waits on a task. Reads and writes go
+/// in pieces of about a tenth of a second's worth, so a wait never runs far past a stop (an interrupt closes the socket
+/// under it).
 /// </summary>
 internal sealed class RateLimitedStream : Stream
 {

@@ -12,7 +12,8 @@ namespace Herald.Tests.Message;
 /// </summary>
 public class RawMessageHeadTests
 {
-    private static async Task<RawMessageHead> Read(string text, bool isAsync, int chunk = int.MaxValue, int max = RawMessageHead.DefaultMaxHeadBytes)
+    private static async Task<RawMessageHead> Read(string text, bool isAsync, int chunk = int.MaxValue,
+        int max = RawMessageHead.DefaultMaxHeadBytes)
     {
         var stream = new TrickleStream(Encoding.UTF8.GetBytes(text), chunk);
         if (isAsync)
@@ -63,7 +64,8 @@ public class RawMessageHeadTests
             "Cc: z@example.com\r\nBcc: w@example.com\r\nTo: v@example.com\r\n\r\n", isAsync: false);
         var (reversePath, recipients) = head.Envelope(needSender: true, needRecipients: true);
         Assert.Equal("boss@example.org", reversePath);
-        Assert.Equal(["x@example.com", "y@example.com", "v@example.com", "z@example.com", "w@example.com"], recipients.Select(r => r.Address));
+        Assert.Equal(["x@example.com", "y@example.com", "v@example.com", "z@example.com", "w@example.com"],
+            recipients.Select(r => r.Address));
         Assert.Equal([RecipientKind.To, RecipientKind.To, RecipientKind.To, RecipientKind.Cc, RecipientKind.Bcc],
             recipients.Select(r => r.Kind));
 
@@ -88,7 +90,8 @@ public class RawMessageHeadTests
     [Fact]
     public async Task BccFieldsAreLeftOutWithTheirContinuationLines()
     {
-        var head = await Read("From: a@example.org\r\nBcc: x@example.com,\r\n y@example.com\r\nTo: b@example.com\r\nresent-bcc: r@x\r\n\r\n", false);
+        var head = await Read(
+            "From: a@example.org\r\nBcc: x@example.com,\r\n y@example.com\r\nTo: b@example.com\r\nresent-bcc: r@x\r\n\r\n", false);
         Assert.Equal("From: a@example.org\r\nTo: b@example.com\r\n\r\n", Encoding.ASCII.GetString(head.HeadWithout("Bcc", "Resent-Bcc")));
     }
 

@@ -24,7 +24,8 @@ public class KnownRevocationTests
         // The first CRL that fits answers: it does not list the server, so the second is not consulted.
         Assert.Equal(RevocationStatus.Good, revoked.Status);
         Assert.Equal(RevocationStatus.Revoked,
-            KnownRevocation.CheckCrl(s_pki.Server, s_pki.Intermediate, [OcspResponses.Crl(s_pki.Intermediate, [s_pki.Server])], s_now).Status);
+            KnownRevocation.CheckCrl(s_pki.Server, s_pki.Intermediate, [OcspResponses.Crl(s_pki.Intermediate, [s_pki.Server])],
+                s_now).Status);
     }
 
     [Fact]
@@ -34,7 +35,8 @@ public class KnownRevocationTests
         Assert.Equal(RevocationStatus.NotCovered, other.Status);
 
         // Same name as the intermediate, another key: the signature does not verify.
-        var impostor = TestPki.CreateCa(s_pki.Intermediate.Subject, s_pki.Root, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(9));
+        var impostor = TestPki.CreateCa(s_pki.Intermediate.Subject, s_pki.Root, DateTimeOffset.UtcNow.AddDays(-1),
+            DateTimeOffset.UtcNow.AddDays(9));
         var forged = KnownRevocation.CheckCrl(s_pki.Server, s_pki.Intermediate, [OcspResponses.Crl(impostor, [s_pki.Server])], s_now);
         Assert.Equal(RevocationStatus.NotCovered, forged.Status);
         Assert.Contains("signature", forged.Detail);

@@ -117,8 +117,8 @@ internal static class OcspResponses
     /// <summary>A delegated OCSP responder certificate issued by <paramref name="issuer"/> (with or without
     /// id-kp-OCSPSigning).</summary>
     public static X509Certificate2 Responder(X509Certificate2 issuer, bool ocspSigning = true) =>
-        TestPki.CreateLeaf("CN=OCSP Responder, O=Herald Tests", issuer, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30),
-            [], [], ocspSigning ? ["1.3.6.1.5.5.7.3.9"] : [TestPki.ClientAuth]);
+        TestPki.CreateLeaf("CN=OCSP Responder, O=Herald Tests", issuer, DateTimeOffset.UtcNow.AddDays(-1),
+            DateTimeOffset.UtcNow.AddDays(30), [], [], ocspSigning ? ["1.3.6.1.5.5.7.3.9"] : [TestPki.ClientAuth]);
 
     /// <summary>A CRL from <paramref name="issuer"/> listing <paramref name="revoked"/>, current unless told otherwise.</summary>
     public static byte[] Crl(X509Certificate2 issuer, IEnumerable<X509Certificate2> revoked, DateTimeOffset? thisUpdate = null,

@@ -124,14 +124,15 @@ public class AuthTranscriptTests
 
     [Theory, MemberData(nameof(FacadeModes.All), MemberType = typeof(FacadeModes))]
     public Task AMalformedChallengeIsCancelledWithAStar(Facade facade, ReplayMode mode) =>
-        FacadeDriver.Run("auth-cram-md5-malformed.smtp", facade, mode, Login("tim", "tanstaaftanstaaf", "CRAM-MD5"), async (driver, isAsync) =>
-        {
-            var e = await ConnectFails(driver, isAsync);
-            Assert.Equal(SmtpErrorCodes.ProtocolError, e.Code);
-            Assert.Equal(501, e.ReplyCode);
-            Assert.Contains("CRAM-MD5", e.Message);
-            Assert.False(driver.Connected);
-        });
+        FacadeDriver.Run("auth-cram-md5-malformed.smtp", facade, mode, Login("tim", "tanstaaftanstaaf", "CRAM-MD5"),
+            async (driver, isAsync) =>
+            {
+                var e = await ConnectFails(driver, isAsync);
+                Assert.Equal(SmtpErrorCodes.ProtocolError, e.Code);
+                Assert.Equal(501, e.ReplyCode);
+                Assert.Contains("CRAM-MD5", e.Message);
+                Assert.False(driver.Connected);
+            });
 
     [Theory, MemberData(nameof(FacadeModes.All), MemberType = typeof(FacadeModes))]
     public Task DigestMd5RefusesAServerThatSkipsItsProof(Facade facade, ReplayMode mode) =>
@@ -261,13 +262,14 @@ public class AuthTranscriptTests
 
     [Theory, MemberData(nameof(FacadeModes.All), MemberType = typeof(FacadeModes))]
     public Task PlainOverPlaintextToARemoteHostIsRefused(Facade facade, ReplayMode mode) =>
-        RunWithFactory("auth-plain-refused-in-clear.smtp", facade, mode, (driver, factory) => Remote(Login(), factory)(driver), async (driver, isAsync) =>
-        {
-            var e = await ConnectFails(driver, isAsync);
-            Assert.Equal(SmtpErrorCodes.NotSupported, e.Code);
-            Assert.Contains("clear text", e.Message);
-            Assert.Contains("InsecureAllowPlaintextAuth", e.Message);
-        });
+        RunWithFactory("auth-plain-refused-in-clear.smtp", facade, mode, (driver, factory) => Remote(Login(), factory)(driver),
+            async (driver, isAsync) =>
+            {
+                var e = await ConnectFails(driver, isAsync);
+                Assert.Equal(SmtpErrorCodes.NotSupported, e.Code);
+                Assert.Contains("clear text", e.Message);
+                Assert.Contains("InsecureAllowPlaintextAuth", e.Message);
+            });
 
     [Theory, MemberData(nameof(FacadeModes.All), MemberType = typeof(FacadeModes))]
     public Task InsecureAllowPlaintextAuthLetsPlainGoToARemoteHost(Facade facade, ReplayMode mode) =>
@@ -297,7 +299,8 @@ public class AuthTranscriptTests
     [Theory, MemberData(nameof(FacadeModes.All), MemberType = typeof(FacadeModes))]
     public Task AMechanismListFallsBackAlongTheListToPlain(Facade facade, ReplayMode mode) =>
         // auth-plain.smtp offers PLAIN LOGIN CRAM-MD5 and no SCRAM.
-        FacadeDriver.Run("auth-plain.smtp", facade, mode, Login(mechanism: "SCRAM-SHA-256,SCRAM-SHA-1,PLAIN,LOGIN"), ConnectsAndDisconnects);
+        FacadeDriver.Run("auth-plain.smtp", facade, mode, Login(mechanism: "SCRAM-SHA-256,SCRAM-SHA-1,PLAIN,LOGIN"),
+            ConnectsAndDisconnects);
 
     [Theory, MemberData(nameof(ReplayModes.All), MemberType = typeof(ReplayModes))]
     public Task AnEmptyAuthMechanismsGivesAuthMechanismBack(ReplayMode mode) =>

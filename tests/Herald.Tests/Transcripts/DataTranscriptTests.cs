@@ -61,12 +61,13 @@ public class DataTranscriptTests
 
     [Theory, MemberData(nameof(FacadeModes.ClientOnly), MemberType = typeof(FacadeModes))]
     public Task SmtpClientDoublesEveryLeadingDotAndNeverTracesData(Facade facade, ReplayMode mode) =>
-        FacadeDriver.Run("data-leading-dots.smtp", facade, mode, Text(".hidden\r\n..two\r\n.\r\nmiddle\r\n.\r\n"), async (driver, isAsync) =>
-        {
-            await driver.Send(isAsync);
-            Assert.DoesNotContain(driver.Trace, l =>
-                l.Contains("hidden", StringComparison.Ordinal) || l.Contains("Subject", StringComparison.Ordinal));
-        });
+        FacadeDriver.Run("data-leading-dots.smtp", facade, mode, Text(".hidden\r\n..two\r\n.\r\nmiddle\r\n.\r\n"),
+            async (driver, isAsync) =>
+            {
+                await driver.Send(isAsync);
+                Assert.DoesNotContain(driver.Trace, l =>
+                    l.Contains("hidden", StringComparison.Ordinal) || l.Contains("Subject", StringComparison.Ordinal));
+            });
 
     [Theory, MemberData(nameof(FacadeModes.ClientOnly), MemberType = typeof(FacadeModes))]
     public Task SmtpClientTurnsBareLfAndBareCrIntoCrlf(Facade facade, ReplayMode mode) =>

@@ -340,7 +340,10 @@ internal static class FacadeDriver
         {
             // The header block Smtp would write for the same message (and the Bcc field it never writes, which
             // SmtpClient must drop), so the bytes on the wire are the transcript's.
-            using var smtp = new Smtp { From = from, SendTo = to, Subject = subject, MessageDate = SmtpTranscriptTests.FixedDate, MessageId = FixedId };
+            using var smtp = new Smtp
+            {
+                From = from, SendTo = to, Subject = subject, MessageDate = SmtpTranscriptTests.FixedDate, MessageId = FixedId,
+            };
             if (cc.Length > 0)
             {
                 smtp.Cc = cc;

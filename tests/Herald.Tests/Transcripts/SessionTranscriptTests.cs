@@ -56,7 +56,8 @@ public class SessionTranscriptTests
         FacadeDriver.Run($"session-helo-fallback-{code}.smtp", facade, mode, Message, async (driver, isAsync) =>
         {
             await driver.Send(isAsync);
-            Assert.Contains(driver.Trace, l => l.StartsWith("2: ", StringComparison.Ordinal) && l.Contains("HELO", StringComparison.Ordinal));
+            Assert.Contains(driver.Trace, l => l.StartsWith("2: ", StringComparison.Ordinal)
+                && l.Contains("HELO", StringComparison.Ordinal));
         });
 
     [Theory, MemberData(nameof(ReplayModes.All), MemberType = typeof(ReplayModes))]

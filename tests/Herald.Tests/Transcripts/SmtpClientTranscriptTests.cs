@@ -105,7 +105,8 @@ public class SmtpClientTranscriptTests
     public Task MsgAddressesGiveTheEnvelopeOfARawMessageWhateverItsFieldsSay(ReplayMode mode)
     {
         // The same raw message as Smtp's Message test: MAIL FROM and RCPT TO come from Msg, not from its From field.
-        const string raw = "From: Someone <someone@example.org>\r\nTo: bob@example.com\r\nSubject: raw\r\n\r\n.dot\nbare lf\nno final line end";
+        const string raw = "From: Someone <someone@example.org>\r\nTo: bob@example.com\r\nSubject: raw\r\n\r\n" +
+            ".dot\nbare lf\nno final line end";
         return Run("data-raw-message.smtp", mode, client =>
         {
             client.Msg.From = "alice@example.org";

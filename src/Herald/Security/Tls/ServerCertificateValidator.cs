@@ -259,7 +259,9 @@ internal static class ServerCertificateValidator
                 (e.StatusText.Length > 0 ? $" ({e.StatusText})" : "") + revocation;
         }
         yield return trust.Length > 0 ? $"Trusted through: {trust}." : "No trust anchor was found for the chain.";
-        yield return facts.HostName.Matches ? $"Host name '{facts.HostName.Host}' matches." : $"Host name '{facts.HostName.Host}' does not match.";
+        yield return facts.HostName.Matches
+            ? $"Host name '{facts.HostName.Host}' matches."
+            : $"Host name '{facts.HostName.Host}' does not match.";
 
         static string Date(DateTime d) => d.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
     }

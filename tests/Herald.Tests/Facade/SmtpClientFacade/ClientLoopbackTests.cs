@@ -314,7 +314,8 @@ public class ClientLoopbackTests
         Assert.Contains(lines, l => l.StartsWith("[INFO] Connection: Connected to 127.0.0.1", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("[ERROR] Errors: ", StringComparison.Ordinal) && l.Contains("no-such-host.invalid",
             StringComparison.Ordinal));
-        Assert.DoesNotContain(lines, l => l.Contains("s3cret", StringComparison.Ordinal) || l.Contains("AGFsaWNl", StringComparison.Ordinal));
+        Assert.DoesNotContain(lines, l => l.Contains("s3cret", StringComparison.Ordinal)
+            || l.Contains("AGFsaWNl", StringComparison.Ordinal));
         Assert.DoesNotContain(lines, l => l.Contains("Hello.", StringComparison.Ordinal)); // message data is never logged
 
         using var filtered = NewClient();
