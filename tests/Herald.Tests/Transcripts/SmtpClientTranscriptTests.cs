@@ -59,6 +59,34 @@ public class SmtpClientTranscriptTests
         });
 
     [Theory, MemberData(nameof(ReplayModes.All), MemberType = typeof(ReplayModes))]
+    public Task SendMessageWritesEveryMsgHeaderField(ReplayMode mode) =>
+        Run("client-sendmessage-fields.smtp", mode, client =>
+        {
+            var msg = client.Msg;
+            msg.From = "\"Alice Example\" <alice@example.org>";
+            msg.Sender = "secretary@example.org";
+            msg.SendTo = "bob@example.com";
+            msg.ReplyTo = "replies@example.org";
+            msg.ReturnPath = "bounces@example.org";
+            msg.Subject = "All the fields";
+            msg.Date = FixedDate;
+            msg.ID = "<2@client.test>";
+            msg.InReplyTo = "<1@client.test>";
+            msg.References = "<0@client.test> <1@client.test>";
+            msg.Keywords = "report, quarterly";
+            msg.Comments = "sent by the tests";
+            msg.Mailer = "Herald tests";
+            msg.Priority = EmailPriority.High;
+            msg.ReadReceipt = true;
+            msg.PlainText = "Fields.\r\n";
+        }, async (client, isAsync) =>
+        {
+            await Connect(client, isAsync);
+            await Call(isAsync, client.SendMessage, () => client.SendMessageAsync());
+            await Disconnect(client, isAsync);
+        });
+
+    [Theory, MemberData(nameof(ReplayModes.All), MemberType = typeof(ReplayModes))]
     public Task RemoveBccFalseSendsTheBccField(ReplayMode mode)
     {
         byte[] raw = Encoding.ASCII.GetBytes(

@@ -250,6 +250,25 @@ public class ClientMembersTests
     }
 
     [Fact]
+    public void TheExternalCryptoParametersAreKeptAsGiven()
+    {
+        using var client = new SmtpClient();
+        var crypto = client.ExternalCrypto;
+        crypto.CustomParams = "p=1";
+        crypto.Data = "echo";
+        crypto.ExternalHashCalculation = true;
+        crypto.HashAlgorithm = "SHA384";
+        crypto.KeyID = "key-1";
+        crypto.KeySecret = "secret";
+        crypto.Method = ExternalCryptoMethod.Pkcs7;
+        crypto.PublicKeyAlgorithm = "ECDSA";
+        Assert.Equal(("p=1", "echo", true, "SHA384", "key-1", "secret", ExternalCryptoMethod.Pkcs7, "ECDSA"),
+            (crypto.CustomParams, crypto.Data, crypto.ExternalHashCalculation, crypto.HashAlgorithm, crypto.KeyID, crypto.KeySecret,
+             crypto.Method, crypto.PublicKeyAlgorithm));
+        Assert.Equal(ExternalCryptoMode.Default, crypto.Mode); // the parameters do not switch external signing on
+    }
+
+    [Fact]
     public void BaseConfigurationSetsTheVersionsAndResetsTheSuites()
     {
         using var client = new SmtpClient();
