@@ -9,6 +9,7 @@ namespace Herald.IntegrationTests.SmtpClientFacade;
 /// SendFile streams: a 200 MB message file goes to smtp-sink (25100) while the managed heap stays flat, and Progress
 /// counts up to the file's size.
 /// </summary>
+[Collection(Measured.Name)]
 public sealed class ClientLargeFileTests(ITestOutputHelper output) : IDisposable
 {
     private const long Size = 200L * 1000 * 1000;

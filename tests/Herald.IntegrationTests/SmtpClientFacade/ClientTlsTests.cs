@@ -254,4 +254,40 @@ public sealed class ClientTlsTests
             Assert.False(resumed[0]);
         }
     }
+
+    [Theory]
+    [InlineData(Api.Sync)]
+    [InlineData(Api.Async)]
+    public async Task VersionsAndCiphersuitesDecideTheSessionAndConnInfoDescribesIt(Api api)
+    {
+        using var client = ClientPeer.Create(out _);
+        client.TLS.TLSMode = SmtpClientTlsMode.ExplicitTls;
+        ClientPeer.TrustOnlyTestCa(client);
+        client.TLS.Versions = TlsVersions.Tls12;
+        client.TLS.Ciphersuites = "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256";
+        string marker = Peers.NewMarker();
+        ClientPeer.SetMessage(client, marker);
+
+        await client.ConnectUsing(api, Peers.PostfixOpen);
+        await client.SendMessageUsing(api);
+        await client.DisconnectUsing(api);
+
+        var info = client.ConnInfo;
+        Assert.Equal("TLS1.2", info.Version);
+        Assert.Equal("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", info.Ciphersuite);
+        Assert.Equal("AES_128_GCM", info.EncryptionAlgorithm);
+        Assert.Equal(128, info.SymmetricKeyBits);
+        Assert.Equal("SHA256", info.DigestAlgorithm);
+        Assert.Equal("ECDHE", info.KeyExchangeAlgorithm);
+        Assert.True(info.KeyExchangeKeyBits >= 253, $"{info.KeyExchangeKeyBits} bits");
+        Assert.Equal(client.ServerCerts[0].KeyBits, info.PublicKeyBits);
+        Assert.Equal("RSA", client.ServerCerts[0].KeyAlgorithm);
+        Assert.StartsWith("rsa_", info.SignatureAlgorithm);
+        Assert.True(info.AEADCipher);
+        Assert.True(info.PFSCipher);
+        var received = PostfixReceivedHeader.From(await Peers.WaitForMaildirMessageAsync(marker));
+        received.AssertMatches(new NegotiatedTls(info.Version, info.Ciphersuite, info.EncryptionAlgorithm, info.SymmetricKeyBits,
+            info.KeyExchangeAlgorithm, info.KeyExchangeKeyBits));
+        Assert.Contains("TLSv1.2", received.Header);
+    }
 }
