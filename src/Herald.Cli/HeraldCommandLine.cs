@@ -28,6 +28,7 @@ internal static class HeraldCommandLine
         root.Subcommands.Add(ProbeCommand.Create(env));
         root.Subcommands.Add(CaptureCommand.Create(env, captureStarted));
         root.Subcommands.Add(ConfigCommand.Create(env));
+        root.Subcommands.Add(QueueCommand.Create(env));
         return root;
     }
 
