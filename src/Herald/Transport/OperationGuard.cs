@@ -80,6 +80,12 @@ internal sealed class OperationGuard : IDisposable
     /// <summary>
     /// Changes the limit (used to apply ConnectionTimeout to the connect phase and Timeout afterwards) and restarts it.
     /// </summary>
+    /// <param name="timeoutSeconds">Seconds; 0 means no limit.</param>
+    public void SetLimit(int timeoutSeconds) => SetLimit(TimeSpan.FromSeconds(Math.Max(0, timeoutSeconds)));
+
+    /// <summary>
+    /// Changes the limit (used to apply ConnectionTimeout to the connect phase and Timeout afterwards) and restarts it.
+    /// </summary>
     /// <param name="timeout">The new limit; zero (or less) means no limit.</param>
     public void SetLimit(TimeSpan timeout)
     {
