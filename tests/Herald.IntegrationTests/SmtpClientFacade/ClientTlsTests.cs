@@ -277,6 +277,7 @@ public sealed class ClientTlsTests
         Assert.Equal("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", info.Ciphersuite);
         Assert.Equal("AES_128_GCM", info.EncryptionAlgorithm);
         Assert.Equal(128, info.SymmetricKeyBits);
+        Assert.Equal(16, info.SymmetricBlockSize); // AES
         Assert.Equal("SHA256", info.DigestAlgorithm);
         Assert.Equal("ECDHE", info.KeyExchangeAlgorithm);
         Assert.True(info.KeyExchangeKeyBits >= 253, $"{info.KeyExchangeKeyBits} bits");

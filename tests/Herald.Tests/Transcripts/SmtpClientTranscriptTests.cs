@@ -203,6 +203,44 @@ public class SmtpClientTranscriptTests
         });
     }
 
+    [Theory]
+    [InlineData(ReplayMode.SyncWhole, 1024)]
+    [InlineData(ReplayMode.AsyncLine, 1024)]
+    [InlineData(ReplayMode.SyncByte, 65536)]
+    [InlineData(ReplayMode.AsyncWhole, 65536)]
+    public Task SendBufferSizeBoundsEachWriteOfTheMessage(ReplayMode mode, int size)
+    {
+        string line = new string('x', 98);
+        var text = new StringBuilder()
+            .Append("S: 220 mx.example.org ESMTP ready\nC: EHLO client.test\nS: 250 mx.example.org\n")
+            .Append("C: MAIL FROM:<alice@example.org>\nS: 250 2.1.0 Ok\nC: RCPT TO:<bob@example.com>\nS: 250 2.1.5 Ok\n")
+            .Append("C: DATA\nS: 354 go ahead\nC: From: alice@example.org\nC: To: bob@example.com\nC:\n");
+        for (int i = 0; i < 50; i++)
+        {
+            text.Append("C: ").Append(line).Append('\n');
+        }
+        text.Append("C: .\nS: 250 2.0.0 Ok\nC: QUIT\nS: 221 2.0.0 Bye\n");
+        byte[] raw = Encoding.ASCII.GetBytes("From: alice@example.org\r\nTo: bob@example.com\r\n\r\n" +
+            string.Concat(Enumerable.Repeat(line + "\r\n", 50)));
+        return TranscriptRunner.RunAsync(Transcript.Parse(text.ToString(), "send-buffer-size"), mode, factory =>
+        {
+            var client = NewClient(factory);
+            var recorder = new RecordingTransportFactory(factory);
+            client.TransportFactory = recorder;
+            client.Config($"SendBufferSize={size}");
+            return (client, recorder);
+        }, async (pair, isAsync) =>
+        {
+            var (client, wire) = pair;
+            await Connect(client, isAsync);
+            await Call(isAsync, () => client.SendBytes(raw), () => client.SendBytesAsync(raw));
+            await Disconnect(client, isAsync);
+            int largest = wire.Writes.Max(w => w.Length);
+            // 5 KB of message data: cut into writes of at most the buffer, or sent in one.
+            Assert.True(size == 1024 ? largest <= 1024 : largest > 5000, $"largest write {largest} bytes with SendBufferSize={size}");
+        });
+    }
+
     [Theory, MemberData(nameof(ReplayModes.All), MemberType = typeof(ReplayModes))]
     public Task DisposingAnOpenSessionSaysGoodbye(ReplayMode mode) =>
         Run("session-connect-quit.smtp", mode, _ => { }, async (client, isAsync) =>
