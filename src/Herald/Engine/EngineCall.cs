@@ -47,7 +47,8 @@ internal sealed class EngineCall : IDisposable
         }
         try
         {
-            var guard = new OperationGuard(options.Timeout, options.AbsoluteTimeout, cancellationToken, options.Terms.AbsoluteTimeout);
+            var guard = new OperationGuard(options.Timeout, options.AbsoluteTimeout, cancellationToken, options.Terms.AbsoluteTimeout,
+                options.Terms.InterruptedBy);
             Engine.Options = options;
             _current = guard;
             return new Scope(this, guard);

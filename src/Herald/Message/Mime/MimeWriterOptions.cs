@@ -10,6 +10,12 @@ internal sealed class MimeWriterOptions
     /// <summary>The right-hand side of a generated Message-ID; null to take the domain of the From address.</summary>
     public string? IdDomain { get; init; }
 
+    /// <summary>
+    /// True to write a <c>Bcc</c> field listing the blind-copy recipients (RFC 5322 §3.6.3 allows it), for a sender
+    /// that is told not to remove it; false (the default) leaves them out of every header.
+    /// </summary>
+    public bool IncludeBcc { get; init; }
+
     /// <summary>The Message-ID to use where one would be generated (a retry keeps the first attempt's), or null.</summary>
     public string? GeneratedId { get; init; }
 
