@@ -2,7 +2,10 @@ using MimeKit;
 
 namespace Herald.MimeKit;
 
-/// <summary>Sends MimeKit messages through Herald's <see cref="Smtp"/> component and <see cref="SmtpPool"/>.</summary>
+/// <summary>
+/// Sends MimeKit messages through Herald's <see cref="Smtp"/> component, its <see cref="SmtpClient"/> and its
+/// <see cref="SmtpPool"/>.
+/// </summary>
 public static class MimeKitExtensions
 {
     /// <summary>
@@ -79,6 +82,38 @@ public static class MimeKitExtensions
         {
             smtp.SetMessageContent(null);
         }
+    }
+
+    /// <summary>
+    /// Sends <paramref name="message"/> with <paramref name="client"/> (connected), written by MimeKit straight onto
+    /// the connection, with the envelope from its headers unless given; the client's <c>Msg</c> is not used.
+    /// </summary>
+    /// <param name="client">The connected client.</param>
+    /// <param name="message">The message.</param>
+    /// <param name="from">The envelope sender, or null for the message's.</param>
+    /// <param name="recipients">The envelope recipients, or null for the message's.</param>
+    /// <exception cref="SmtpException">As <see cref="SmtpClient.SendContent"/>.</exception>
+    public static void SendMessage(this SmtpClient client, MimeMessage message, string? from = null,
+        IEnumerable<string>? recipients = null)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        var (sender, to) = Envelope(message, from, recipients);
+        client.SendContent(new MimeMessageContent(message), sender, to);
+    }
+
+    /// <summary>Asynchronous <see cref="SendMessage(SmtpClient, MimeMessage, string?, IEnumerable{string}?)"/>.</summary>
+    /// <param name="client">The connected client.</param>
+    /// <param name="message">The message.</param>
+    /// <param name="from">The envelope sender, or null for the message's.</param>
+    /// <param name="recipients">The envelope recipients, or null for the message's.</param>
+    /// <param name="cancellationToken">Cancels the send.</param>
+    /// <exception cref="SmtpException">As <see cref="SmtpClient.SendContentAsync"/>.</exception>
+    public static Task SendMessageAsync(this SmtpClient client, MimeMessage message, string? from = null,
+        IEnumerable<string>? recipients = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        var (sender, to) = Envelope(message, from, recipients);
+        return client.SendContentAsync(new MimeMessageContent(message), sender, to, cancellationToken);
     }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using Herald.Diagnostics;
 using Herald.Engine;
+using Herald.Message;
 using Herald.Transport;
 
 namespace Herald;
@@ -175,6 +176,56 @@ public partial class SmtpClient
         await SendRawCoreAsync(new AsyncIO(), scope, stream).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Sends <paramref name="content"/>, a complete message that writes itself (for example through a MIME library),
+    /// straight onto the connection with the given envelope: dot-stuffed for DATA, cut into chunks for BDAT, never
+    /// buffered. (A Herald extension of the class; the Herald.MimeKit package uses it to send a MimeKit message.)
+    /// </summary>
+    /// <param name="content">The message.</param>
+    /// <param name="from">The envelope sender (MAIL FROM), or "" (or "&lt;&gt;") for the null reverse path.</param>
+    /// <param name="recipients">The envelope recipients (RCPT TO).</param>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="SmtpException">212 when not connected; 165 with no recipient; 10022 when an address is malformed;
+    /// otherwise as <see cref="SendMessage"/>.</exception>
+    public void SendContent(MessageContent content, string from, IEnumerable<string> recipients)
+    {
+        var envelope = ContentEnvelope(content, from, recipients);
+        using var scope = Begin(default);
+        Finish(SendContentCoreAsync(new SyncIO(), scope, envelope, content));
+    }
+
+    /// <summary>Asynchronous <see cref="SendContent"/>.</summary>
+    /// <param name="content">The message.</param>
+    /// <param name="from">The envelope sender, or "" for the null reverse path.</param>
+    /// <param name="recipients">The envelope recipients.</param>
+    /// <param name="cancellationToken">Cancels the send.</param>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="SmtpException">As <see cref="SendContent"/>.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public async Task SendContentAsync(MessageContent content, string from, IEnumerable<string> recipients,
+        CancellationToken cancellationToken = default)
+    {
+        var envelope = ContentEnvelope(content, from, recipients);
+        using var scope = Begin(cancellationToken);
+        await SendContentCoreAsync(new AsyncIO(), scope, envelope, content).ConfigureAwait(false);
+    }
+
+    private static Envelope ContentEnvelope(MessageContent content, string from, IEnumerable<string> recipients)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        ArgumentNullException.ThrowIfNull(from);
+        ArgumentNullException.ThrowIfNull(recipients);
+        string reversePath = from.Trim() is "" or "<>" ? "" : AddressParser.ParseOne(from, "The sender").Address;
+        var list = recipients
+            .Select(r => new EnvelopeRecipient(AddressParser.ParseOne(r, "A recipient").Address, RecipientKind.To, ""))
+            .ToList();
+        if (list.Count == 0)
+        {
+            throw new SmtpException(SmtpErrorCodes.NoRecipient, "No recipient: give at least one address to send the content to.");
+        }
+        return new Envelope(reversePath, list);
+    }
+
     // ---- the shared implementations, generic over the I/O adapter ----
 
     private async ValueTask ConnectCoreAsync<TIO>(TIO io, EngineCall.Scope scope) where TIO : struct, ISmtpIO
@@ -228,6 +279,26 @@ public partial class SmtpClient
                 await engine.SendMailAsync(io, guard, prepared.Envelope, prepared.Source).ConfigureAwait(false);
                 return true;
             }).ConfigureAwait(false);
+        }
+        catch (Exception e) when (Failed(e))
+        {
+            throw;
+        }
+    }
+
+    private async ValueTask SendContentCoreAsync<TIO>(TIO io, EngineCall.Scope scope, Envelope envelope, MessageContent content)
+        where TIO : struct, ISmtpIO
+    {
+        try
+        {
+            EnsureConnected("Sending a message");
+            await _call.OnSessionAsync(io, scope, (Self: this, Envelope: envelope, Content: content),
+                static async (io, guard, state) =>
+                {
+                    var source = new PushMessageSource(state.Content);
+                    await state.Self.Engine.SendMailAsync(io, guard, state.Envelope, source).ConfigureAwait(false);
+                    return true;
+                }).ConfigureAwait(false);
         }
         catch (Exception e) when (Failed(e))
         {

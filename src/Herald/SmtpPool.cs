@@ -89,18 +89,21 @@ public sealed class SmtpPool : IAsyncDisposable, IDisposable
             .Concat(addresses.Cc.Select(a => new EnvelopeRecipient(a, RecipientKind.Cc, "")))
             .Concat(addresses.Bcc.Select(a => new EnvelopeRecipient(a, RecipientKind.Bcc, "")))
             .ToList();
-        // Every attempt writes the same message: the Date and Message-ID of the first one.
+        // Every attempt writes the same message: the Date, Message-ID and MIME boundaries of the first one.
         var first = DateTimeOffset.Now;
         string? id = null;
+        IReadOnlyList<string>? boundaries = null;
         return Enqueue(new Envelope(addresses.ReversePath, recipients), caps =>
         {
             var source = MimeMessageSource.Create(message, new MimeWriterOptions
             {
                 EightBitMime = caps.EightBitMime,
                 GeneratedId = id,
+                Boundaries = boundaries,
                 Clock = () => first,
             });
             id ??= source.MessageId;
+            boundaries ??= source.Boundaries;
             return source;
         }, cancellationToken);
     }

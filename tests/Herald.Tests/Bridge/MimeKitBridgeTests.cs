@@ -11,6 +11,7 @@ namespace Herald.Tests.Bridge;
 /// MimeKit messages through Herald: written by MimeKit straight onto the connection, byte for byte what
 /// <c>MimeMessage.WriteTo</c> writes (without Bcc), with the envelope from the headers and an exact SIZE=.
 /// </summary>
+[Collection(Loopback.LoopbackTiming.Name)] // one test measures the managed heap, which parallel tests would share
 public partial class MimeKitBridgeTests
 {
     private static MimeMessage Sample(int attachmentBytes = 3000)
@@ -72,6 +73,36 @@ public partial class MimeKitBridgeTests
         Assert.Equal(received.Content.Length,
             long.Parse(SizeParameter().Match(received.MailLine).Groups[1].Value, CultureInfo.InvariantCulture));
         Assert.Equal(chunking, received.ViaBdat);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task SmtpClientSendsItWithTheEnvelopeFromTheHeaders(bool isAsync)
+    {
+        await using var server = new FakeSmtpServer();
+        server.Capabilities.Add("CHUNKING");
+        await using var client = new SmtpClient();
+        var message = Sample();
+
+        if (isAsync)
+        {
+            await client.ConnectAsync(server.Host, server.Port);
+            await client.SendMessageAsync(message);
+        }
+        else
+        {
+            await Task.Factory.StartNew(() =>
+            {
+                client.Connect(server.Host, server.Port);
+                client.SendMessage(message);
+            }, TaskCreationOptions.LongRunning);
+        }
+
+        var received = Assert.Single(server.Sessions[0].Messages);
+        Assert.Equal(Expected(message), received.Content);
+        Assert.Equal("alice@example.org", received.From);
+        Assert.Equal(["bob@example.com", "carol@example.com", "secret@example.com"], received.Recipients);
     }
 
     [Fact]
