@@ -36,7 +36,6 @@ internal sealed partial class SmtpEngine
         }
 
         _step = $"authenticating (AUTH {mechanism.Name})";
-        bool mask = Options.MaskSecrets;
         string? initial = null;
         if (mechanism.HasInitialResponse)
         {
@@ -45,8 +44,8 @@ internal sealed partial class SmtpEngine
             initial = first.Length == 0 ? "=" : Convert.ToBase64String(first);
         }
         string command = SmtpCommands.Auth(mechanism.Name, initial);
-        var reply = await CommandAsync(io, guard, command,
-            mask && initial is not null ? $"AUTH {mechanism.Name} ****" : command).ConfigureAwait(false);
+        string? masked = initial is not null ? $"AUTH {mechanism.Name} ****" : null;
+        var reply = await CommandAsync(io, guard, command, masked).ConfigureAwait(false);
         while (reply.Code == 334)
         {
             byte[] response;
@@ -62,7 +61,7 @@ internal sealed partial class SmtpEngine
                     $"Authentication ({mechanism.Name}) was abandoned: {e.Message} The server answered the cancellation with: {cancel}", cancel);
             }
             string line = Convert.ToBase64String(response);
-            reply = await CommandAsync(io, guard, line, mask && line.Length > 0 ? "****" : line).ConfigureAwait(false);
+            reply = await CommandAsync(io, guard, line, line.Length > 0 ? "****" : null).ConfigureAwait(false);
         }
         if (reply.Code != 235)
         {
@@ -78,6 +77,7 @@ internal sealed partial class SmtpEngine
                 "(no valid server signature); it may be an impostor, so the connection was closed.");
         }
         IsAuthenticated = true;
+        _diag.Authenticated(auth.User, mechanism.Name);
         Info($"Authenticated as \"{auth.User}\" with {mechanism.Name}.");
     }
 

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Diagnostics;
 using System.Globalization;
+using Herald.Diagnostics;
 using Herald.Protocol;
 using Herald.Transport;
 
@@ -38,13 +39,14 @@ internal sealed partial class SmtpEngine
         bool reset = Options.SendRset && (_transactions > 0 || _needsReset);
         bool pipelining = caps.Pipelining;
         var result = new TransactionResult();
-        var outcome = new Outcome(envelope, Options.StopOnRejected, _events);
+        var outcome = new Outcome(envelope, Options.StopOnRejected, _events, _diag);
         byte[]? chunk = null;
         ChunkReader? reader = null;
         int prefilled = -1;
         bool dataWithEnvelope = false;
         _transactions++;
         _needsReset = true; // until the transaction completes either way
+        var telemetry = _diag.MessageStarting(envelope, message);
         try
         {
             if (bdat)
@@ -172,7 +174,14 @@ internal sealed partial class SmtpEngine
             }
             _needsReset = false;
             _step = "";
+            _diag.MessageAccepted(ref telemetry, final, envelope.Recipients.Count, result.Accepted.Count, outcome.RejectedCount);
             return result;
+        }
+        catch (Exception e)
+        {
+            _diag.MessageFailed(ref telemetry, null, e, guard.Reason, envelope.Recipients.Count, result.Accepted.Count,
+                outcome.RejectedCount);
+            throw;
         }
         finally
         {
@@ -423,9 +432,12 @@ internal sealed partial class SmtpEngine
     /// Judges the replies of one transaction in order and applies the recipient-failure policy: a rejected recipient
     /// of a kind in <paramref name="stopOn"/> stops the send; any other is reported through the error callback.
     /// </summary>
-    private sealed class Outcome(Envelope envelope, RecipientKinds stopOn, IEngineEvents events)
+    private sealed class Outcome(Envelope envelope, RecipientKinds stopOn, IEngineEvents events, EngineDiagnostics diagnostics)
     {
         public SmtpException? Failure { get; private set; }
+
+        /// <summary>Recipients the server refused (not counting the echoes of a transaction it had refused already).</summary>
+        public int RejectedCount { get; private set; }
 
         /// <summary>The reply that caused <see cref="Failure"/>, so a rethrow can carry its codes.</summary>
         public SmtpReply? FailureReply { get; private set; }
@@ -453,12 +465,15 @@ internal sealed partial class SmtpEngine
                 if (reply.IsSuccess)
                 {
                     result.Accepted.Add(recipient);
+                    diagnostics.RecipientReplied(recipient, reply);
                     return true;
                 }
                 if (Failure is not null)
                 {
                     return false; // already failed: this reply is an echo of that (e.g. 503 after a rejected MAIL)
                 }
+                RejectedCount++;
+                diagnostics.RecipientReplied(recipient, reply);
                 var kinds = recipient.Kind switch
                 {
                     RecipientKind.Cc => RecipientKinds.Cc,

@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using System.Security.Authentication;
+using Herald.Diagnostics;
 using Herald.Protocol;
 using Herald.Transport;
 
@@ -17,6 +18,7 @@ namespace Herald.Engine;
 internal sealed partial class SmtpEngine : IDisposable
 {
     private readonly IEngineEvents _events;
+    private readonly EngineDiagnostics _diag; // the logger of the options, the Herald meter and activity source
     private SmtpConnection? _connection;
     private int _transactions;        // mail transactions completed or attempted on this connection
     private bool _needsReset;         // the last transaction failed part-way: RSET before the next
@@ -30,6 +32,7 @@ internal sealed partial class SmtpEngine : IDisposable
     public SmtpEngine(IEngineEvents events)
     {
         _events = events;
+        _diag = new EngineDiagnostics(this);
     }
 
     /// <summary>
@@ -101,6 +104,7 @@ internal sealed partial class SmtpEngine : IDisposable
         // connection (RFC 5321 §4.1.1.10). STARTTLS failures are the exception: nothing more goes over a channel that
         // could not be secured.
         bool quitOnFailure = false;
+        _diag.ConnectStarting();
         try
         {
             // ConnectionTimeout, when set, replaces Timeout until the greeting has arrived. Without it the call's own
@@ -118,6 +122,7 @@ internal sealed partial class SmtpEngine : IDisposable
             LocalAddress = opened.LocalAddress;
             LocalPort = opened.LocalPort;
             ProxyTunnel = opened.Tunnel;
+            _diag.Connected(opened.RemoteAddress, opened.LocalAddress, opened.LocalPort, opened.Tunnel is null ? null : endpoint.Proxy);
             if (opened.Tunnel is not null && endpoint.Proxy is { } proxy)
             {
                 _events.OnConnectionStatus("Firewall connection complete", opened.Tunnel.ReplyCode,
@@ -166,10 +171,12 @@ internal sealed partial class SmtpEngine : IDisposable
                 await AuthenticateAsync(io, guard).ConfigureAwait(false);
             }
             _step = "";
+            _diag.ConnectSucceeded();
         }
         catch (Exception e)
         {
             var translated = Translate(e, guard);
+            _diag.ConnectFailed(translated);
             // Translate closed the connection for anything but a server's "no" (and a 421 closed it already).
             if (quitOnFailure && translated is SmtpException && IsConnected)
             {
@@ -229,6 +236,7 @@ internal sealed partial class SmtpEngine : IDisposable
             return;
         }
         _connection = null;
+        _diag.ConnectionClosed(c.BytesSent);
         c.Dispose();
         Capabilities = Capabilities.None;
         IsAuthenticated = false;
@@ -282,18 +290,22 @@ internal sealed partial class SmtpEngine : IDisposable
         Capabilities = Capabilities.None;
     }
 
-    /// <summary>Queues one command and traces it.</summary>
-    private void QueueCommand(string line, string? traceAs = null)
+    /// <summary>
+    /// Queues one command and traces it. <paramref name="masked"/> is the line with its secret hidden, for a line that
+    /// carries one: the facade's trace shows it unless masking was turned off, the log always does.
+    /// </summary>
+    private void QueueCommand(string line, string? masked = null)
     {
         Connection.QueueLine(line);
-        _events.OnTrace(TraceDirection.Client, traceAs ?? line);
+        _events.OnTrace(TraceDirection.Client, masked is not null && Options.MaskSecrets ? masked : line);
+        _diag.Command(masked ?? line);
     }
 
     /// <summary>Sends one command and reads its reply.</summary>
-    private async ValueTask<SmtpReply> CommandAsync<TIO>(TIO io, OperationGuard guard, string line, string? traceAs = null)
+    private async ValueTask<SmtpReply> CommandAsync<TIO>(TIO io, OperationGuard guard, string line, string? masked = null)
         where TIO : struct, ISmtpIO
     {
-        QueueCommand(line, traceAs);
+        QueueCommand(line, masked);
         await Connection.FlushAsync(io, guard).ConfigureAwait(false);
         return await ReadReplyAsync(io, guard).ConfigureAwait(false);
     }
@@ -310,13 +322,18 @@ internal sealed partial class SmtpEngine : IDisposable
                 _events.OnTrace(TraceDirection.Server, reply.FormatLine(i));
             }
         }
+        _diag.Reply(reply);
         return reply;
     }
 
     private SmtpConnection Connection =>
         _connection ?? throw new SmtpException(SmtpErrorCodes.NotConnected, "Not connected to a mail server; call Connect first.");
 
-    private void Info(string message) => _events.OnTrace(TraceDirection.Info, message);
+    private void Info(string message)
+    {
+        _events.OnTrace(TraceDirection.Info, message);
+        _diag.Note(message);
+    }
 
     /// <summary>An exception for a reply that means "no". A 421 also ends the session.</summary>
     private SmtpException ReplyError(SmtpReply reply, string what)
