@@ -196,7 +196,6 @@ internal sealed partial class SmtpSettings
             },
             Tls = () => tlsOptions.Value,
             TransportFactory = TransportFactory,
-            Logger = Logger,
         };
     }
 

@@ -122,6 +122,8 @@ public partial class Smtp : IDisposable, IAsyncDisposable, IEngineEvents
 
     // ---- IEngineEvents: the engine's reports become this component's events ----
 
+    Microsoft.Extensions.Logging.ILogger? IEngineEvents.Logger => _settings.Logger;
+
     bool IEngineEvents.WantsTrace => OnPITrail is not null;
 
     void IEngineEvents.OnTrace(TraceDirection direction, string message) =>

@@ -59,7 +59,7 @@ public sealed class SmtpPool : IAsyncDisposable, IDisposable
         ArgumentNullException.ThrowIfNull(options);
         Settings = options.Clone();
         Logger = logger;
-        EngineOptions = PoolSettings.ToEngineOptions(Settings) with { Logger = logger };
+        EngineOptions = PoolSettings.ToEngineOptions(Settings);
         Limiter = new RateLimiter(Settings.MaxMessagesPerSecond);
         Retry = new RetryPolicy(Settings.MaxAttempts, Settings.RetryBaseDelay, Settings.RetryMaxDelay);
     }

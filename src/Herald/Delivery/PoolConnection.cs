@@ -214,7 +214,9 @@ internal sealed class PoolConnection : IEngineEvents
         }
     }
 
-    // ---- IEngineEvents: a pool has no events of its own (yet); certificates follow the options ----
+    // ---- IEngineEvents: a pool has no events of its own (yet); its logger and certificates follow the pool ----
+
+    Microsoft.Extensions.Logging.ILogger? IEngineEvents.Logger => _pool.Logger;
 
     bool IEngineEvents.WantsTrace => false;
 

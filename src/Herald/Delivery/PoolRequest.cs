@@ -13,7 +13,7 @@ internal sealed class PoolRequest
     private readonly TaskCompletionSource<DeliveryResult> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly long _started = Stopwatch.GetTimestamp();
     private readonly RecipientResult?[] _results;
-    private readonly ActivityContext _activityParent = Activity.Current?.Context ?? default; // the caller's, at hand-over
+    private readonly Activity? _activityParent = Activity.Current; // the caller's, at hand-over
 
     /// <summary>Creates a request.</summary>
     /// <param name="envelope">The whole envelope.</param>

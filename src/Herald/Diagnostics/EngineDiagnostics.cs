@@ -10,21 +10,34 @@ using Microsoft.Extensions.Logging;
 
 namespace Herald.Diagnostics;
 
-/// <summary>What telemetry keeps about one mail transaction while it runs.</summary>
-internal struct MessageTelemetry
+/// <summary>
+/// What telemetry keeps about one mail transaction while it runs. It is made only when a listener wants a duration or
+/// an activity; otherwise the transaction carries <see cref="Untracked"/>, shared and never changed, so that a send
+/// nobody observes allocates nothing for it.
+/// </summary>
+internal sealed class MessageTelemetry
 {
-    /// <summary>When it started (a <see cref="Stopwatch"/> timestamp); 0 when it never started.</summary>
+    /// <summary>The stand-in for a transaction that started while nothing listened.</summary>
+    public static readonly MessageTelemetry Untracked = new();
+
+    /// <summary>When it started (a <see cref="Stopwatch"/> timestamp); 0 for <see cref="Untracked"/>.</summary>
     public long Started;
 
-    /// <summary>Its activity, when someone listens.</summary>
+    /// <summary>Its activity, when someone listens to the source.</summary>
     public Activity? Activity;
+
+    /// <summary>Recipients refused so far (for the activity).</summary>
+    public int Rejected;
 
     /// <summary>Why the session failed under it, when it did (the reason is known only where the failure is caught).</summary>
     public string? ErrorType;
+
+    /// <summary>False for <see cref="Untracked"/>.</summary>
+    public bool IsTracked => !ReferenceEquals(this, Untracked);
 }
 
 /// <summary>
-/// Everything one engine reports to the logger of its options (<see cref="EngineOptions.Logger"/>), to the Herald
+/// Everything one engine reports to its facade's logger (<see cref="IEngineEvents.Logger"/>), to the Herald
 /// meter and to the Herald activity source. The engine calls it at each step; it looks at what is attached before it
 /// builds anything, so with no logger and no listener a call is a few field reads and allocates nothing.
 /// </summary>
@@ -33,13 +46,14 @@ internal struct MessageTelemetry
 /// <see cref="EngineOptions.MaskSecrets"/> says for the facade's own trace), and exception messages never carry a
 /// password. An activity for a pipelined message is never made current, since the messages of a pipeline overlap.
 /// </remarks>
-internal sealed class EngineDiagnostics(SmtpEngine engine)
+internal sealed class EngineDiagnostics(SmtpEngine engine, IEngineEvents events)
 {
-    private long _bytesReported;    // of the current connection's BytesSent, already added to the byte counter
-    private long _connectStarted;   // Stopwatch timestamp of the running connect
-    private Activity? _connect;     // the running connect's activity
+    private long _bytesReported;                                   // of the connection's BytesSent, already counted
+    private long _connectStarted;                                  // Stopwatch timestamp of the running connect
+    private Activity? _connect;                                    // the running connect's activity
+    private MessageTelemetry _message = MessageTelemetry.Untracked; // the running transaction of SendMailAsync
 
-    private EngineOptions Options => engine.Options;
+    private ILogger? Logger => events.Logger;
 
     private string Server => engine.Options.Connect.Host;
 
@@ -50,7 +64,7 @@ internal sealed class EngineDiagnostics(SmtpEngine engine)
     /// <summary>A command line the client sent, in its masked form.</summary>
     public void Command(string maskedLine)
     {
-        if (Options.Logger is { } logger && logger.IsEnabled(LogLevel.Trace))
+        if (Logger is { } logger && logger.IsEnabled(LogLevel.Trace))
         {
             Log.ClientLine(logger, maskedLine, Server, Port, CommandVerb(maskedLine));
         }
@@ -59,7 +73,7 @@ internal sealed class EngineDiagnostics(SmtpEngine engine)
     /// <summary>A reply, one trace line per reply line.</summary>
     public void Reply(SmtpReply reply)
     {
-        if (Options.Logger is { } logger && logger.IsEnabled(LogLevel.Trace))
+        if (Logger is { } logger && logger.IsEnabled(LogLevel.Trace))
         {
             string enhanced = reply.EnhancedCode?.ToString() ?? "";
             for (int i = 0; i < reply.Lines.Count; i++)
@@ -72,7 +86,7 @@ internal sealed class EngineDiagnostics(SmtpEngine engine)
     /// <summary>A note of the engine's own (the trace's "*" lines).</summary>
     public void Note(string note)
     {
-        if (Options.Logger is { } logger && logger.IsEnabled(LogLevel.Debug))
+        if (Logger is { } logger && logger.IsEnabled(LogLevel.Debug))
         {
             Log.Note(logger, note, Server, Port);
         }
@@ -99,7 +113,7 @@ internal sealed class EngineDiagnostics(SmtpEngine engine)
         {
             activity.SetTag(Telemetry.NetworkPeerAddress, remoteAddress);
         }
-        if (Options.Logger is { } logger && logger.IsEnabled(LogLevel.Information))
+        if (Logger is { } logger && logger.IsEnabled(LogLevel.Information))
         {
             if (proxy is null)
             {
@@ -127,7 +141,7 @@ internal sealed class EngineDiagnostics(SmtpEngine engine)
             activity.SetTag(Telemetry.TlsServerNotAfter,
                 certificate.NotAfter.ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture));
         }
-        if (Options.Logger is { } logger && logger.IsEnabled(LogLevel.Information))
+        if (Logger is { } logger && logger.IsEnabled(LogLevel.Information))
         {
             var certificate = session.ServerCertificate;
             Log.TlsEstablished(logger, TlsVersion(session.Protocol), Server, Port, session.CipherSuite, certificate.Subject,
@@ -142,7 +156,7 @@ internal sealed class EngineDiagnostics(SmtpEngine engine)
         {
             activity.SetTag(Telemetry.AuthMechanism, mechanism);
         }
-        if (Options.Logger is { } logger && logger.IsEnabled(LogLevel.Information))
+        if (Logger is { } logger && logger.IsEnabled(LogLevel.Information))
         {
             Log.Authenticated(logger, Server, Port, user, mechanism);
         }
@@ -185,7 +199,7 @@ internal sealed class EngineDiagnostics(SmtpEngine engine)
             activity.Stop();
             _connect = null;
         }
-        if (Options.Logger is { } logger && logger.IsEnabled(LogLevel.Error))
+        if (Logger is { } logger && logger.IsEnabled(LogLevel.Error))
         {
             Log.ConnectFailed(logger, Server, Port, type ?? ErrorType(error, StopReason.None), error.Message, error);
         }
@@ -196,7 +210,7 @@ internal sealed class EngineDiagnostics(SmtpEngine engine)
     {
         ReportBytes(bytesSent);
         _bytesReported = 0;
-        if (Options.Logger is { } logger && logger.IsEnabled(LogLevel.Debug))
+        if (Logger is { } logger && logger.IsEnabled(LogLevel.Debug))
         {
             Log.Disconnected(logger, Server, Port, bytesSent);
         }
@@ -204,21 +218,114 @@ internal sealed class EngineDiagnostics(SmtpEngine engine)
 
     // ---- the mail transaction ----
 
-    /// <summary>
-    /// A mail transaction starts. Its activity is a child of <paramref name="parent"/> when one is given, else of the
-    /// current activity; it becomes the current activity unless <paramref name="overlapping"/> (pipelined messages
-    /// overlap, so none of them may stay current).
-    /// </summary>
-    public MessageTelemetry MessageStarting(Envelope envelope, MessageSource message, ActivityContext parent = default,
-        bool overlapping = false)
+    /// <summary>A transaction of <see cref="SmtpEngine.SendMailAsync"/> starts (one at a time per engine).</summary>
+    public void MessageStarting(Envelope envelope, MessageSource message) =>
+        _message = Start(envelope, message, parent: null, overlapping: false);
+
+    /// <summary>The server accepted the message of <see cref="SmtpEngine.SendMailAsync"/>.</summary>
+    public void MessageAccepted(SmtpReply final, int recipients, int accepted)
     {
+        var telemetry = _message;
+        _message = MessageTelemetry.Untracked;
+        Accepted(telemetry, final, recipients, accepted);
+    }
+
+    /// <summary>The transaction of <see cref="SmtpEngine.SendMailAsync"/> failed with <paramref name="error"/>.</summary>
+    public void MessageFailed(Exception error, StopReason stop, int recipients, int accepted)
+    {
+        var telemetry = _message;
+        _message = MessageTelemetry.Untracked;
+        Failed(telemetry, null, error, stop, recipients, accepted);
+    }
+
+    /// <summary>
+    /// A pipelined transaction starts (<see cref="SmtpEngine.SendPipelinedAsync"/>): its activity is a child of
+    /// <paramref name="parent"/> (or, without one, a root) and never becomes the current activity, since the messages of
+    /// a pipeline overlap.
+    /// </summary>
+    public MessageTelemetry JobStarting(Envelope envelope, MessageSource message, Activity? parent) =>
+        Start(envelope, message, parent, overlapping: true);
+
+    /// <summary>The server answered a RCPT TO (for a transaction it had not already refused).</summary>
+    public void RecipientReplied(EnvelopeRecipient recipient, SmtpReply reply)
+    {
+        if (reply.IsSuccess)
+        {
+            if (Telemetry.RecipientsAccepted.Enabled)
+            {
+                Telemetry.RecipientsAccepted.Add(1, ServerTags());
+            }
+            return;
+        }
+        if (_message.IsTracked)
+        {
+            _message.Rejected++;
+        }
+        if (Telemetry.RecipientsRejected.Enabled)
+        {
+            var tags = ServerTags();
+            tags.Add(Telemetry.ReplyClass, ReplyClass(reply.Code));
+            Telemetry.RecipientsRejected.Add(1, tags);
+        }
+        if (Logger is { } logger && logger.IsEnabled(LogLevel.Warning))
+        {
+            Log.RecipientRejected(logger, Server, Port, recipient.Address, reply.ToString(), reply.Code,
+                reply.EnhancedCode?.ToString() ?? "");
+        }
+    }
+
+    /// <summary>A pipelined job ended: reported by its outcome (nothing when it was refused before it started).</summary>
+    public void JobFinished(MailJob job)
+    {
+        if (job.Telemetry is not { } telemetry)
+        {
+            return;
+        }
+        int accepted = 0;
+        int rejected = 0;
+        bool mailAccepted = job.MailReply is { IsSuccess: true };
+        foreach (var reply in job.RecipientReplies)
+        {
+            if (reply is { IsSuccess: true })
+            {
+                accepted++;
+            }
+            else if (reply is not null && mailAccepted)
+            {
+                rejected++;
+            }
+        }
+        if (telemetry.IsTracked)
+        {
+            telemetry.Rejected = rejected;
+        }
+        int recipients = job.Envelope.Recipients.Count;
+        if (job.Outcome == JobOutcome.Delivered && job.FinalReply is { } final)
+        {
+            Accepted(telemetry, final, recipients, accepted);
+            return;
+        }
+        Failed(telemetry, job.Failure is null ? job.FinalReply : null, job.Failure, StopReason.None, recipients, accepted,
+            job.Outcome == JobOutcome.Uncertain ? "may_have_been_delivered" : null);
+    }
+
+    private MessageTelemetry Start(Envelope envelope, MessageSource message, Activity? parent, bool overlapping)
+    {
+        bool listened = Telemetry.Source.HasListeners();
+        if (!listened && !Telemetry.SendDuration.Enabled)
+        {
+            return MessageTelemetry.Untracked;
+        }
         var telemetry = new MessageTelemetry { Started = Stopwatch.GetTimestamp() };
-        if (!Telemetry.Source.HasListeners())
+        if (!listened)
         {
             return telemetry;
         }
         var current = Activity.Current;
-        var activity = Telemetry.Source.StartActivity(Telemetry.SendActivity, ActivityKind.Client, parent);
+        // A pipelined message without a parent of its own is a root, not a child of whatever is current.
+        var activity = overlapping
+            ? Telemetry.Source.StartActivity(Telemetry.SendActivity, ActivityKind.Client, parent?.Context ?? default(ActivityContext))
+            : Telemetry.Source.StartActivity(Telemetry.SendActivity, ActivityKind.Client);
         if (overlapping)
         {
             Activity.Current = current;
@@ -236,39 +343,14 @@ internal sealed class EngineDiagnostics(SmtpEngine engine)
         return telemetry;
     }
 
-    /// <summary>The server answered a RCPT TO (for a transaction it had not already refused).</summary>
-    public void RecipientReplied(EnvelopeRecipient recipient, SmtpReply reply)
-    {
-        if (reply.IsSuccess)
-        {
-            if (Telemetry.RecipientsAccepted.Enabled)
-            {
-                Telemetry.RecipientsAccepted.Add(1, ServerTags());
-            }
-            return;
-        }
-        if (Telemetry.RecipientsRejected.Enabled)
-        {
-            var tags = ServerTags();
-            tags.Add(Telemetry.ReplyClass, ReplyClass(reply.Code));
-            Telemetry.RecipientsRejected.Add(1, tags);
-        }
-        if (Options.Logger is { } logger && logger.IsEnabled(LogLevel.Warning))
-        {
-            Log.RecipientRejected(logger, Server, Port, recipient.Address, reply.ToString(), reply.Code,
-                reply.EnhancedCode?.ToString() ?? "");
-        }
-    }
-
-    /// <summary>The server accepted the message.</summary>
-    public void MessageAccepted(ref MessageTelemetry telemetry, SmtpReply final, int recipients, int accepted, int rejected)
+    private void Accepted(MessageTelemetry telemetry, SmtpReply final, int recipients, int accepted)
     {
         ReportBytes(engine.BytesSent);
         if (Telemetry.MessagesSent.Enabled)
         {
             Telemetry.MessagesSent.Add(1, ServerTags());
         }
-        if (Telemetry.SendDuration.Enabled)
+        if (telemetry.IsTracked && Telemetry.SendDuration.Enabled)
         {
             var tags = ServerTags();
             tags.Add(Telemetry.ReplyClass, ReplyClass(final.Code));
@@ -279,7 +361,7 @@ internal sealed class EngineDiagnostics(SmtpEngine engine)
         {
             if (activity.IsAllDataRequested)
             {
-                AddCounts(activity, accepted, rejected);
+                AddCounts(activity, accepted, telemetry.Rejected);
                 AddReplyTags(activity, final);
                 queueId = DeliveryResult.ParseQueueId(final.ToString());
                 if (queueId.Length > 0)
@@ -290,7 +372,7 @@ internal sealed class EngineDiagnostics(SmtpEngine engine)
             activity.Stop();
             telemetry.Activity = null;
         }
-        if (Options.Logger is { } logger && logger.IsEnabled(LogLevel.Information))
+        if (Logger is { } logger && logger.IsEnabled(LogLevel.Information))
         {
             Log.MessageAccepted(logger, Server, Port, accepted, recipients, final.Code, final.EnhancedCode?.ToString() ?? "",
                 queueId ?? DeliveryResult.ParseQueueId(final.ToString()));
@@ -298,21 +380,17 @@ internal sealed class EngineDiagnostics(SmtpEngine engine)
     }
 
     /// <summary>
-    /// The transaction failed: <paramref name="reply"/> is the refusal that ended it, or <paramref name="error"/> the
+    /// A transaction failed: <paramref name="reply"/> is the refusal that ended it, or <paramref name="error"/> the
     /// failure (with <paramref name="stop"/>, why the call was stopped, when it was).
     /// </summary>
-    public void MessageFailed(ref MessageTelemetry telemetry, SmtpReply? reply, Exception? error, StopReason stop, int recipients,
-        int accepted, int rejected)
+    private void Failed(MessageTelemetry telemetry, SmtpReply? reply, Exception? error, StopReason stop, int recipients, int accepted,
+        string? errorType = null)
     {
-        if (telemetry.Started == 0)
-        {
-            return; // refused before it started: nothing went to the server
-        }
         reply ??= (error as SmtpException)?.Reply;
-        string type = telemetry.ErrorType
+        string type = errorType ?? telemetry.ErrorType
             ?? (error is not null ? ErrorType(error, stop) : reply is not null ? ReplyCodeText(reply.Code) : "_OTHER");
         ReportBytes(engine.BytesSent);
-        if (Telemetry.SendDuration.Enabled)
+        if (telemetry.IsTracked && Telemetry.SendDuration.Enabled)
         {
             var tags = ServerTags();
             if (reply is not null)
@@ -331,14 +409,14 @@ internal sealed class EngineDiagnostics(SmtpEngine engine)
             if (activity.IsAllDataRequested)
             {
                 activity.SetTag(Telemetry.ErrorType, type);
-                AddCounts(activity, accepted, rejected);
+                AddCounts(activity, accepted, telemetry.Rejected);
                 AddReplyTags(activity, reply);
             }
             activity.SetStatus(ActivityStatusCode.Error, error?.Message ?? reply?.ToString());
             activity.Stop();
             telemetry.Activity = null;
         }
-        if (Options.Logger is { } logger)
+        if (Logger is { } logger)
         {
             // A transient refusal will most likely pass on a later attempt; anything else needs someone to look.
             var level = reply is { IsTransientFailure: true } && stop == StopReason.None ? LogLevel.Warning : LogLevel.Error;
@@ -348,44 +426,6 @@ internal sealed class EngineDiagnostics(SmtpEngine engine)
                     reply?.EnhancedCode?.ToString() ?? "", accepted, recipients);
             }
         }
-    }
-
-    /// <summary>A pipelined job ended (<see cref="SmtpEngine.SendPipelinedAsync"/>): reported by its outcome.</summary>
-    public void JobFinished(MailJob job)
-    {
-        if (job.Telemetry.Started == 0)
-        {
-            return;
-        }
-        int accepted = 0, rejected = 0;
-        bool mailAccepted = job.MailReply is { IsSuccess: true };
-        foreach (var reply in job.RecipientReplies)
-        {
-            if (reply is null)
-            {
-                continue;
-            }
-            if (reply.IsSuccess)
-            {
-                accepted++;
-            }
-            else if (mailAccepted)
-            {
-                rejected++;
-            }
-        }
-        int recipients = job.Envelope.Recipients.Count;
-        if (job.Outcome == JobOutcome.Delivered && job.FinalReply is { } final)
-        {
-            MessageAccepted(ref job.Telemetry, final, recipients, accepted, rejected);
-            return;
-        }
-        if (job.Outcome == JobOutcome.Uncertain)
-        {
-            job.Telemetry.ErrorType = "may_have_been_delivered";
-        }
-        MessageFailed(ref job.Telemetry, job.Failure is null ? job.FinalReply : null, job.Failure, StopReason.None, recipients, accepted,
-            rejected);
     }
 
     // ---- helpers ----

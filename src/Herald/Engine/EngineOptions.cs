@@ -136,12 +136,6 @@ internal sealed record EngineOptions
     /// <summary>Opens the transport; null for TCP. Tests replace it to run the engine over a scripted stream.</summary>
     public ITransportFactory? TransportFactory { get; init; }
 
-    /// <summary>
-    /// Receives the protocol trace (secrets always masked), the session's facts and its failures; null for none. See
-    /// <see cref="Diagnostics.EngineDiagnostics"/>.
-    /// </summary>
-    public Microsoft.Extensions.Logging.ILogger? Logger { get; init; }
-
     /// <summary>The facade's words for its settings, used in messages.</summary>
     public SettingTerms Terms => Connect.Terms;
 }

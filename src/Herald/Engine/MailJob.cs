@@ -63,10 +63,10 @@ internal sealed class MailJob
     public object? Tag { get; init; }
 
     /// <summary>The activity the job's send activity belongs under (the caller's, when it handed the message over).</summary>
-    public ActivityContext ActivityParent { get; init; }
+    public Activity? ActivityParent { get; init; }
 
-    /// <summary>The send's telemetry while it runs (a field: the engine updates it in place).</summary>
-    internal MessageTelemetry Telemetry;
+    /// <summary>The send's telemetry, from the moment its transaction starts; null when it was refused before.</summary>
+    public MessageTelemetry? Telemetry { get; set; }
 
     /// <summary>The commands of its envelope, as made for the session it is sent on.</summary>
     internal List<string> Commands { get; set; } = [];

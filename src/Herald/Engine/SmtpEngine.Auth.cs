@@ -44,8 +44,8 @@ internal sealed partial class SmtpEngine
             initial = first.Length == 0 ? "=" : Convert.ToBase64String(first);
         }
         string command = SmtpCommands.Auth(mechanism.Name, initial);
-        string? masked = initial is not null ? $"AUTH {mechanism.Name} ****" : null;
-        var reply = await CommandAsync(io, guard, command, masked).ConfigureAwait(false);
+        var reply = await CommandAsync(io, guard, command,
+            initial is not null ? $"AUTH {mechanism.Name} ****" : null).ConfigureAwait(false);
         while (reply.Code == 334)
         {
             byte[] response;

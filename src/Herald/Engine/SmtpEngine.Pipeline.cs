@@ -202,8 +202,7 @@ internal sealed partial class SmtpEngine
             Abandon(flight, JobOutcome.Refused, e, guard, done);
             return null;
         }
-        // Pipelined messages overlap, so none of their activities is made current.
-        job.Telemetry = _diag.MessageStarting(job.Envelope, job.Message, job.ActivityParent, overlapping: true);
+        job.Telemetry = _diag.JobStarting(job.Envelope, job.Message, job.ActivityParent);
         _transactions++;
         if (pipelining)
         {
@@ -437,7 +436,10 @@ internal sealed partial class SmtpEngine
         flight.Job.Outcome = outcome;
         flight.Job.Failure = failure;
         // Only here is it known whether the call was stopped (a timeout shows up as the connection closing under it).
-        flight.Job.Telemetry.ErrorType = EngineDiagnostics.ErrorType(failure, guard.Reason);
+        if (flight.Job.Telemetry is { IsTracked: true } telemetry)
+        {
+            telemetry.ErrorType = EngineDiagnostics.ErrorType(failure, guard.Reason);
+        }
         Complete(flight, done);
     }
 

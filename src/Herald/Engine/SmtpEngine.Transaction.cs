@@ -39,14 +39,14 @@ internal sealed partial class SmtpEngine
         bool reset = Options.SendRset && (_transactions > 0 || _needsReset);
         bool pipelining = caps.Pipelining;
         var result = new TransactionResult();
-        var outcome = new Outcome(envelope, Options.StopOnRejected, _events, _diag);
+        var outcome = new Outcome(envelope, Options.StopOnRejected, _events);
         byte[]? chunk = null;
         ChunkReader? reader = null;
         int prefilled = -1;
         bool dataWithEnvelope = false;
         _transactions++;
         _needsReset = true; // until the transaction completes either way
-        var telemetry = _diag.MessageStarting(envelope, message);
+        _diag.MessageStarting(envelope, message);
         try
         {
             if (bdat)
@@ -107,7 +107,12 @@ internal sealed partial class SmtpEngine
                 {
                     throw ReplyError(reply, $"The server ended the session in reply to {Verb(command)}");
                 }
+                bool echo = outcome.Failure is not null; // a refusal after the transaction failed only repeats it
                 bool keepGoing = outcome.Record(kind, reply, result);
+                if (kind > 0 && kind <= rcpts.Length && (reply.IsSuccess || !echo))
+                {
+                    _diag.RecipientReplied(envelope.Recipients[kind - 1], reply);
+                }
                 guard.ThrowIfStopped();
                 if (!keepGoing && !pipelining)
                 {
@@ -174,13 +179,12 @@ internal sealed partial class SmtpEngine
             }
             _needsReset = false;
             _step = "";
-            _diag.MessageAccepted(ref telemetry, final, envelope.Recipients.Count, result.Accepted.Count, outcome.RejectedCount);
+            _diag.MessageAccepted(final, envelope.Recipients.Count, result.Accepted.Count);
             return result;
         }
         catch (Exception e)
         {
-            _diag.MessageFailed(ref telemetry, null, e, guard.Reason, envelope.Recipients.Count, result.Accepted.Count,
-                outcome.RejectedCount);
+            _diag.MessageFailed(e, guard.Reason, envelope.Recipients.Count, result.Accepted.Count);
             throw;
         }
         finally
@@ -432,12 +436,9 @@ internal sealed partial class SmtpEngine
     /// Judges the replies of one transaction in order and applies the recipient-failure policy: a rejected recipient
     /// of a kind in <paramref name="stopOn"/> stops the send; any other is reported through the error callback.
     /// </summary>
-    private sealed class Outcome(Envelope envelope, RecipientKinds stopOn, IEngineEvents events, EngineDiagnostics diagnostics)
+    private sealed class Outcome(Envelope envelope, RecipientKinds stopOn, IEngineEvents events)
     {
         public SmtpException? Failure { get; private set; }
-
-        /// <summary>Recipients the server refused (not counting the echoes of a transaction it had refused already).</summary>
-        public int RejectedCount { get; private set; }
 
         /// <summary>The reply that caused <see cref="Failure"/>, so a rethrow can carry its codes.</summary>
         public SmtpReply? FailureReply { get; private set; }
@@ -465,15 +466,12 @@ internal sealed partial class SmtpEngine
                 if (reply.IsSuccess)
                 {
                     result.Accepted.Add(recipient);
-                    diagnostics.RecipientReplied(recipient, reply);
                     return true;
                 }
                 if (Failure is not null)
                 {
                     return false; // already failed: this reply is an echo of that (e.g. 503 after a rejected MAIL)
                 }
-                RejectedCount++;
-                diagnostics.RecipientReplied(recipient, reply);
                 var kinds = recipient.Kind switch
                 {
                     RecipientKind.Cc => RecipientKinds.Cc,

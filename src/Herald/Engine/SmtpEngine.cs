@@ -18,7 +18,7 @@ namespace Herald.Engine;
 internal sealed partial class SmtpEngine : IDisposable
 {
     private readonly IEngineEvents _events;
-    private readonly EngineDiagnostics _diag; // the logger of the options, the Herald meter and activity source
+    private readonly EngineDiagnostics _diag; // the facade's logger, the Herald meter and activity source
     private SmtpConnection? _connection;
     private int _transactions;        // mail transactions completed or attempted on this connection
     private bool _needsReset;         // the last transaction failed part-way: RSET before the next
@@ -32,7 +32,7 @@ internal sealed partial class SmtpEngine : IDisposable
     public SmtpEngine(IEngineEvents events)
     {
         _events = events;
-        _diag = new EngineDiagnostics(this);
+        _diag = new EngineDiagnostics(this, events);
     }
 
     /// <summary>
