@@ -12,7 +12,7 @@ public partial class Smtp
     /// accepted message (with its queue id) at <see cref="LogLevel.Information"/>, rejected recipients and transient
     /// refusals at <see cref="LogLevel.Warning"/>, and other failures at <see cref="LogLevel.Error"/>. Every entry carries
     /// the server and port as fields, plus the command, reply code and enhanced status code where it has them. Levels the
-    /// logger does not enable cost nothing. Each method takes the logger set when it starts; <see cref="Reset"/> keeps it.
+    /// logger does not enable cost nothing. Setting it while a method runs takes effect at once; <see cref="Reset"/> keeps it.
     /// Metrics and traces go to the <c>Herald</c> meter and activity source whether or not a logger is set (see
     /// <see cref="Diagnostics.HeraldTelemetry"/>).
     /// </summary>
