@@ -28,6 +28,8 @@ internal static class HeraldCommandLine
         root.Subcommands.Add(ProbeCommand.Create(env));
         root.Subcommands.Add(CaptureCommand.Create(env, captureStarted));
         root.Subcommands.Add(ConfigCommand.Create(env));
+        root.Subcommands.Add(QueueCommand.Create(env));
+        root.Subcommands.Add(SendmailCommand.Create());
         return root;
     }
 
@@ -40,6 +42,11 @@ internal static class HeraldCommandLine
     public static async Task<int> RunAsync(string[] args, CliEnvironment env, CancellationToken cancellationToken,
         Action<CaptureServer>? captureStarted = null)
     {
+        if (args.Length > 0 && args[0] == "sendmail")
+        {
+            // sendmail's own syntax (-ti, -fADDR, -oi) is not System.CommandLine's.
+            return await SendmailCommand.RunAsync(args[1..], env, cancellationToken).ConfigureAwait(false);
+        }
         var root = Build(env, captureStarted);
         var result = root.Parse(args);
         var config = new InvocationConfiguration
@@ -62,6 +69,14 @@ internal static class HeraldCommandLine
         }
         return await result.InvokeAsync(config, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// True when the process was started under the name <c>sendmail</c> (a symbolic link such as /usr/sbin/sendmail
+    /// to herald): it then behaves as <c>herald sendmail</c>.
+    /// </summary>
+    /// <param name="programName">The name the process was started with (argv[0]), or null when unknown.</param>
+    public static bool IsSendmailName(string? programName) =>
+        programName is not null && Path.GetFileName(programName) == "sendmail";
 
     /// <summary>"herald", then each subcommand down to the one that was parsed ("herald capture show").</summary>
     private static IEnumerable<string> CommandPath(System.CommandLine.Parsing.CommandResult result)

@@ -344,32 +344,9 @@ public sealed class EmailMessage : IDisposable
             AddressParser.ParseList(list, what).Select(a => a.Address).ToArray();
     }
 
-    private async ValueTask<long> CopyAsync<TIO>(TIO io, Stream destination, bool allow8Bit, CancellationToken cancellationToken)
-        where TIO : struct, ISmtpIO
-    {
-        var source = MimeMessageSource.Create(this, new MimeWriterOptions { EightBitMime = allow8Bit });
-        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(MimeMessageSource.PreferredReadSize);
-        try
-        {
-            long total = 0;
-            while (true)
-            {
-                int n = await source.ReadAsync(io, buffer.AsMemory(0, MimeMessageSource.PreferredReadSize), cancellationToken)
-                    .ConfigureAwait(false);
-                if (n == 0)
-                {
-                    return total;
-                }
-                await io.WriteAsync(destination, buffer.AsMemory(0, n), cancellationToken).ConfigureAwait(false);
-                total += n;
-            }
-        }
-        finally
-        {
-            source.Complete();
-            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
-        }
-    }
+    private ValueTask<long> CopyAsync<TIO>(TIO io, Stream destination, bool allow8Bit, CancellationToken cancellationToken)
+        where TIO : struct, ISmtpIO =>
+        MimeMessageSource.Create(this, new MimeWriterOptions { EightBitMime = allow8Bit }).CopyToAsync(io, destination, cancellationToken);
 
     private static string AddressList(string? value, string what)
     {

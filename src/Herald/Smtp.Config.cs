@@ -8,6 +8,11 @@ public partial class Smtp
     private int _selectWaitMillis = 20;
     private bool _acceptAnyServerCert;     // AcceptAnyServerCert: every server certificate passes (insecure)
     private bool _keepQueue;
+    private bool _queueStopOnError = true;   // QueueStopOnError: ProcessQueue stops at the first failed message
+    private int _queueWorkers = 1;           // QueueWorkers: messages ProcessQueue sends at once
+    private int _queueRetryDelay = 60;       // QueueRetryDelay: seconds before the second attempt (then doubling)
+    private int _queueMaxRetryDelay = 3600;  // QueueMaxRetryDelay: the longest wait between attempts, seconds
+    private int _queueMaxAge = 5 * 86400;    // QueueMaxAge: seconds a message may keep failing before it fails for good
     private Dictionary<string, ConfigEntry>? _config;
 
     /// <summary>
@@ -68,6 +73,11 @@ public partial class Smtp
         Bool("FoldHeaders", () => _foldHeaders, v => _foldHeaders = v);
         Str("Hello", () => HelloName, v => s.Hello = SingleLine(v, "Hello").Trim());
         Bool("KeepQueue", () => _keepQueue, v => _keepQueue = v);
+        Bool("QueueStopOnError", () => _queueStopOnError, v => _queueStopOnError = v);
+        Int("QueueWorkers", () => _queueWorkers, v => _queueWorkers = v, 1, 64);
+        Int("QueueRetryDelay", () => _queueRetryDelay, v => _queueRetryDelay = v, 0);
+        Int("QueueMaxRetryDelay", () => _queueMaxRetryDelay, v => _queueMaxRetryDelay = v, 0);
+        Int("QueueMaxAge", () => _queueMaxAge, v => _queueMaxAge = v, 0);
         Int("MaxHeaderLength", () => _maxHeaderLength, v => _maxHeaderLength = v, 20, 998);
         ReadOnly("MessageHeadersString", () => MessageHeadersString);
         Str("MessageIdAlgorithm", () => _messageIdAlgorithm, v => _messageIdAlgorithm = ValidHashName(v));
@@ -242,6 +252,11 @@ public partial class Smtp
         _allowEmptyTo = false;
         _closeStreamAfterTransfer = true;
         _keepQueue = false;
+        _queueStopOnError = true;
+        _queueWorkers = 1;
+        _queueRetryDelay = 60;
+        _queueMaxRetryDelay = 3600;
+        _queueMaxAge = 5 * 86400;
         _selectWaitMillis = 20;
         _acceptAnyServerCert = false;
     }

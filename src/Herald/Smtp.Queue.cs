@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 using Herald.Engine;
 using Herald.Queue;
@@ -8,13 +7,18 @@ namespace Herald;
 
 public partial class Smtp
 {
-    private static long s_queueSequence; // orders the queue files this process writes within one millisecond
+    private QueueSchedule? _queueSchedule; // what the last ProcessQueue learnt about messages waiting to be retried
+
+    /// <summary>The clock Queue and ProcessQueue read (tests replace it).</summary>
+    internal TimeProvider QueueClock { get; set; } = TimeProvider.System;
 
     /// <summary>
     /// Writes the current message (envelope and content) to a new, uniquely named <c>.queued</c> file in
-    /// <paramref name="queueDir"/> for a later <see cref="ProcessQueue"/>, and returns the file's full path. With
-    /// <paramref name="queueDir"/> "*" nothing is written and the queued content is returned instead. Non-ASCII text
-    /// is queued as quoted-printable, since the server that will receive it is not known yet.
+    /// <paramref name="queueDir"/> for a later <see cref="ProcessQueue"/>, and returns the file's full path. The file
+    /// is written under a temporary name, synced to disk with its directory and then renamed, so once this returns the
+    /// message survives a crash or a power cut, and a half-written file is never sent. With <paramref name="queueDir"/>
+    /// "*" nothing is written and the queued content is returned instead. Non-ASCII text is queued as
+    /// quoted-printable, since the server that will receive it is not known yet.
     /// </summary>
     /// <param name="queueDir">An existing directory, or "*".</param>
     /// <returns>The path of the new file, or the content for "*".</returns>
@@ -38,27 +42,42 @@ public partial class Smtp
     }
 
     /// <summary>
-    /// Sends every <c>.queued</c> file in <paramref name="queueDir"/>, oldest first, over one connection: each file is
-    /// renamed <c>.sending</c> while in flight, then deleted (or renamed <c>.sent</c> when config KeepQueue is True).
-    /// On the first failure the file is renamed <c>.failed</c> and processing stops with the error, so no message is
-    /// lost: failed files stay in the directory to be inspected or renamed back to <c>.queued</c>.
+    /// Sends the <c>.queued</c> files in <paramref name="queueDir"/> that are due, oldest first: each is renamed
+    /// <c>.sending</c> while in flight, then deleted (or renamed <c>.sent</c> when config KeepQueue is True). A 5xx
+    /// reply renames it <c>.failed</c>; a 4xx reply or a lost connection leaves it <c>.queued</c> with the time of its
+    /// next attempt, until config QueueMaxAge (then <c>.failed</c>). By default processing stops at the first failure
+    /// and throws it; with config QueueStopOnError=False each failure is reported through <see cref="OnError"/> and
+    /// processing goes on. Several processes (and config QueueWorkers workers in this one) can process one directory:
+    /// each message is sent by exactly one, and the files of a process that died are taken over.
     /// </summary>
+    /// <remarks>
+    /// A message whose connection was lost after the end of its data was sent and before the server's reply arrived
+    /// is sent again; the protocol cannot tell whether that server took it, so it may arrive twice. The
+    /// <see cref="OnPITrail"/> notes say so ("may have been delivered twice"). With QueueWorkers above 1 the events
+    /// of the workers' sessions can fire on several threads at once.
+    /// </remarks>
     /// <param name="queueDir">The queue directory.</param>
-    /// <exception cref="SmtpException">303 when the directory does not exist; otherwise the error of the failed send.</exception>
+    /// <exception cref="SmtpException">303 when the directory does not exist; with QueueStopOnError (the default) the
+    /// error of the first failed message; the connection error when no session can be opened; 301 when interrupted
+    /// (the messages in flight go back to the queue).</exception>
     public void ProcessQueue(string queueDir)
     {
         using var scope = Begin(default);
-        Finish(ProcessQueueCoreAsync(new SyncIO(), scope, queueDir));
+        Finish(ProcessQueueCoreAsync(new SyncIO(), scope, queueDir, default));
     }
 
     /// <summary>Asynchronous <see cref="ProcessQueue"/>.</summary>
     /// <param name="queueDir">The queue directory.</param>
-    /// <param name="cancellationToken">Cancels processing (the file in flight is renamed <c>.failed</c>).</param>
+    /// <param name="cancellationToken">Stops processing cleanly: the messages in flight are finished (within Timeout)
+    /// and no new one is started; <see cref="Interrupt"/> cuts them off instead.</param>
     /// <exception cref="SmtpException">As <see cref="ProcessQueue"/>.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled; thrown once the
+    /// messages in flight are finished.</exception>
     public async Task ProcessQueueAsync(string queueDir, CancellationToken cancellationToken = default)
     {
-        using var scope = Begin(cancellationToken);
-        await ProcessQueueCoreAsync(new AsyncIO(), scope, queueDir).ConfigureAwait(false);
+        // The token is a request to stop between messages, so it is not the call's token (which would cut one off).
+        using var scope = Begin(default);
+        await ProcessQueueCoreAsync(new AsyncIO(), scope, queueDir, cancellationToken).ConfigureAwait(false);
     }
 
     private async ValueTask<string> QueueCoreAsync<TIO>(TIO io, OperationGuard guard, string queueDir) where TIO : struct, ISmtpIO
@@ -71,43 +90,22 @@ public partial class Smtp
         {
             if (queueDir == "*")
             {
-                using var memory = new MemoryStream();
-                memory.Write(QueueFile.FormatEnvelope(envelope));
-                await CopySourceAsync(io, guard, source, memory).ConfigureAwait(false);
-                return Encoding.UTF8.GetString(memory.GetBuffer(), 0, (int)memory.Length);
+                return Encoding.UTF8.GetString(await QueueStore.FormatAsync(io, envelope, source, QueueClock.GetUtcNow(), guard.Token)
+                    .ConfigureAwait(false));
             }
-            if (!Directory.Exists(queueDir))
+            var store = new QueueStore(queueDir);
+            if (!store.Exists)
             {
-                throw new SmtpException(SmtpErrorCodes.CannotOpenFile, $"The queue directory \"{queueDir}\" does not exist; create it first.");
+                throw new SmtpException(SmtpErrorCodes.CannotOpenFile,
+                    $"The queue directory \"{queueDir}\" does not exist; create it first.");
             }
-            // ProcessQueue sends oldest first by name: the time, then a sequence number that orders files queued in
-            // the same millisecond by this process, then random bytes so that other processes never collide.
-            long sequence = Interlocked.Increment(ref s_queueSequence);
-            string unique = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
-            string name = $"{DateTime.UtcNow:yyyyMMddHHmmssfff}-{sequence:x12}-{unique}";
-            string temp = Path.Combine(queueDir, name + ".tmp");
-            string final = Path.Combine(Path.GetFullPath(queueDir), name + QueueFile.Queued);
             try
             {
-                // Written under a temporary name and renamed when complete, so ProcessQueue never sees half a message.
-                await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, io.IsAsync))
-                {
-                    await io.WriteAsync(file, QueueFile.FormatEnvelope(envelope), guard.Token).ConfigureAwait(false);
-                    await CopySourceAsync(io, guard, source, file).ConfigureAwait(false);
-                    await io.FlushAsync(file, guard.Token).ConfigureAwait(false);
-                }
-                File.Move(temp, final);
-                return final;
+                return await store.AddAsync(io, envelope, source, QueueClock.GetUtcNow(), guard.Token).ConfigureAwait(false);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                File.Delete(temp);
                 throw new SmtpException(SmtpErrorCodes.CannotOpenFile, $"Could not write the queue file in \"{queueDir}\": {e.Message}", e);
-            }
-            catch
-            {
-                File.Delete(temp);
-                throw;
             }
         }
         finally
@@ -116,96 +114,29 @@ public partial class Smtp
         }
     }
 
-    private static async ValueTask CopySourceAsync<TIO>(TIO io, OperationGuard guard, MessageSource source, Stream target)
+    private ValueTask ProcessQueueCoreAsync<TIO>(TIO io, EngineCall.Scope scope, string queueDir, CancellationToken stop)
         where TIO : struct, ISmtpIO
     {
-        var buffer = new byte[16 * 1024];
-        int n;
-        while ((n = await source.ReadAsync(io, buffer, guard.Token).ConfigureAwait(false)) > 0)
-        {
-            await io.WriteAsync(target, buffer.AsMemory(0, n), guard.Token).ConfigureAwait(false);
-            guard.ThrowIfStopped();
-        }
-    }
-
-    private async ValueTask ProcessQueueCoreAsync<TIO>(TIO io, EngineCall.Scope scope, string queueDir) where TIO : struct, ISmtpIO
-    {
-        var guard = scope.Guard;
         ArgumentNullException.ThrowIfNull(queueDir);
-        if (!Directory.Exists(queueDir))
+        var store = new QueueStore(queueDir);
+        if (_queueSchedule?.Directory != store.Directory)
         {
-            throw new SmtpException(SmtpErrorCodes.CannotOpenFile, $"The queue directory \"{queueDir}\" does not exist.");
+            _queueSchedule = new QueueSchedule { Directory = store.Directory };
         }
-        var files = Directory.GetFiles(queueDir, "*" + QueueFile.Queued);
-        Array.Sort(files, StringComparer.Ordinal);
-        bool opened = false;
-        try
+        var options = new QueueOptions
         {
-            foreach (var queued in files)
-            {
-                string sending = Path.ChangeExtension(queued, QueueFile.Sending);
-                try
-                {
-                    File.Move(queued, sending);
-                }
-                catch (FileNotFoundException)
-                {
-                    continue; // another process took it
-                }
-                ((IEngineEvents)this).OnTrace(TraceDirection.Info, $"Sending queued message {Path.GetFileName(queued)}");
-                try
-                {
-                    if (!Engine.IsConnected)
-                    {
-                        await ConnectCoreAsync(io, scope).ConfigureAwait(false);
-                        opened = true;
-                    }
-                    // Closed here whatever happens (before the file is renamed): the message source leaves a stream
-                    // it never read open.
-                    using (var file = new FileStream(sending, FileMode.Open, FileAccess.Read, FileShare.Read, 16 * 1024, io.IsAsync))
-                    {
-                        Envelope envelope;
-                        try
-                        {
-                            envelope = QueueFile.ReadEnvelope(file);
-                        }
-                        catch (FormatException e)
-                        {
-                            throw new SmtpException(SmtpErrorCodes.CannotOpenFile,
-                                $"The queue file \"{queued}\" cannot be sent: {e.Message}.", e);
-                        }
-                        try
-                        {
-                            var source = new StreamMessageSource([], file, closeAfter: true);
-                            await Engine.SendMailAsync(io, guard, envelope, source).ConfigureAwait(false);
-                        }
-                        catch (Exception e)
-                        {
-                            throw Engine.Translate(e, guard);
-                        }
-                    }
-                }
-                catch
-                {
-                    File.Move(sending, Path.ChangeExtension(queued, QueueFile.Failed), overwrite: true);
-                    throw;
-                }
-                if (_keepQueue)
-                {
-                    File.Move(sending, Path.ChangeExtension(queued, QueueFile.Sent), overwrite: true);
-                }
-                else
-                {
-                    File.Delete(sending);
-                }
-            }
-        }
-        finally
-        {
-            if (opened)
-            {
-                await Engine.DisconnectAsync(io, guard, keepLastReply: true).ConfigureAwait(false);
-            }
-        }
+            KeepSent = _keepQueue,
+            StopOnError = _queueStopOnError,
+            Workers = _queueWorkers,
+            RetryDelay = TimeSpan.FromSeconds(_queueRetryDelay),
+            MaxRetryDelay = TimeSpan.FromSeconds(Math.Max(_queueRetryDelay, _queueMaxRetryDelay)),
+            MaxAge = TimeSpan.FromSeconds(_queueMaxAge),
+            Clock = QueueClock,
+        };
+        var processor = new QueueProcessor(store, options, this, _queueSchedule);
+        // Worker 0 uses this component's session (kept open when Connect opened it); the others get engines of their own.
+        return processor.RunAsync(io, scope.Guard,
+            worker => worker == 0 ? new EngineSender(Engine, ownsEngine: false) : new EngineSender(_call.CreateEngine(), ownsEngine: true),
+            stop);
     }
 }

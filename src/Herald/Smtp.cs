@@ -127,7 +127,7 @@ public partial class Smtp : IDisposable, IAsyncDisposable, IEngineEvents
     bool IEngineEvents.WantsTrace => OnPITrail is not null;
 
     void IEngineEvents.OnTrace(TraceDirection direction, string message) =>
-        OnPITrail?.Invoke(this, new SmtpPITrailEventArgs((int)direction, message));
+        OnPITrail?.Invoke(this, new SmtpPITrailEventArgs(direction == TraceDirection.ClientData ? 0 : (int)direction, message));
 
     void IEngineEvents.OnConnectionStatus(string connectionEvent, int statusCode, string description) =>
         OnConnectionStatus?.Invoke(this, new SmtpConnectionStatusEventArgs(connectionEvent, statusCode, description));
@@ -136,7 +136,7 @@ public partial class Smtp : IDisposable, IAsyncDisposable, IEngineEvents
 
     bool IEngineEvents.WantsTransfer => OnTransfer is not null;
 
-    void IEngineEvents.OnTransfer(long bytesTransferred, int percentDone, ReadOnlyMemory<byte> chunk) =>
+    void IEngineEvents.OnTransfer(long bytesTransferred, long dataSent, long dataLength, int percentDone, ReadOnlyMemory<byte> chunk) =>
         OnTransfer?.Invoke(this, new SmtpTransferEventArgs(0, bytesTransferred, percentDone, chunk));
 
     void IEngineEvents.OnEndTransfer() => OnEndTransfer?.Invoke(this, new SmtpEndTransferEventArgs(0));
@@ -161,8 +161,12 @@ public partial class Smtp : IDisposable, IAsyncDisposable, IEngineEvents
         return _serverCertificate.Wrapper;
     }
 
-    bool IEngineEvents.OnServerCertificate(X509Certificate2 certificate, string status, bool accept, X509Chain? chain)
+    AuthOptions IEngineEvents.OnBeforeAuth(AuthOptions auth, IReadOnlyCollection<string> serverMechanisms) => auth;
+
+    bool IEngineEvents.OnServerCertificate(X509Certificate2 certificate, Security.Tls.ServerCertificateValidation validation, bool accept)
     {
+        string status = validation.Verdict.Status;
+        var chain = validation.Chain;
         if (_acceptAnyServerCert && !accept)
         {
             // Config AcceptAnyServerCert: the documented (and insecure) override; say loudly that it was used.

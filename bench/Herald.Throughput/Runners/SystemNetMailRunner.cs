@@ -4,6 +4,9 @@ using System.Net.Mime;
 
 namespace Herald.Throughput.Runners;
 
+// Inside namespace Herald.*, Herald.SmtpClient would be found before the using directives above; this alias wins.
+using SmtpClient = System.Net.Mail.SmtpClient;
+
 /// <summary>
 /// .NET's built-in <see cref="SmtpClient"/> with the same messages: a new <see cref="MailMessage"/> per small message
 /// on one client instance (disposing the client sends QUIT), and the generated body as a 7bit text/plain

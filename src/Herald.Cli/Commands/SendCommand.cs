@@ -10,8 +10,11 @@ namespace Herald.Cli.Commands;
 /// <summary>
 /// <c>herald send</c>: builds a message from the options and sends it with the library's <see cref="Smtp"/> component,
 /// to the given server or, when none is configured, to the built-in capture server, which saves it as an .eml file.
+/// A plain text goes as the component's message text (streamed from its file when large); with attachments, inline
+/// images or HTML the message is an <see cref="EmailMessage"/> (SendCommand.Content.cs); <c>--message</c> sends a ready
+/// message as it is, without its Bcc fields.
 /// </summary>
-internal static class SendCommand
+internal static partial class SendCommand
 {
     /// <summary>The sender used when capturing and no --from is given.</summary>
     public const string CaptureSender = "herald@localhost";
@@ -51,6 +54,37 @@ internal static class SendCommand
             Description = "Add a header line, e.g. \"X-Campaign: spring\". Repeatable.",
             Arity = ArgumentArity.ZeroOrMore,
         };
+        var text = new Option<string?>("--text")
+        {
+            HelpName = "FILE",
+            Description = "The plain-text part (UTF-8) from FILE (\"-\": stdin); with --html the two go as alternatives.",
+        };
+        var html = new Option<string?>("--html")
+        {
+            HelpName = "FILE",
+            Description = "An HTML part (UTF-8) from FILE (\"-\": stdin); with a plain text (--text, --body, --body-file) the "
+                          + "reader shows whichever it prefers (multipart/alternative).",
+        };
+        var attach = new Option<string[]>("--attach")
+        {
+            HelpName = "FILE[;type=T][;name=N]",
+            Description = "Attach FILE, streamed from disk. The content type comes from the extension unless ;type= gives it; "
+                          + ";name= sets the file name the recipient sees. Repeatable.",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
+        var inline = new Option<string[]>("--inline")
+        {
+            HelpName = "FILE[;type=T][;name=N]",
+            Description = "Add FILE as an inline part the HTML shows with <img src=\"cid:NAME\">, NAME being the file name (or "
+                          + ";name=). Repeatable.",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
+        var message = new Option<string?>("--message")
+        {
+            HelpName = "FILE",
+            Description = "Send FILE (\"-\": stdin), a complete RFC 5322 message with its own headers, as it is, its Bcc lines "
+                          + "removed. The recipients come from its To, Cc and Bcc headers unless --to, --cc or --bcc are given.",
+        };
         var captureDir = new Option<string?>("--capture-dir")
         {
             HelpName = "DIR",
@@ -66,7 +100,9 @@ internal static class SendCommand
             "Examples:\n" +
             "  herald send --to you@example.com --subject Hello --body \"Hi\"\n" +
             "  herald send --server smtp.example.com:587 --user me@example.com --password-env SMTP_PASSWORD \\\n" +
-            "      --from me@example.com --to you@example.com --subject Report --body-file report.txt");
+            "      --from me@example.com --to you@example.com --subject Report --body-file report.txt\n" +
+            "  herald send --to you@example.com --subject Report --html report.html --text report.txt --attach q3.pdf\n" +
+            "  herald send --message saved.eml");
         command.Options.Add(from);
         command.Options.Add(to);
         command.Options.Add(cc);
@@ -75,6 +111,11 @@ internal static class SendCommand
         command.Options.Add(body);
         command.Options.Add(bodyFile);
         command.Options.Add(header);
+        command.Options.Add(text);
+        command.Options.Add(html);
+        command.Options.Add(attach);
+        command.Options.Add(inline);
+        command.Options.Add(message);
         command.Options.Add(captureDir);
         connection.AddTo(command);
         command.Options.Add(json);
@@ -84,7 +125,12 @@ internal static class SendCommand
             var toList = AddressList.Parse(result.GetValue(to), "--to");
             var ccList = AddressList.Parse(result.GetValue(cc), "--cc");
             var bccList = AddressList.Parse(result.GetValue(bcc), "--bcc");
-            if (toList.Count + ccList.Count + bccList.Count == 0)
+            var parts = new Parts(result.GetValue(body), result.GetValue(bodyFile), result.GetValue(text), result.GetValue(html),
+                (result.GetValue(attach) ?? []).Select(v => AttachmentSpec.Parse(v, "--attach")).ToList(),
+                (result.GetValue(inline) ?? []).Select(v => AttachmentSpec.Parse(v, "--inline")).ToList());
+            string? messageFile = result.GetValue(message);
+            CheckCombination(result, parts, messageFile, [subject, body, bodyFile, text, html, attach, inline, header]);
+            if (messageFile is null && toList.Count + ccList.Count + bccList.Count == 0)
             {
                 throw CliException.Usage("No recipient: give at least one --to (or --cc/--bcc) ADDRESS.");
             }
@@ -113,14 +159,38 @@ internal static class SendCommand
                 throw CliException.Usage($"{string.Join(", ", remote)} need a server, but none is configured (no --server, " +
                                          "no HERALD_SERVER, no account with a server).");
             }
-            if (server is not null && sender is null)
+            if (server is not null && sender is null && messageFile is null)
             {
                 throw CliException.Usage("Sending through a server needs a sender: --from ADDRESS (or HERALD_FROM, or from in " +
                                          "the account).");
             }
-            using var messageBody = MessageBody.Open(result.GetValue(body), result.GetValue(bodyFile), env);
+
+            // A ready message is opened first: its headers may name the sender and the recipients.
+            using var raw = messageFile is null ? null : await RawMessage.OpenAsync(messageFile, "--message", env, null,
+                cancellationToken).ConfigureAwait(false);
+            if (raw is not null)
+            {
+                var envelope = Envelope(raw, messageFile == "-" ? "--message -" : "--message " + messageFile);
+                sender ??= envelope.Sender;
+                if (toList.Count + ccList.Count + bccList.Count == 0)
+                {
+                    toList = envelope.Recipients.Count > 0 ? envelope.Recipients
+                        : throw CliException.Usage($"--message {messageFile}: the message names no recipient (no To, Cc or Bcc " +
+                                                   "header); give them with --to ADDRESS.");
+                }
+                if (server is not null && sender is null)
+                {
+                    throw CliException.Usage($"--message {messageFile}: the message has no From header; give the sender with " +
+                                             "--from ADDRESS (or HERALD_FROM, or from in the account).");
+                }
+            }
 
             using var smtp = new Smtp();
+            using var outgoing = raw is not null ? await Outgoing.RawAsync(raw, smtp, cancellationToken).ConfigureAwait(false)
+                : parts.Composed ? Outgoing.Composed(ComposeMessage(parts, sender ?? CaptureSender, toList, ccList, bccList, subjectText,
+                    headers, env), smtp)
+                : Outgoing.Text(SetText(smtp, parts, subjectText, headers, env));
+
             smtp.From = sender ?? CaptureSender;
             if (toList.Count > 0)
             {
@@ -138,19 +208,6 @@ internal static class SendCommand
             {
                 smtp.BCc = string.Join(", ", bccList);
             }
-            if (subjectText is not null)
-            {
-                smtp.Subject = subjectText;
-            }
-            ApplyHeaders(smtp, headers, messageBody);
-            if (messageBody.Text is { } text)
-            {
-                smtp.MessageText = text;
-            }
-            else
-            {
-                smtp.SetMessageStream(messageBody.OpenForSending());
-            }
             var problems = new List<string>();
             smtp.OnError += (_, e) =>
             {
@@ -160,9 +217,8 @@ internal static class SendCommand
             var recipients = toList.Concat(ccList).Concat(bccList).Select(AddressList.AddrSpec).ToArray();
 
             bool trace = result.GetValue(connection.Trace);
-            Task Send() => TransferProgress.Wanted(env, messageBody.Length, trace) && messageBody.File is { } file
-                ? TransferProgress.RunAsync(env, smtp, messageBody.Length, () => file.Position,
-                    () => smtp.SendAsync(cancellationToken))
+            Task Send() => TransferProgress.Wanted(env, outgoing.Total, trace)
+                ? TransferProgress.RunAsync(env, smtp, outgoing.Total, outgoing.Position, () => smtp.SendAsync(cancellationToken))
                 : smtp.SendAsync(cancellationToken);
 
             if (server is null)
@@ -261,41 +317,6 @@ internal static class SendCommand
             env.Out.WriteLine($"Saved: {saved.Path}");
             return ExitCodes.Ok;
         }
-    }
-
-    /// <summary>Date, Message-ID and Reply-To have their own properties (so the library does not add a second copy);
-    /// every other header goes to OtherHeaders, followed, for a streamed body that needs it, by the MIME headers of
-    /// its quoted-printable encoding (the component adds none for a stream, whose content it does not know).</summary>
-    private static void ApplyHeaders(Smtp smtp, IReadOnlyList<HeaderLine> headers, MessageBody body)
-    {
-        var other = new List<string>();
-        foreach (var h in headers)
-        {
-            if (h.Is("Date"))
-            {
-                smtp.MessageDate = h.Value;
-            }
-            else if (h.Is("Message-ID"))
-            {
-                smtp.MessageId = h.Value;
-            }
-            else if (h.Is("Reply-To"))
-            {
-                smtp.ReplyTo = h.Value;
-            }
-            else
-            {
-                other.Add(h.ToString());
-            }
-        }
-        // RFC 2045 §4 and §5: a user's own Content-Type describes a body they prepared, which then goes as it is.
-        if (body.NeedsEncoding && !headers.Any(h => h.Is("Content-Type")))
-        {
-            other.Add("MIME-Version: 1.0");
-            other.Add("Content-Type: text/plain; charset=utf-8");
-            other.Add("Content-Transfer-Encoding: quoted-printable");
-        }
-        smtp.OtherHeaders = string.Join("\r\n", other);
     }
 
     private static Option<string[]> AddressOption(string name, string description) => new(name)

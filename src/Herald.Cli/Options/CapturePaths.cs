@@ -9,12 +9,16 @@ internal static class CapturePaths
     /// also says). On Windows without XDG_DATA_HOME the local application data folder takes its place.
     /// </summary>
     /// <param name="env">The process environment.</param>
-    public static string Default(CliEnvironment env)
+    public static string Default(CliEnvironment env) =>
+        env.Variable("HERALD_CAPTURE_DIR") ?? Path.Combine(DataHome(env), "herald", "capture");
+
+    /// <summary>
+    /// <c>$XDG_DATA_HOME</c>, defaulting to <c>~/.local/share</c> (a relative XDG_DATA_HOME is ignored); on Windows
+    /// without XDG_DATA_HOME, the local application data folder.
+    /// </summary>
+    /// <param name="env">The process environment.</param>
+    public static string DataHome(CliEnvironment env)
     {
-        if (env.Variable("HERALD_CAPTURE_DIR") is { } explicitDir)
-        {
-            return explicitDir;
-        }
         string? data = env.Variable("XDG_DATA_HOME") is { } xdg && Path.IsPathFullyQualified(xdg) ? xdg : null;
         if (data is null && OperatingSystem.IsWindows())
         {
@@ -25,6 +29,6 @@ internal static class CapturePaths
             string home = env.Variable("HOME") ?? Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
             data = Path.Combine(home, ".local", "share");
         }
-        return Path.Combine(data, "herald", "capture");
+        return data;
     }
 }

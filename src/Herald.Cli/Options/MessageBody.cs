@@ -22,13 +22,21 @@ internal sealed class MessageBody : IDisposable
 
     private const int BufferSize = 64 * 1024;
 
-    private MessageBody(string? text, Stream? file, long length, bool needsEncoding)
+    /// <summary>How much of standard input is looked at to tell whether it is a whole message.</summary>
+    private const int MessageCheckBytes = 64 * 1024;
+
+    private MessageBody(string? text, Stream? file, long length, bool needsEncoding, bool looksLikeMessage = false)
     {
         Text = text;
         File = file;
         Length = length;
         NeedsEncoding = needsEncoding;
+        LooksLikeMessage = looksLikeMessage;
     }
+
+    /// <summary>True when the body came from standard input and starts like a whole message (header fields such as
+    /// From or Subject, then an empty line): it was most likely meant for <c>--message -</c>.</summary>
+    public bool LooksLikeMessage { get; }
 
     /// <summary>The body as text when it is small (or given with --body); null for a streamed body.</summary>
     public string? Text { get; }
@@ -77,7 +85,7 @@ internal sealed class MessageBody : IDisposable
         }
         if (file == "-" || env.IsInputRedirected)
         {
-            return FromPipe(env.OpenInput(), "standard input");
+            return FromPipe(env.OpenInput(), "standard input", checkForMessage: true);
         }
         return new MessageBody("", null, 0, false);
     }
@@ -104,8 +112,32 @@ internal sealed class MessageBody : IDisposable
         }
     }
 
+    /// <summary>
+    /// The body as one string, for a message whose text parts are built in memory (one with attachments or HTML): the
+    /// text itself, or the streamed file read whole when it is at most <paramref name="limit"/> bytes.
+    /// </summary>
+    /// <param name="limit">The largest body read into memory.</param>
+    /// <param name="option">The option that gave the body, for the message.</param>
+    /// <exception cref="CliException">64 when the body is larger than <paramref name="limit"/>.</exception>
+    public string ReadText(long limit, string option)
+    {
+        if (Text is not null)
+        {
+            return Text;
+        }
+        if (Length > limit)
+        {
+            throw CliException.Usage(
+                $"{option}: the text is {Length >> 20} MiB; the text of a message with --attach, --inline or --html is built in " +
+                $"memory, up to {limit >> 20} MiB. Send a text that large as an attachment (--attach FILE), or alone with " +
+                "--body-file, which streams it.");
+        }
+        using var reader = new StreamReader(File!, new UTF8Encoding(false, throwOnInvalidBytes: true), false, BufferSize, leaveOpen: true);
+        return reader.ReadToEnd(); // checked as UTF-8 when it was opened
+    }
+
     /// <summary>A stream that cannot seek: small ones are read into memory, larger ones copied to a temporary file.</summary>
-    private static MessageBody FromPipe(Stream input, string source)
+    private static MessageBody FromPipe(Stream input, string source, bool checkForMessage = false)
     {
         using (input)
         {
@@ -116,11 +148,13 @@ internal sealed class MessageBody : IDisposable
             {
                 filled += n;
             }
+            bool looksLikeMessage = checkForMessage && MessageHeaders.LooksLikeMessage(
+                head.AsSpan(0, Math.Min(filled, MessageCheckBytes)), isWhole: filled <= MessageCheckBytes);
             if (filled <= InMemoryLimit)
             {
-                return FromBytes(head.AsSpan(0, filled).ToArray(), source);
+                return FromBytes(head.AsSpan(0, filled).ToArray(), source, looksLikeMessage);
             }
-            var spool = CreateSpool();
+            var spool = Spool.CreateFile();
             try
             {
                 spool.Write(head, 0, filled);
@@ -133,34 +167,7 @@ internal sealed class MessageBody : IDisposable
                 throw new CliException(ExitCodes.CannotCreate,
                     $"Cannot keep the message from {source} in a temporary file ({Path.GetTempPath()}): {e.Message}", e);
             }
-            return Streamed(spool, source);
-        }
-    }
-
-    /// <summary>A temporary file only this user can read, deleted when closed (the message may be private).</summary>
-    private static FileStream CreateSpool()
-    {
-        string path = Path.Combine(Path.GetTempPath(), $"herald-body-{Guid.NewGuid():N}.tmp");
-        var options = new FileStreamOptions
-        {
-            Mode = FileMode.CreateNew,
-            Access = FileAccess.ReadWrite,
-            Share = FileShare.None,
-            BufferSize = BufferSize,
-            Options = FileOptions.DeleteOnClose | FileOptions.SequentialScan,
-        };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-        try
-        {
-            return new FileStream(path, options);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new CliException(ExitCodes.CannotCreate, $"Cannot create a temporary file for the message in {Path.GetTempPath()}: " +
-                $"{e.Message}", e);
+            return Streamed(spool, source, looksLikeMessage);
         }
     }
 
@@ -171,13 +178,13 @@ internal sealed class MessageBody : IDisposable
         return copy.ToArray();
     }
 
-    private static MessageBody FromBytes(byte[] bytes, string source)
+    private static MessageBody FromBytes(byte[] bytes, string source, bool looksLikeMessage = false)
     {
         try
         {
             var utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
             int bom = bytes.AsSpan().StartsWith("\uFEFF"u8) ? 3 : 0;
-            return new MessageBody(utf8.GetString(bytes, bom, bytes.Length - bom), null, bytes.Length, false);
+            return new MessageBody(utf8.GetString(bytes, bom, bytes.Length - bom), null, bytes.Length, false, looksLikeMessage);
         }
         catch (DecoderFallbackException e)
         {
@@ -186,13 +193,13 @@ internal sealed class MessageBody : IDisposable
     }
 
     /// <summary>Checks a large body in one pass and positions it for sending.</summary>
-    private static MessageBody Streamed(Stream stream, string source)
+    private static MessageBody Streamed(Stream stream, string source, bool looksLikeMessage = false)
     {
         try
         {
             var (bom, ascii, longestLine) = Scan(stream, source);
             stream.Position = bom;
-            return new MessageBody(null, stream, stream.Length - bom, !ascii || longestLine > MaxLineOctets);
+            return new MessageBody(null, stream, stream.Length - bom, !ascii || longestLine > MaxLineOctets, looksLikeMessage);
         }
         catch
         {

@@ -205,7 +205,7 @@ internal sealed class PoolConnection : IEngineEvents
         }
         try
         {
-            using var scope = _call.Begin(_pool.EngineOptions with { Timeout = 5 }, CancellationToken.None, _pool);
+            using var scope = _call.Begin(_pool.EngineOptions with { Timeout = TimeSpan.FromSeconds(5) }, CancellationToken.None, _pool);
             await _call.Engine.DisconnectAsync(new AsyncIO(), scope.Guard).ConfigureAwait(false);
         }
         catch (Exception e) when (e is SmtpException or IOException or ObjectDisposedException)
@@ -234,7 +234,7 @@ internal sealed class PoolConnection : IEngineEvents
 
     bool IEngineEvents.WantsTransfer => false;
 
-    void IEngineEvents.OnTransfer(long bytesTransferred, int percentDone, ReadOnlyMemory<byte> chunk)
+    void IEngineEvents.OnTransfer(long bytesTransferred, long dataSent, long dataLength, int percentDone, ReadOnlyMemory<byte> chunk)
     {
     }
 
@@ -250,6 +250,9 @@ internal sealed class PoolConnection : IEngineEvents
     {
     }
 
-    bool IEngineEvents.OnServerCertificate(X509Certificate2 certificate, string status, bool accept, X509Chain? chain) =>
+    bool IEngineEvents.OnServerCertificate(X509Certificate2 certificate, Security.Tls.ServerCertificateValidation validation,
+        bool accept) =>
         accept || _pool.Settings.DangerousAcceptAnyServerCertificate;
+
+    AuthOptions IEngineEvents.OnBeforeAuth(AuthOptions auth, IReadOnlyCollection<string> serverMechanisms) => auth;
 }

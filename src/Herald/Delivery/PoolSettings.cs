@@ -19,6 +19,7 @@ internal static class PoolSettings
         AddressFamily = preference => $"addresses tried: {preference}",
         TryBothFamilies = "use a host name with an IPv4 address",
         AbsoluteTimeout = "Timeout",
+        InterruptedBy = "the pool was disposed",
         MaxLineLength = "the reply line limit",
         HelloName = "HeloName",
         UseImplicitTls = "set Tls to Implicit",
@@ -34,6 +35,7 @@ internal static class PoolSettings
         KeyLogFile = "the key log file",
         ReuseSession = "session resumption",
         TrustedCAs = "TrustedCaFile",
+        AddTrustedCA = "add the issuing CA certificate to TrustedCaFile",
         CABundleFiles = "the system CA bundle",
         ExtraChainCerts = "the client chain",
         CertificateEvent = "certificate",
@@ -133,7 +135,8 @@ internal static class PoolSettings
         };
     }
 
-    private static int Seconds(TimeSpan value) => value <= TimeSpan.Zero ? 0 : (int)Math.Ceiling(value.TotalSeconds);
+    private static TimeSpan Seconds(TimeSpan value) =>
+        value <= TimeSpan.Zero ? TimeSpan.Zero : TimeSpan.FromSeconds(Math.Ceiling(value.TotalSeconds));
 
     private static SmtpException Invalid(string message) => new(SmtpErrorCodes.InvalidArgument, message);
 }

@@ -14,11 +14,13 @@ internal sealed class EngineCall : IDisposable
     private int _busy;                         // 1 while a call runs (or for good, once disposed while idle)
     private volatile OperationGuard? _current; // the running call's guard, for Interrupt
     private volatile bool _disposed;
+    private readonly IEngineEvents _events;
 
     /// <summary>Creates the door and the engine behind it.</summary>
     /// <param name="events">Where the engine reports (the facade).</param>
     public EngineCall(IEngineEvents events)
     {
+        _events = events;
         Engine = new SmtpEngine(events);
     }
 
@@ -45,7 +47,8 @@ internal sealed class EngineCall : IDisposable
         }
         try
         {
-            var guard = new OperationGuard(options.Timeout, options.AbsoluteTimeout, cancellationToken, options.Terms.AbsoluteTimeout);
+            var guard = new OperationGuard(options.Timeout, options.AbsoluteTimeout, cancellationToken, options.Terms.AbsoluteTimeout,
+                options.Terms.InterruptedBy);
             Engine.Options = options;
             _current = guard;
             return new Scope(this, guard);
@@ -56,6 +59,13 @@ internal sealed class EngineCall : IDisposable
             throw;
         }
     }
+
+    /// <summary>
+    /// Another engine for the running call, with its options and the facade's events, for a call that needs several
+    /// sessions at once (queue workers). Its operations run under guards linked to the call's, so
+    /// <see cref="Interrupt"/> stops them too; the caller disposes it.
+    /// </summary>
+    public SmtpEngine CreateEngine() => new(_events) { Options = Engine.Options };
 
     /// <summary>Stops the running call (it fails with 301 and closes the connection). Safe from any thread.</summary>
     public void Interrupt() => _current?.Interrupt();

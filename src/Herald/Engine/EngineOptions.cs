@@ -41,6 +41,17 @@ internal enum RecipientKinds
     Bcc = 4,
 }
 
+/// <summary>What to do when credentials are set but the server does not announce AUTH in its EHLO reply.</summary>
+internal enum AuthWhenNotOffered
+{
+    /// <summary>Fail the connection (10045), saying that the server offers no authentication.</summary>
+    Fail = 0,
+    /// <summary>Go on without authenticating (a note says so); the server decides whether it accepts the mail.</summary>
+    Skip = 1,
+    /// <summary>Try the first listed mechanism anyway (some servers accept AUTH without announcing it).</summary>
+    Try = 2,
+}
+
 /// <summary>How the session authenticates (RFC 4954).</summary>
 internal sealed record AuthOptions
 {
@@ -56,6 +67,10 @@ internal sealed record AuthOptions
     /// <summary>The SASL authorization identity, or (for XOAUTH2/OAUTHBEARER) the OAuth access token.</summary>
     public string AuthorizationIdentity { get; init; } = "";
 
+    /// <summary>The OAuth access token for XOAUTH2 and OAUTHBEARER, when the facade keeps it apart from
+    /// <see cref="AuthorizationIdentity"/>; empty to use that.</summary>
+    public string OAuthToken { get; init; } = "";
+
     /// <summary>
     /// SASL mechanism names as they appear on the wire, in order of preference: the first one the server offers is
     /// used. A single name is required to be offered.
@@ -67,6 +82,13 @@ internal sealed record AuthOptions
 
     /// <summary>Send PLAIN/LOGIN/XOAUTH2 credentials over an unencrypted connection to a host that is not loopback.</summary>
     public bool AllowPlaintext { get; init; }
+
+    /// <summary>What to do when the server does not announce AUTH.</summary>
+    public AuthWhenNotOffered WhenNotOffered { get; init; }
+
+    /// <summary>Run the authentication step (and the facade's BeforeAuth hook) even without a user name, so the hook
+    /// can supply one.</summary>
+    public bool AskWithoutUser { get; init; }
 }
 
 /// <summary>
@@ -79,11 +101,11 @@ internal sealed record EngineOptions
     /// <summary>Where and how to connect.</summary>
     public required ConnectRequest Connect { get; init; }
 
-    /// <summary>Seconds allowed to connect and receive the greeting; 0 means the call's timeout also covers it.</summary>
-    public int ConnectionTimeout { get; init; }
+    /// <summary>Time allowed to connect and receive the greeting; zero means the call's timeout also covers it.</summary>
+    public TimeSpan ConnectionTimeout { get; init; }
 
-    /// <summary>Seconds of inactivity (or, with <see cref="AbsoluteTimeout"/>, of the whole call) before it fails; 0 for none.</summary>
-    public int Timeout { get; init; } = 60;
+    /// <summary>Inactivity (or, with <see cref="AbsoluteTimeout"/>, the whole call) allowed before it fails; zero for none.</summary>
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(60);
 
     /// <summary>The timeout bounds the whole call instead of each quiet period.</summary>
     public bool AbsoluteTimeout { get; init; }

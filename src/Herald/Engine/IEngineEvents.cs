@@ -9,6 +9,8 @@ internal enum TraceDirection
     Server = 1,
     /// <summary>A note from the component itself.</summary>
     Info = 2,
+    /// <summary>A line the client sent as data of the command before it (an AUTH continuation), already masked.</summary>
+    ClientData = 3,
 }
 
 /// <summary>
@@ -40,10 +42,12 @@ internal interface IEngineEvents
     bool WantsTransfer { get; }
 
     /// <summary>A piece of message data was sent.</summary>
-    /// <param name="bytesTransferred">Message bytes sent so far.</param>
+    /// <param name="bytesTransferred">Message bytes sent so far, as the source gave them.</param>
+    /// <param name="dataSent">The same in the units of <paramref name="dataLength"/> (line ends counted as CRLF).</param>
+    /// <param name="dataLength">The message's length as DATA carries it, or -1 when it is not known.</param>
     /// <param name="percentDone">Percent of the message sent, or -1 when the size is unknown.</param>
     /// <param name="chunk">The message bytes just sent (before dot-stuffing).</param>
-    void OnTransfer(long bytesTransferred, int percentDone, ReadOnlyMemory<byte> chunk);
+    void OnTransfer(long bytesTransferred, long dataSent, long dataLength, int percentDone, ReadOnlyMemory<byte> chunk);
 
     /// <summary>Message data has been sent.</summary>
     void OnEndTransfer();
@@ -55,9 +59,17 @@ internal interface IEngineEvents
     void OnSslStatus(string message);
 
     /// <summary>
-    /// The server's certificate arrived; <paramref name="accept"/> holds the validation verdict and the return value is
-    /// the final decision.
+    /// The server's certificate arrived; <paramref name="validation"/> says what validation found,
+    /// <paramref name="accept"/> holds the starting decision and the return value is the final one.
     /// </summary>
-    bool OnServerCertificate(System.Security.Cryptography.X509Certificates.X509Certificate2 certificate, string status, bool accept,
-        System.Security.Cryptography.X509Certificates.X509Chain? chain);
+    bool OnServerCertificate(System.Security.Cryptography.X509Certificates.X509Certificate2 certificate,
+        Security.Tls.ServerCertificateValidation validation, bool accept);
+
+    /// <summary>
+    /// Authentication is about to start: the facade may change the credentials or the mechanism list.
+    /// </summary>
+    /// <param name="auth">The authentication options of the call.</param>
+    /// <param name="serverMechanisms">The mechanisms the server offers in its EHLO reply.</param>
+    /// <returns>The options to authenticate with (the same object when nothing changes).</returns>
+    AuthOptions OnBeforeAuth(AuthOptions auth, IReadOnlyCollection<string> serverMechanisms);
 }

@@ -175,6 +175,7 @@ internal sealed class StreamMessageSource : MessageSource
     private readonly Stream _body;
     private readonly bool _closeAfter;
     private readonly long _rest;     // bytes from the stream's position to its end, or -1 when it cannot seek
+    private readonly bool? _hasBody; // given by the caller when the head already holds part of the body
     private long _length = -1;
     private int _headPosition;
     private bool _started; // the transfer began: the stream is no longer where the caller left it
@@ -185,9 +186,12 @@ internal sealed class StreamMessageSource : MessageSource
     /// <param name="closeAfter">Close the stream when the transfer ends (CloseStreamAfterTransfer). A stream the
     /// transfer never reached (the transaction failed before DATA) is left open and untouched, so the send can be
     /// retried with it.</param>
-    public StreamMessageSource(byte[] head, Stream body, bool closeAfter)
+    /// <param name="hasBody">Whether the message has a body, when the caller knows better than the stream's length
+    /// (the head may already hold the start of the body); null to judge by the stream.</param>
+    public StreamMessageSource(byte[] head, Stream body, bool closeAfter, bool? hasBody = null)
     {
         _head = head;
+        _hasBody = hasBody;
         _body = body;
         _closeAfter = closeAfter;
         long rest = -1;
@@ -208,7 +212,7 @@ internal sealed class StreamMessageSource : MessageSource
     public override long Length => _length;
 
     /// <inheritdoc />
-    public override bool HasBody => _rest != 0;
+    public override bool HasBody => _hasBody ?? _rest != 0;
 
     /// <inheritdoc />
     public override async ValueTask<long> MeasureAsync<TIO>(TIO io, CancellationToken cancellationToken)

@@ -17,16 +17,40 @@ internal sealed partial class SmtpEngine
         var terms = Options.Terms;
         string host = Options.Connect.Host;
         var caps = Capabilities;
-        if (!caps.Auth)
+        if (!caps.Auth && auth.WhenNotOffered == AuthWhenNotOffered.Skip)
+        {
+            Info($"The server does not announce AUTH, so the session is not authenticated (the server decides whether it " +
+                "accepts the mail).");
+            return;
+        }
+        if (!caps.Auth && auth.WhenNotOffered == AuthWhenNotOffered.Fail)
         {
             string hint = !IsSecure && Options.TlsMode == TlsMode.None
                 ? $" Many servers offer AUTH only after STARTTLS: {terms.UseStartTlsForAuth}." : "";
             throw new SmtpException(SmtpErrorCodes.NotSupported,
                 $"{terms.User} is set, but the server does not offer authentication (no AUTH in its EHLO reply).{hint}");
         }
-        var credentials = new SaslCredentials(auth.User, auth.Password, auth.AuthorizationIdentity, host, auth.UseNtlmV2,
-            Words: terms);
-        using var mechanism = SaslMechanisms.Choose(auth.Mechanisms, credentials, caps.AuthMechanisms);
+        // The facade's last word on credentials and mechanisms (a BeforeAuth event); the default is to change nothing.
+        auth = _events.OnBeforeAuth(auth, caps.AuthMechanisms);
+        if (auth.User.Length == 0)
+        {
+            Info("No user name is set, so the session is not authenticated.");
+            return;
+        }
+        if (auth.Mechanisms.Count == 0)
+        {
+            throw new SmtpException(SmtpErrorCodes.InvalidArgument,
+                $"No authentication mechanism is enabled; name at least one in {terms.AuthMechanism}.");
+        }
+        if (!caps.Auth)
+        {
+            Info($"The server does not announce AUTH; trying {auth.Mechanisms[0]} anyway, as asked.");
+        }
+        string name = caps.Auth ? SaslMechanisms.Pick(auth.Mechanisms, caps.AuthMechanisms, terms) : auth.Mechanisms[0];
+        // XOAUTH2 and OAUTHBEARER take the token where the authorization identity would go.
+        string authzid = auth.OAuthToken.Length > 0 && SaslMechanisms.UsesBearerToken(name) ? auth.OAuthToken : auth.AuthorizationIdentity;
+        var credentials = new SaslCredentials(auth.User, auth.Password, authzid, host, auth.UseNtlmV2, Words: terms);
+        using var mechanism = SaslMechanisms.Create(name, credentials);
         if (mechanism.SendsSecretInClear && !IsSecure && !IsLoopback() && !auth.AllowPlaintext)
         {
             throw new SmtpException(SmtpErrorCodes.NotSupported,
@@ -56,12 +80,13 @@ internal sealed partial class SmtpEngine
             catch (Exception e) when (e is SaslException or FormatException)
             {
                 // RFC 4954 §4: "*" cancels the exchange; the server answers 501.
-                var cancel = await CommandAsync(io, guard, "*").ConfigureAwait(false);
+                var cancel = await CommandAsync(io, guard, "*", "*", TraceDirection.ClientData).ConfigureAwait(false);
                 throw new SmtpException(SmtpErrorCodes.ProtocolError,
                     $"Authentication ({mechanism.Name}) was abandoned: {e.Message} The server answered the cancellation with: {cancel}", cancel);
             }
             string line = Convert.ToBase64String(response);
-            reply = await CommandAsync(io, guard, line, line.Length > 0 ? "****" : null).ConfigureAwait(false);
+            reply = await CommandAsync(io, guard, line, line.Length > 0 ? "****" : null, TraceDirection.ClientData)
+                .ConfigureAwait(false);
         }
         if (reply.Code != 235)
         {

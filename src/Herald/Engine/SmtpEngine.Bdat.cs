@@ -81,7 +81,7 @@ internal sealed partial class SmtpEngine
             long length = message.Length;
             _progress.Add(_staging.AsSpan(0, n));
             int percent = length > 0 ? (int)Math.Min(100, _progress.Total * 100 / length) : -1;
-            engine._events.OnTransfer(_read, percent, _staging.AsMemory(0, n));
+            engine._events.OnTransfer(_read, _progress.Total, length, percent, _staging.AsMemory(0, n));
         }
 
         public void Dispose() => ArrayPool<byte>.Shared.Return(_staging);

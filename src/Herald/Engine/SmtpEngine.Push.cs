@@ -207,7 +207,7 @@ internal sealed partial class SmtpEngine
             long length = _message.Length;
             _progress.Add(data.Span);
             int percent = length > 0 ? (int)Math.Min(100, _progress.Total * 100 / length) : -1;
-            _engine._events.OnTransfer(_written, percent, data);
+            _engine._events.OnTransfer(_written, _progress.Total, length, percent, data);
         }
     }
 }

@@ -81,8 +81,8 @@ internal sealed partial class SmtpEngine : ITlsCallbacks
         ServerCertificate = null;
     }
 
-    bool ITlsCallbacks.OnServerCertificate(X509Certificate2 certificate, X509Chain? chain, string status, bool accept) =>
-        _events.OnServerCertificate(certificate, status, accept, chain);
+    bool ITlsCallbacks.OnServerCertificate(X509Certificate2 certificate, ServerCertificateValidation validation, bool accept) =>
+        _events.OnServerCertificate(certificate, validation, accept);
 
     void ITlsCallbacks.OnStatus(string message) => _events.OnSslStatus(message);
 }

@@ -397,7 +397,7 @@ internal sealed partial class SmtpEngine
                 {
                     progress.Add(staging.AsSpan(0, n));
                     int percent = length > 0 ? (int)Math.Min(100, progress.Total * 100 / length) : -1;
-                    _events.OnTransfer(sent, percent, staging.AsMemory(0, n));
+                    _events.OnTransfer(sent, progress.Total, length, percent, staging.AsMemory(0, n));
                 }
                 guard.ThrowIfStopped();
             }

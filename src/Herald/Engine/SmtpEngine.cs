@@ -25,6 +25,8 @@ internal sealed partial class SmtpEngine : IDisposable
     private bool _endOfDataSent;      // the write that ends the current message's data went out (or may have)
     private string _step = "";        // what the engine is doing, for error messages ("{0}" stands for _stepCommand's verb)
     private string? _stepCommand;     // the command "{0}" in _step refers to; formatted only when an error needs it
+    private long _lastBytesSent;      // the counters of the last connection, kept after it closed
+    private long _lastBytesReceived;
     private const string GreetingStep = "waiting for the server's greeting";
 
     /// <summary>Creates an engine.</summary>
@@ -69,10 +71,10 @@ internal sealed partial class SmtpEngine : IDisposable
     internal System.Net.Sockets.Socket? Socket => _connection?.Socket;
 
     /// <summary>Bytes sent over the current (or last) connection.</summary>
-    public long BytesSent => _connection?.BytesSent ?? 0;
+    public long BytesSent => _connection?.BytesSent ?? _lastBytesSent;
 
     /// <summary>Bytes received over the current (or last) connection.</summary>
-    public long BytesReceived => _connection?.BytesReceived ?? 0;
+    public long BytesReceived => _connection?.BytesReceived ?? _lastBytesReceived;
 
     /// <summary>The Hello name actually used: the one in the options, or the local host name.</summary>
     public string HelloName => Options.Hello.Length > 0 ? Options.Hello : DefaultHelloName();
@@ -99,6 +101,7 @@ internal sealed partial class SmtpEngine : IDisposable
         }
         CloseConnection();
         ResetTlsState();
+        _lastBytesSent = _lastBytesReceived = 0;
         ProxyTunnel = null;
         // Once the server has greeted, a refusal leaves a session that is ended with QUIT, not by just closing the
         // connection (RFC 5321 §4.1.1.10). STARTTLS failures are the exception: nothing more goes over a channel that
@@ -109,14 +112,19 @@ internal sealed partial class SmtpEngine : IDisposable
         {
             // ConnectionTimeout, when set, replaces Timeout until the greeting has arrived. Without it the call's own
             // Timeout runs on untouched: restarting it here would stretch an AbsoluteTimeout.
-            if (s.ConnectionTimeout > 0)
+            if (s.ConnectionTimeout > TimeSpan.Zero)
             {
                 guard.SetLimit(s.ConnectionTimeout);
             }
             _step = $"connecting to {endpoint.Host} port {endpoint.Port}";
             var factory = s.TransportFactory ?? TcpConnector.Instance;
             var opened = await factory.OpenAsync(io, endpoint, guard, Info).ConfigureAwait(false);
-            _connection = new SmtpConnection(opened.Stream, opened.Socket, s.MaxLineLength, s.SendBufferSize, terms.MaxLineLength);
+            var stream = opened.Stream;
+            if (endpoint.Socket is { ReadRateLimit: > 0 } or { WriteRateLimit: > 0 })
+            {
+                stream = new RateLimitedStream(stream, endpoint.Socket.ReadRateLimit, endpoint.Socket.WriteRateLimit);
+            }
+            _connection = new SmtpConnection(stream, opened.Socket, s.MaxLineLength, s.SendBufferSize, terms.MaxLineLength);
             guard.SetAbortAction(_connection.Abort);
             RemoteAddress = opened.RemoteAddress;
             LocalAddress = opened.LocalAddress;
@@ -154,7 +162,7 @@ internal sealed partial class SmtpEngine : IDisposable
                 throw ReplyError(greeting, "The server refused the connection");
             }
             quitOnFailure = true;
-            if (s.ConnectionTimeout > 0)
+            if (s.ConnectionTimeout > TimeSpan.Zero)
             {
                 guard.SetLimit(s.Timeout);
             }
@@ -166,7 +174,7 @@ internal sealed partial class SmtpEngine : IDisposable
                 await StartTlsAsync(io, guard, required: tlsMode == TlsMode.StartTls).ConfigureAwait(false);
                 quitOnFailure = true;
             }
-            if (s.Auth.User.Length > 0)
+            if (s.Auth.User.Length > 0 || s.Auth.AskWithoutUser)
             {
                 await AuthenticateAsync(io, guard).ConfigureAwait(false);
             }
@@ -236,6 +244,8 @@ internal sealed partial class SmtpEngine : IDisposable
             return;
         }
         _connection = null;
+        _lastBytesSent = c.BytesSent;
+        _lastBytesReceived = c.BytesReceived;
         _diag.ConnectionClosed(c.BytesSent);
         c.Dispose();
         Capabilities = Capabilities.None;
@@ -291,21 +301,24 @@ internal sealed partial class SmtpEngine : IDisposable
     }
 
     /// <summary>
-    /// Queues one command and traces it. <paramref name="masked"/> is the line with its secret hidden, for a line that
-    /// carries one: the facade's trace shows it unless masking was turned off, the log always does.
+    /// Queues one command (or, with <see cref="TraceDirection.ClientData"/>, a line of data for the command before it)
+    /// and traces it. <paramref name="masked"/> is the line with its secret hidden, for a line that carries one: the
+    /// facade's trace shows it unless masking was turned off, the log always does.
     /// </summary>
-    private void QueueCommand(string line, string? masked = null)
+    private void QueueCommand(string line, string? masked = null, TraceDirection direction = TraceDirection.Client)
     {
         Connection.QueueLine(line);
-        _events.OnTrace(TraceDirection.Client, masked is not null && Options.MaskSecrets ? masked : line);
+        _events.OnTrace(direction, masked is not null && Options.MaskSecrets ? masked : line);
         _diag.Command(masked ?? line);
     }
 
-    /// <summary>Sends one command and reads its reply.</summary>
-    private async ValueTask<SmtpReply> CommandAsync<TIO>(TIO io, OperationGuard guard, string line, string? masked = null)
+    /// <summary>Sends one command (or, with <see cref="TraceDirection.ClientData"/>, a line of data for the command before
+    /// it) and reads its reply.</summary>
+    private async ValueTask<SmtpReply> CommandAsync<TIO>(TIO io, OperationGuard guard, string line, string? masked = null,
+        TraceDirection direction = TraceDirection.Client)
         where TIO : struct, ISmtpIO
     {
-        QueueCommand(line, masked);
+        QueueCommand(line, masked, direction);
         await Connection.FlushAsync(io, guard).ConfigureAwait(false);
         return await ReadReplyAsync(io, guard).ConfigureAwait(false);
     }

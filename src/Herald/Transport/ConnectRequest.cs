@@ -23,6 +23,8 @@ internal enum AddressFamilyPreference
 /// <param name="LingerTime">Seconds to linger.</param>
 /// <param name="ReceiveBufferSize">Socket receive buffer in bytes; 0 for the system default.</param>
 /// <param name="SendBufferSize">Socket send buffer in bytes; 0 for the system default.</param>
+/// <param name="ReadRateLimit">Bytes per second read from the connection at most (below TLS); 0 for no limit.</param>
+/// <param name="WriteRateLimit">Bytes per second written to the connection at most (below TLS); 0 for no limit.</param>
 internal sealed record SocketOptions(
     bool NoDelay = false,
     bool KeepAlive = false,
@@ -32,7 +34,9 @@ internal sealed record SocketOptions(
     bool Linger = true,
     int LingerTime = 0,
     int ReceiveBufferSize = 0,
-    int SendBufferSize = 0)
+    int SendBufferSize = 0,
+    int ReadRateLimit = 0,
+    int WriteRateLimit = 0)
 {
     /// <summary>The system defaults.</summary>
     public static SocketOptions Default { get; } = new();

@@ -28,9 +28,9 @@ internal sealed class OperationGuard : IDisposable
     private readonly CancellationTokenRegistration _registration;
     private readonly bool _absolute;
     private readonly string _absoluteName;
+    private readonly string _interruptedBy;
     private readonly object _gate = new();
     private TimeSpan _limit;
-    private int _limitSeconds;
     private volatile bool _interrupted;
     private Action? _abort;
     private bool _fired;
@@ -43,13 +43,28 @@ internal sealed class OperationGuard : IDisposable
     /// <param name="absoluteName">The caller's name for the setting that makes the limit absolute, quoted when such a
     /// limit passes.</param>
     public OperationGuard(int timeoutSeconds, bool absolute, CancellationToken callerToken, string absoluteName = "absolute timeout")
+        : this(TimeSpan.FromSeconds(Math.Max(0, timeoutSeconds)), absolute, callerToken, absoluteName)
+    {
+    }
+
+    /// <summary>Starts watching a call.</summary>
+    /// <param name="timeout">The limit; zero means none.</param>
+    /// <param name="absolute">True when the limit bounds the whole call rather than each period of inactivity.</param>
+    /// <param name="callerToken">The token the caller passed to an async method.</param>
+    /// <param name="absoluteName">The caller's name for the setting that makes the limit absolute, quoted when such a
+    /// limit passes.</param>
+    /// <param name="interruptedBy">What interrupts a call in the caller's words, for the 301 message (a clause such as
+    /// "Interrupt was called").</param>
+    public OperationGuard(TimeSpan timeout, bool absolute, CancellationToken callerToken, string absoluteName = "absolute timeout",
+        string interruptedBy = "Interrupt was called")
     {
         _absoluteName = absoluteName;
+        _interruptedBy = interruptedBy;
         _callerToken = callerToken;
         _absolute = absolute;
         _cts = CancellationTokenSource.CreateLinkedTokenSource(callerToken);
         _registration = _cts.Token.UnsafeRegister(static s => ((OperationGuard)s!).OnCancelled(), this);
-        SetLimit(timeoutSeconds);
+        SetLimit(timeout);
     }
 
     /// <summary>The token to pass to every I/O call.</summary>
@@ -66,10 +81,15 @@ internal sealed class OperationGuard : IDisposable
     /// Changes the limit (used to apply ConnectionTimeout to the connect phase and Timeout afterwards) and restarts it.
     /// </summary>
     /// <param name="timeoutSeconds">Seconds; 0 means no limit.</param>
-    public void SetLimit(int timeoutSeconds)
+    public void SetLimit(int timeoutSeconds) => SetLimit(TimeSpan.FromSeconds(Math.Max(0, timeoutSeconds)));
+
+    /// <summary>
+    /// Changes the limit (used to apply ConnectionTimeout to the connect phase and Timeout afterwards) and restarts it.
+    /// </summary>
+    /// <param name="timeout">The new limit; zero (or less) means no limit.</param>
+    public void SetLimit(TimeSpan timeout)
     {
-        _limitSeconds = timeoutSeconds;
-        _limit = timeoutSeconds > 0 ? TimeSpan.FromSeconds(timeoutSeconds) : Timeout.InfiniteTimeSpan;
+        _limit = timeout > TimeSpan.Zero ? timeout : Timeout.InfiniteTimeSpan;
         if (!_cts.IsCancellationRequested)
         {
             _cts.CancelAfter(_limit);
@@ -79,7 +99,7 @@ internal sealed class OperationGuard : IDisposable
     /// <summary>Records progress: an inactivity timeout starts counting again.</summary>
     public void Touch()
     {
-        if (!_absolute && _limitSeconds > 0 && !_cts.IsCancellationRequested)
+        if (!_absolute && _limit != Timeout.InfiniteTimeSpan && !_cts.IsCancellationRequested)
         {
             _cts.CancelAfter(_limit);
         }
@@ -148,14 +168,20 @@ internal sealed class OperationGuard : IDisposable
     private Exception? MakeStoppedException(Exception? inner, string during) => Reason switch
     {
         StopReason.Interrupted => new SmtpException(SmtpErrorCodes.Interrupted,
-            $"The operation was interrupted (Interrupt was called){during}; the connection was closed.", inner),
+            $"The operation was interrupted ({_interruptedBy}){during}; the connection was closed.", inner),
         StopReason.Cancelled => new OperationCanceledException($"The operation was cancelled{during}; the connection was closed.", inner, _callerToken),
         StopReason.Timeout => new SmtpException(SmtpErrorCodes.Timeout, _absolute
-            ? $"The operation timed out{during}: it did not finish within {_limitSeconds} seconds ({_absoluteName}); the connection was closed."
-            : $"The operation timed out{during}: nothing was received from or sent to the server for {_limitSeconds} seconds; " +
+            ? $"The operation timed out{during}: it did not finish within {Describe(_limit)} ({_absoluteName}); the connection was closed."
+            : $"The operation timed out{during}: nothing was received from or sent to the server for {Describe(_limit)}; " +
               "the connection was closed.", inner),
         _ => null,
     };
+
+    /// <summary>A limit in words: whole seconds as "N seconds", anything finer in milliseconds.</summary>
+    private static string Describe(TimeSpan limit) =>
+        limit.Ticks % TimeSpan.TicksPerSecond == 0
+            ? $"{(long)limit.TotalSeconds} seconds"
+            : $"{(long)limit.TotalMilliseconds} milliseconds";
 
     private void OnCancelled()
     {

@@ -20,6 +20,7 @@ internal sealed record SettingTerms
         AddressFamily = preference => $"the address family preference ({preference})",
         TryBothFamilies = "allow both IPv4 and IPv6",
         AbsoluteTimeout = "absolute timeout",
+        InterruptedBy = "the call was interrupted",
         MaxLineLength = "the maximum reply line length",
         HelloName = "The EHLO/HELO name",
         UseImplicitTls = "use implicit TLS",
@@ -35,9 +36,13 @@ internal sealed record SettingTerms
         KeyLogFile = "the key log file",
         ReuseSession = "session resumption",
         TrustedCAs = "the trusted CA certificates",
+        AddTrustedCA = "add the issuing CA certificate to the trusted CA certificates",
         CABundleFiles = "the CA bundle files",
         ExtraChainCerts = "the client chain certificates",
         CertificateEvent = "certificate validation event",
+        HandlerDecides = "automatic validation off",
+        BlockedCertificates = "the blocked certificates",
+        KeyExchangeGroups = "the allowed key-exchange groups",
         PinnedCertificate = "the accepted server certificate",
         SecurityFlags = null,
         CrlRequired = "a required CRL check",
@@ -75,6 +80,9 @@ internal sealed record SettingTerms
 
     /// <summary>The name of the setting that makes the timeout bound the whole call, for a parenthesis.</summary>
     public required string AbsoluteTimeout { get; init; }
+
+    /// <summary>What interrupts a running call, as a clause for a parenthesis ("Interrupt was called").</summary>
+    public required string InterruptedBy { get; init; }
 
     /// <summary>The setting that caps reply line length, for a parenthesis.</summary>
     public required string MaxLineLength { get; init; }
@@ -121,6 +129,9 @@ internal sealed record SettingTerms
     /// <summary>The trusted CA certificates setting.</summary>
     public required string TrustedCAs { get; init; }
 
+    /// <summary>How to trust the CA that issued a certificate, as an imperative clause ("add ... to ...").</summary>
+    public required string AddTrustedCA { get; init; }
+
     /// <summary>The CA bundle files setting.</summary>
     public required string CABundleFiles { get; init; }
 
@@ -130,6 +141,16 @@ internal sealed record SettingTerms
     /// <summary>The certificate validation event, as in "the {CertificateEvent} event handler", or null when the facade's
     /// user has no such event (messages then speak of the application's decision).</summary>
     public string? CertificateEvent { get; init; }
+
+    /// <summary>The setting (and value) that leaves the certificate decision to the certificate event alone, for a
+    /// parenthesis; null when the facade has none.</summary>
+    public string? HandlerDecides { get; init; }
+
+    /// <summary>The list of certificates that are never accepted, or null when the facade has none.</summary>
+    public string? BlockedCertificates { get; init; }
+
+    /// <summary>The setting that restricts the key-exchange groups (elliptic curves), or null when the facade has none.</summary>
+    public string? KeyExchangeGroups { get; init; }
 
     /// <summary>The setting that accepts one exact server certificate, or null when the facade has none.</summary>
     public string? PinnedCertificate { get; init; }

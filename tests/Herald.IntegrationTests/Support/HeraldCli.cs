@@ -1,4 +1,3 @@
-using System.Text;
 using Herald.Cli;
 using Herald.Cli.Capture;
 
@@ -19,8 +18,9 @@ internal static class HeraldCli
     /// <param name="cancellationToken">Ctrl+C.</param>
     /// <param name="captureStarted">Called when <c>herald capture</c> has started its server.</param>
     /// <param name="extraVariables">More environment variables for this run (ALL_PROXY, a proxy password ...).</param>
+    /// <param name="stdin">What standard input holds (it is then redirected), or null for a terminal.</param>
     public static async Task<CliRun> RunAsync(string[] args, CancellationToken cancellationToken = default,
-        Action<CaptureServer>? captureStarted = null, IReadOnlyDictionary<string, string>? extraVariables = null)
+        Action<CaptureServer>? captureStarted = null, IReadOnlyDictionary<string, string>? extraVariables = null, byte[]? stdin = null)
     {
         var output = new StringWriter();
         var error = new StringWriter();
@@ -37,8 +37,8 @@ internal static class HeraldCli
         {
             Out = output,
             Error = error,
-            OpenInput = () => new MemoryStream(Encoding.UTF8.GetBytes("")),
-            IsInputRedirected = false,
+            OpenInput = () => new MemoryStream(stdin ?? []),
+            IsInputRedirected = stdin is not null,
             // Only what the test sets: the machine's own HERALD_SERVER must not leak in.
             GetVariable = name => variables.TryGetValue(name, out string? value) ? value : null,
         };

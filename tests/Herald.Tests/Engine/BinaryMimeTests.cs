@@ -91,10 +91,12 @@ public class BinaryMimeTests
         public void OnTrace(TraceDirection direction, string message) { }
         public void OnConnectionStatus(string connectionEvent, int statusCode, string description) { }
         public void OnStartTransfer() { }
-        public void OnTransfer(long bytesTransferred, int percentDone, ReadOnlyMemory<byte> chunk) { }
+        public void OnTransfer(long bytesTransferred, long dataSent, long dataLength, int percentDone, ReadOnlyMemory<byte> chunk) { }
         public void OnEndTransfer() { }
         public void OnError(int errorCode, string description) { }
         public void OnSslStatus(string message) { }
-        public bool OnServerCertificate(X509Certificate2 certificate, string status, bool accept, X509Chain? chain) => accept;
+        public bool OnServerCertificate(X509Certificate2 certificate, Security.Tls.ServerCertificateValidation validation, bool accept) =>
+            accept;
+        public AuthOptions OnBeforeAuth(AuthOptions auth, IReadOnlyCollection<string> serverMechanisms) => auth;
     }
 }

@@ -1,5 +1,6 @@
 using System.Text;
 using Herald.Tests.Infrastructure;
+using Herald.Tests.Queue;
 using Xunit;
 
 namespace Herald.Tests.Facade;
@@ -15,9 +16,11 @@ public sealed class QueueTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
+    private static readonly DateTimeOffset QueuedAt = new(2026, 11, 22, 10, 0, 0, 123, TimeSpan.Zero);
+
     private static Smtp Message(string subject = "Queued", string to = "bob@example.com")
     {
-        var smtp = new Smtp();
+        var smtp = new Smtp { QueueClock = new ManualClock(QueuedAt) };
         smtp.Config("Hello=client.test");
         smtp.From = "alice@example.org";
         smtp.SendTo = to;
@@ -30,17 +33,19 @@ public sealed class QueueTests : IDisposable
         return smtp;
     }
 
-    private const string Expected =
-        "HERALD-QUEUE 1\r\nFROM <alice@example.org>\r\nTO <bob@example.com>\r\nBCC <eve@example.net>\r\n" +
-        "CC <carol@example.com> NOTIFY=SUCCESS\r\n\r\n" +
+    private const string ExpectedMessage =
         "From: alice@example.org\r\nTo: bob@example.com\r\nCc: carol@example.com\r\nSubject: Queued\r\n" +
         "Date: Sun, 22 Nov 2026 10:00:00 +0000\r\nMessage-ID: <q1@client.test>\r\n\r\nQueued body.\r\n";
+
+    private static string ExpectedFile(string size) =>
+        "HERALD-QUEUE 2\r\nCREATED 2026-11-22T10:00:00.123Z\r\nFROM <alice@example.org>\r\nTO <bob@example.com>\r\n" +
+        "BCC <eve@example.net>\r\nCC <carol@example.com> NOTIFY=SUCCESS\r\nSIZE " + size + "\r\n\r\n" + ExpectedMessage;
 
     [Fact]
     public void QueueStarReturnsTheQueuedContentAndWritesNothing()
     {
         using var smtp = Message();
-        Assert.Equal(Expected, smtp.Queue("*"));
+        Assert.Equal(ExpectedFile(ExpectedMessage.Length.ToString(System.Globalization.CultureInfo.InvariantCulture)), smtp.Queue("*"));
         Assert.Empty(Directory.GetFileSystemEntries(_dir));
     }
 
@@ -57,9 +62,11 @@ public sealed class QueueTests : IDisposable
             Assert.True(Path.IsPathRooted(path));
             Assert.Equal(_dir, Path.GetDirectoryName(path));
             Assert.EndsWith(".queued", path, StringComparison.Ordinal);
-            Assert.Equal(Expected, File.ReadAllText(path, Encoding.UTF8));
+            // The size is filled in after the message is written, over a field of spaces kept for it.
+            Assert.Equal(ExpectedFile(ExpectedMessage.Length.ToString(System.Globalization.CultureInfo.InvariantCulture).PadRight(20)),
+                File.ReadAllText(path, Encoding.UTF8));
         }
-        Assert.Equal(2, Directory.GetFiles(_dir).Length); // nothing half-written left behind
+        Assert.Equal(2, Directory.GetFiles(_dir).Length); // no temporary file left behind
     }
 
     [Fact]

@@ -12,11 +12,15 @@ internal sealed class RefusingTransportFactory : ITransportFactory
     /// <summary>How many times a connection was attempted.</summary>
     public int Attempts { get; private set; }
 
+    /// <summary>The request of the last attempt, or null.</summary>
+    public ConnectRequest? LastRequest { get; private set; }
+
     /// <inheritdoc />
     public ValueTask<OpenedTransport> OpenAsync<TIO>(TIO io, ConnectRequest settings, OperationGuard guard, Action<string> info)
         where TIO : struct, ISmtpIO
     {
         Attempts++;
+        LastRequest = settings;
         throw new ConnectAttempted();
     }
 

@@ -115,7 +115,9 @@ public class TranscriptRunnerTests
         var e = await Assert.ThrowsAsync<TranscriptException>(() => TranscriptRunner.RunEngineAsync(Basic, ReplayMode.SyncWhole,
             async (settings, isAsync) =>
             {
-                await Task.Delay(10);
+                // Long enough that the runner sees the task still running even on a loaded machine, where 10 ms of
+                // delay could end before the runner's check gets the CPU.
+                await Task.Delay(500);
                 await MiniClient.Exchange(settings, isAsync, "EHLO me.test", "QUIT");
             }));
 

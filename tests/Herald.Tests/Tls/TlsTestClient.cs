@@ -20,8 +20,10 @@ internal sealed class RecordingTlsCallbacks : ITlsCallbacks
     /// <summary>Thrown from the certificate event when set.</summary>
     public Exception? Throw { get; set; }
 
-    public bool OnServerCertificate(X509Certificate2 certificate, X509Chain? chain, string status, bool accept)
+    public bool OnServerCertificate(X509Certificate2 certificate, ServerCertificateValidation validation, bool accept)
     {
+        var chain = validation.Chain;
+        string status = validation.Verdict.Status;
         Certificates.Add((certificate.Subject, status, accept, chain?.ChainElements.Count ?? 0));
         if (Throw is not null)
         {

@@ -1,13 +1,14 @@
 using System.Text;
 using Herald.Tests.Infrastructure;
 using Xunit;
+using static Herald.Tests.Transcripts.FacadeDriver;
 using static Herald.Tests.Transcripts.SmtpTranscriptTests;
 
 namespace Herald.Tests.Transcripts;
 
 /// <summary>
 /// Message data through the whole component: dot-stuffing and line-end edge cases, an empty body, the raw Message and
-/// MessageB, and SetMessageStream with its closing rules.
+/// MessageB, and SetMessageStream with its closing rules. The line-end and dot cases also through SmtpClient.
 /// </summary>
 public class DataTranscriptTests
 {
@@ -51,9 +52,31 @@ public class DataTranscriptTests
         });
     }
 
-    [Theory, MemberData(nameof(ReplayModes.All), MemberType = typeof(ReplayModes))]
-    public Task EndsABodyWithoutAFinalLineEndWithCrlfDotCrlf(ReplayMode mode) =>
-        Run("data-no-final-crlf.smtp", mode, Body("first\r\nlast line"), (smtp, isAsync) => Send(smtp, isAsync));
+    private static Action<IFacadeDriver> Text(string text) => driver =>
+        driver.SetMessage("alice@example.org", "bob@example.com", subject: "Dots", body: text);
+
+    [Theory, MemberData(nameof(FacadeModes.All), MemberType = typeof(FacadeModes))]
+    public Task EndsABodyWithoutAFinalLineEndWithCrlfDotCrlf(Facade facade, ReplayMode mode) =>
+        FacadeDriver.Run("data-no-final-crlf.smtp", facade, mode, Text("first\r\nlast line"), (driver, isAsync) => driver.Send(isAsync));
+
+    [Theory, MemberData(nameof(FacadeModes.ClientOnly), MemberType = typeof(FacadeModes))]
+    public Task SmtpClientDoublesEveryLeadingDotAndNeverTracesData(Facade facade, ReplayMode mode) =>
+        FacadeDriver.Run("data-leading-dots.smtp", facade, mode, Text(".hidden\r\n..two\r\n.\r\nmiddle\r\n.\r\n"),
+            async (driver, isAsync) =>
+            {
+                await driver.Send(isAsync);
+                Assert.DoesNotContain(driver.Trace, l =>
+                    l.Contains("hidden", StringComparison.Ordinal) || l.Contains("Subject", StringComparison.Ordinal));
+            });
+
+    [Theory, MemberData(nameof(FacadeModes.ClientOnly), MemberType = typeof(FacadeModes))]
+    public Task SmtpClientTurnsBareLfAndBareCrIntoCrlf(Facade facade, ReplayMode mode) =>
+        FacadeDriver.Run("data-bare-line-ends.smtp", facade, mode, Text("one\ntwo\rthree\r\n\n.after LF\r.after CR"),
+            (driver, isAsync) => driver.Send(isAsync));
+
+    [Theory, MemberData(nameof(FacadeModes.ClientOnly), MemberType = typeof(FacadeModes))]
+    public Task SmtpClientSendsTheHeadersAloneForAnEmptyBody(Facade facade, ReplayMode mode) =>
+        FacadeDriver.Run("data-empty-body.smtp", facade, mode, Text(""), (driver, isAsync) => driver.Send(isAsync));
 
     [Theory, MemberData(nameof(ReplayModes.All), MemberType = typeof(ReplayModes))]
     public Task TurnsBareLfAndBareCrIntoCrlf(ReplayMode mode) =>
@@ -63,9 +86,9 @@ public class DataTranscriptTests
             Assert.Equal("one\r\ntwo\r\nthree\r\n\r\n.after LF\r\n.after CR\r\n", smtp.Config("TransferText"));
         });
 
-    [Theory, MemberData(nameof(ReplayModes.All), MemberType = typeof(ReplayModes))]
-    public Task NoBareLineEndReachesTheWire(ReplayMode mode) =>
-        Run("data-bare-lf-raw.smtp", mode, Body("a\nb\r\r\nc"), (smtp, isAsync) => Send(smtp, isAsync));
+    [Theory, MemberData(nameof(FacadeModes.All), MemberType = typeof(FacadeModes))]
+    public Task NoBareLineEndReachesTheWire(Facade facade, ReplayMode mode) =>
+        FacadeDriver.Run("data-bare-lf-raw.smtp", facade, mode, Text("a\nb\r\r\nc"), (driver, isAsync) => driver.Send(isAsync));
 
     [Theory, MemberData(nameof(ReplayModes.All), MemberType = typeof(ReplayModes))]
     public Task SendsTheHeadersAloneForAnEmptyBodyWithoutTransferEvents(ReplayMode mode)

@@ -1,5 +1,6 @@
 using Herald.Tests.Infrastructure;
 using Xunit;
+using static Herald.Tests.Transcripts.FacadeDriver;
 using static Herald.Tests.Transcripts.SmtpTranscriptTests;
 
 namespace Herald.Tests.Transcripts;
@@ -7,7 +8,8 @@ namespace Herald.Tests.Transcripts;
 /// <summary>
 /// Refused senders and recipients, pipelined and one command at a time, under the StopOnToErrors / StopOnCcErrors /
 /// StopOnBccErrors rules: which failures stop the send (161 with the server's reply), which only fire OnError, and
-/// how the client leaves a transaction whose DATA the server already accepted.
+/// how the client leaves a transaction whose DATA the server already accepted. SmtpClient keeps the default rule
+/// (To and Cc refusals stop, Bcc refusals are reported), so the tests of that rule run through both facades.
 /// </summary>
 public class RecipientTranscriptTests
 {
@@ -27,6 +29,9 @@ public class RecipientTranscriptTests
         smtp.MessageText = "Hello.\r\n";
     }
 
+    private static Action<IFacadeDriver> Message(string to = "bob@example.com", string cc = "", string bcc = "") =>
+        driver => driver.SetMessage("alice@example.org", to, cc, bcc);
+
     private static void AssertRefusal(SmtpException e, int replyCode, string enhanced, params string[] mentions)
     {
         Assert.Equal(SmtpErrorCodes.ProtocolError, e.Code);
@@ -39,50 +44,37 @@ public class RecipientTranscriptTests
         }
     }
 
-    [Theory, MemberData(nameof(ReplayModes.All), MemberType = typeof(ReplayModes))]
-    public Task ARejectedBccFiresOnErrorAndTheMessageGoesToTheRest(ReplayMode mode)
-    {
-        List<string> errors = [];
-        return Run("rcpt-bcc-rejected.smtp", mode, smtp =>
+    [Theory, MemberData(nameof(FacadeModes.All), MemberType = typeof(FacadeModes))]
+    public Task ARejectedBccFiresOnErrorAndTheMessageGoesToTheRest(Facade facade, ReplayMode mode) =>
+        FacadeDriver.Run("rcpt-bcc-rejected.smtp", facade, mode, Message(bcc: "ghost@example.net"), async (driver, isAsync) =>
         {
-            Message(smtp, bcc: "ghost@example.net");
-            errors = Errors(smtp);
-        }, async (smtp, isAsync) =>
-        {
-            await Send(smtp, isAsync);
-            var error = Assert.Single(errors);
+            await driver.Send(isAsync);
+            var error = Assert.Single(driver.Errors);
             Assert.StartsWith("161: ", error);
             Assert.Contains("<ghost@example.net>", error);
             Assert.Contains("550 5.1.1 <ghost@example.net>: Recipient address rejected", error);
-            Assert.Equal("250 2.0.0 Ok: queued", smtp.LastReply);
+            Assert.Equal("250 2.0.0 Ok: queued", driver.LastReply);
         });
-    }
 
-    [Theory, MemberData(nameof(ReplayModes.All), MemberType = typeof(ReplayModes))]
-    public Task ARejectedToAfterDataWasAcceptedClosesTheConnectionToAbandonTheMessage(ReplayMode mode)
-    {
-        List<string> errors = [];
-        return Run("rcpt-to-rejected-data-354.smtp", mode, smtp =>
-        {
-            Message(smtp, to: "bob@example.com, carol@example.com");
-            errors = Errors(smtp);
-        }, async (smtp, isAsync) =>
-        {
-            var e = await SendFails(smtp, isAsync);
-            // The error carries the refusal's codes even though it is rethrown after the connection was closed.
-            AssertRefusal(e, 550, "5.1.1", "To recipient <bob@example.com>", "closed");
-            Assert.False(smtp.Connected);
-            Assert.Empty(errors);
-        });
-    }
+    [Theory, MemberData(nameof(FacadeModes.All), MemberType = typeof(FacadeModes))]
+    public Task ARejectedToAfterDataWasAcceptedClosesTheConnectionToAbandonTheMessage(Facade facade, ReplayMode mode) =>
+        FacadeDriver.Run("rcpt-to-rejected-data-354.smtp", facade, mode, Message(to: "bob@example.com, carol@example.com"),
+            async (driver, isAsync) =>
+            {
+                var e = await SendFails(driver, isAsync);
+                // The error carries the refusal's codes even though it is rethrown after the connection was closed.
+                AssertRefusal(e, 550, "5.1.1", "To recipient <bob@example.com>", "closed");
+                Assert.False(driver.Connected);
+                Assert.Empty(driver.Errors);
+            });
 
-    [Theory, MemberData(nameof(ReplayModes.All), MemberType = typeof(ReplayModes))]
-    public Task ARejectedToWithDataRefusedEndsTheSessionNormally(ReplayMode mode) =>
-        Run("rcpt-to-rejected-data-554.smtp", mode, smtp => Message(smtp), async (smtp, isAsync) =>
+    [Theory, MemberData(nameof(FacadeModes.All), MemberType = typeof(FacadeModes))]
+    public Task ARejectedToWithDataRefusedEndsTheSessionNormally(Facade facade, ReplayMode mode) =>
+        FacadeDriver.Run("rcpt-to-rejected-data-554.smtp", facade, mode, Message(), async (driver, isAsync) =>
         {
-            var e = await SendFails(smtp, isAsync);
+            var e = await SendFails(driver, isAsync);
             AssertRefusal(e, 550, "5.1.1", "To recipient <bob@example.com>");
-            Assert.False(smtp.Connected);
+            Assert.False(driver.Connected);
         });
 
     [Theory, MemberData(nameof(ReplayModes.All), MemberType = typeof(ReplayModes))]
@@ -121,11 +113,11 @@ public class RecipientTranscriptTests
         });
     }
 
-    [Theory, MemberData(nameof(ReplayModes.All), MemberType = typeof(ReplayModes))]
-    public Task ARejectedCcStopsTheSendByDefault(ReplayMode mode) =>
-        Run("rcpt-cc-rejected.smtp", mode, smtp => Message(smtp, cc: "carol@example.com"), async (smtp, isAsync) =>
+    [Theory, MemberData(nameof(FacadeModes.All), MemberType = typeof(FacadeModes))]
+    public Task ARejectedCcStopsTheSendByDefault(Facade facade, ReplayMode mode) =>
+        FacadeDriver.Run("rcpt-cc-rejected.smtp", facade, mode, Message(cc: "carol@example.com"), async (driver, isAsync) =>
         {
-            var e = await SendFails(smtp, isAsync);
+            var e = await SendFails(driver, isAsync);
             AssertRefusal(e, 550, "5.1.1", "Cc recipient <carol@example.com>");
         });
 
@@ -141,36 +133,29 @@ public class RecipientTranscriptTests
             AssertRefusal(e, 550, "5.1.1", "Bcc recipient <ghost@example.net>");
         });
 
-    [Theory, MemberData(nameof(ReplayModes.All), MemberType = typeof(ReplayModes))]
-    public Task ARefusedSenderIsTheErrorEvenWhenTheRepliesAfterItAreEchoes(ReplayMode mode) =>
-        Run("mail-rejected-pipelined.smtp", mode, smtp => Message(smtp), async (smtp, isAsync) =>
+    [Theory, MemberData(nameof(FacadeModes.All), MemberType = typeof(FacadeModes))]
+    public Task ARefusedSenderIsTheErrorEvenWhenTheRepliesAfterItAreEchoes(Facade facade, ReplayMode mode) =>
+        FacadeDriver.Run("mail-rejected-pipelined.smtp", facade, mode, Message(), async (driver, isAsync) =>
         {
-            var e = await SendFails(smtp, isAsync);
+            var e = await SendFails(driver, isAsync);
             AssertRefusal(e, 550, "5.7.1", "sender <alice@example.org>", "Sender address rejected");
         });
 
-    [Theory, MemberData(nameof(ReplayModes.All), MemberType = typeof(ReplayModes))]
-    public Task WithoutPipeliningARejectedToStopsBeforeData(ReplayMode mode) =>
-        Run("rcpt-to-rejected-serial.smtp", mode, smtp => Message(smtp), async (smtp, isAsync) =>
+    [Theory, MemberData(nameof(FacadeModes.All), MemberType = typeof(FacadeModes))]
+    public Task WithoutPipeliningARejectedToStopsBeforeData(Facade facade, ReplayMode mode) =>
+        FacadeDriver.Run("rcpt-to-rejected-serial.smtp", facade, mode, Message(), async (driver, isAsync) =>
         {
-            var e = await SendFails(smtp, isAsync);
+            var e = await SendFails(driver, isAsync);
             AssertRefusal(e, 550, "5.1.1", "To recipient <bob@example.com>");
         });
 
-    [Theory, MemberData(nameof(ReplayModes.All), MemberType = typeof(ReplayModes))]
-    public Task WithoutPipeliningARejectedBccIsReportedAndTheSendGoesOn(ReplayMode mode)
-    {
-        List<string> errors = [];
-        return Run("rcpt-bcc-rejected-serial.smtp", mode, smtp =>
+    [Theory, MemberData(nameof(FacadeModes.All), MemberType = typeof(FacadeModes))]
+    public Task WithoutPipeliningARejectedBccIsReportedAndTheSendGoesOn(Facade facade, ReplayMode mode) =>
+        FacadeDriver.Run("rcpt-bcc-rejected-serial.smtp", facade, mode, Message(bcc: "ghost@example.net"), async (driver, isAsync) =>
         {
-            Message(smtp, bcc: "ghost@example.net");
-            errors = Errors(smtp);
-        }, async (smtp, isAsync) =>
-        {
-            await Send(smtp, isAsync);
-            Assert.Contains("<ghost@example.net>", Assert.Single(errors));
+            await driver.Send(isAsync);
+            Assert.Contains("<ghost@example.net>", Assert.Single(driver.Errors));
         });
-    }
 
     [Theory, MemberData(nameof(ReplayModes.All), MemberType = typeof(ReplayModes))]
     public Task WithoutPipeliningStopOnToErrorsFalseDeliversToTheRest(ReplayMode mode)
@@ -200,29 +185,30 @@ public class RecipientTranscriptTests
             AssertRefusal(e, 450, "4.2.1", "none of the recipients");
         });
 
-    [Theory, MemberData(nameof(ReplayModes.All), MemberType = typeof(ReplayModes))]
-    public Task WithoutPipeliningARefusedSenderStopsAtOnce(ReplayMode mode) =>
-        Run("mail-rejected-serial.smtp", mode, smtp => Message(smtp), async (smtp, isAsync) =>
+    [Theory, MemberData(nameof(FacadeModes.All), MemberType = typeof(FacadeModes))]
+    public Task WithoutPipeliningARefusedSenderStopsAtOnce(Facade facade, ReplayMode mode) =>
+        FacadeDriver.Run("mail-rejected-serial.smtp", facade, mode, Message(), async (driver, isAsync) =>
         {
-            var e = await SendFails(smtp, isAsync);
+            var e = await SendFails(driver, isAsync);
             AssertRefusal(e, 550, "5.7.1", "sender <alice@example.org>");
         });
 
-    [Theory, MemberData(nameof(ReplayModes.All), MemberType = typeof(ReplayModes))]
-    public Task WithoutPipeliningARefusedDataStopsTheSend(ReplayMode mode) =>
-        Run("data-rejected-serial.smtp", mode, smtp => Message(smtp), async (smtp, isAsync) =>
+    [Theory, MemberData(nameof(FacadeModes.All), MemberType = typeof(FacadeModes))]
+    public Task WithoutPipeliningARefusedDataStopsTheSend(Facade facade, ReplayMode mode) =>
+        FacadeDriver.Run("data-rejected-serial.smtp", facade, mode, Message(), async (driver, isAsync) =>
         {
-            var e = await SendFails(smtp, isAsync);
+            var e = await SendFails(driver, isAsync);
             AssertRefusal(e, 451, "4.3.0", "DATA");
             Assert.True(e.IsTransient);
         });
 
-    [Theory, MemberData(nameof(ReplayModes.All), MemberType = typeof(ReplayModes))]
-    public Task AMessageRefusedAtTheFinalDotFailsWithTheReply(ReplayMode mode) =>
-        Run("final-rejected.smtp", mode, smtp => Message(smtp), async (smtp, isAsync) =>
+    [Theory, MemberData(nameof(FacadeModes.All), MemberType = typeof(FacadeModes))]
+    public Task AMessageRefusedAtTheFinalDotFailsWithTheReply(Facade facade, ReplayMode mode) =>
+        FacadeDriver.Run("final-rejected.smtp", facade, mode, Message(), async (driver, isAsync) =>
         {
-            var e = await SendFails(smtp, isAsync);
+            var e = await SendFails(driver, isAsync);
             AssertRefusal(e, 554, "5.7.1", "did not accept the message", "spam");
-            Assert.Equal("554 5.7.1 Message rejected as spam", smtp.LastReply);
+            Assert.Equal("554 5.7.1 Message rejected as spam", driver.LastReply);
         });
+
 }

@@ -1,5 +1,6 @@
 using Herald.Tests.Infrastructure;
 using Xunit;
+using static Herald.Tests.Transcripts.FacadeDriver;
 using static Herald.Tests.Transcripts.SmtpTranscriptTests;
 
 namespace Herald.Tests.Transcripts;
@@ -20,31 +21,33 @@ public class RsetTranscriptTests
 
     private static Task Disconnect(Smtp smtp, bool isAsync) => Call(isAsync, smtp.Disconnect, () => smtp.DisconnectAsync());
 
-    [Theory, MemberData(nameof(ReplayModes.All), MemberType = typeof(ReplayModes))]
-    public Task ResetsBeforeTheSecondMessageOnAReusedConnection(ReplayMode mode) =>
-        RunRecorded("rset-reused-connection.smtp", mode, Message, async (smtp, isAsync, wire) =>
+    private static void Message(IFacadeDriver driver) => driver.SetMessage("alice@example.org", "bob@example.com");
+
+    [Theory, MemberData(nameof(FacadeModes.All), MemberType = typeof(FacadeModes))]
+    public Task ResetsBeforeTheSecondMessageOnAReusedConnection(Facade facade, ReplayMode mode) =>
+        FacadeDriver.RunRecorded("rset-reused-connection.smtp", facade, mode, Message, async (driver, isAsync, wire) =>
         {
-            await Connect(smtp, isAsync);
-            await Send(smtp, isAsync);
-            Assert.True(smtp.Connected); // Send after Connect keeps the session
-            Assert.Equal("250 2.0.0 Ok: queued as 1", smtp.LastReply);
-            await Send(smtp, isAsync);
-            Assert.Equal("250 2.0.0 Ok: queued as 2", smtp.LastReply);
-            await Disconnect(smtp, isAsync);
-            Assert.False(smtp.Connected);
+            await driver.Connect(isAsync);
+            await driver.Send(isAsync);
+            Assert.True(driver.Connected); // a send on an open session keeps it
+            Assert.Equal("250 2.0.0 Ok: queued as 1", driver.LastReply);
+            await driver.Send(isAsync);
+            Assert.Equal("250 2.0.0 Ok: queued as 2", driver.LastReply);
+            await driver.Disconnect(isAsync);
+            Assert.False(driver.Connected);
             Assert.Contains("RSET\r\nMAIL FROM:<alice@example.org>\r\nRCPT TO:<bob@example.com>\r\nDATA\r\n", wire.Writes);
         });
 
-    [Theory, MemberData(nameof(ReplayModes.All), MemberType = typeof(ReplayModes))]
-    public Task ResetsAfterAFailedTransaction(ReplayMode mode) =>
-        Run("rset-after-failure.smtp", mode, Message, async (smtp, isAsync) =>
+    [Theory, MemberData(nameof(FacadeModes.All), MemberType = typeof(FacadeModes))]
+    public Task ResetsAfterAFailedTransaction(Facade facade, ReplayMode mode) =>
+        FacadeDriver.Run("rset-after-failure.smtp", facade, mode, Message, async (driver, isAsync) =>
         {
-            await Connect(smtp, isAsync);
-            var e = await SendFails(smtp, isAsync);
+            await driver.Connect(isAsync);
+            var e = await SendFails(driver, isAsync);
             Assert.Equal(550, e.ReplyCode);
-            Assert.True(smtp.Connected); // a refusal leaves the session usable
-            await Send(smtp, isAsync);
-            await Disconnect(smtp, isAsync);
+            Assert.True(driver.Connected); // a refusal leaves the session usable
+            await driver.Send(isAsync);
+            await driver.Disconnect(isAsync);
         });
 
     [Theory, MemberData(nameof(ReplayModes.All), MemberType = typeof(ReplayModes))]

@@ -1,5 +1,6 @@
 using Herald.Tests.Infrastructure;
 using Xunit;
+using static Herald.Tests.Transcripts.FacadeDriver;
 using static Herald.Tests.Transcripts.SmtpTranscriptTests;
 
 namespace Herald.Tests.Transcripts;
@@ -10,23 +11,18 @@ namespace Herald.Tests.Transcripts;
 /// </summary>
 public class SendTranscriptTests
 {
-    [Theory, MemberData(nameof(ReplayModes.All), MemberType = typeof(ReplayModes))]
-    public Task PipelinesMailEveryRcptAndDataInOneWrite(ReplayMode mode) =>
-        RunRecorded("send-pipelined.smtp", mode, smtp =>
-        {
-            smtp.From = "alice@example.org";
-            smtp.SendTo = "bob@example.com";
-            smtp.Cc = "carol@example.com";
-            smtp.BCc = "dave@example.net";
-            smtp.Subject = "Pipelined";
-            smtp.MessageText = "Hello all.\r\n";
-        }, async (smtp, isAsync, wire) =>
-        {
-            await Send(smtp, isAsync);
-            Assert.Contains("MAIL FROM:<alice@example.org> SIZE=171\r\nRCPT TO:<bob@example.com>\r\nRCPT TO:<carol@example.com>\r\n" +
-                "RCPT TO:<dave@example.net>\r\nDATA\r\n", wire.Writes);
-            Assert.Equal("250 2.0.0 Ok: queued as 42", smtp.LastReply);
-        });
+    [Theory, MemberData(nameof(FacadeModes.All), MemberType = typeof(FacadeModes))]
+    public Task PipelinesMailEveryRcptAndDataInOneWrite(Facade facade, ReplayMode mode) =>
+        FacadeDriver.RunRecorded("send-pipelined.smtp", facade, mode,
+            driver => driver.SetMessage("alice@example.org", "bob@example.com", "carol@example.com", "dave@example.net", "Pipelined",
+                "Hello all.\r\n"),
+            async (driver, isAsync, wire) =>
+            {
+                await driver.Send(isAsync);
+                Assert.Contains("MAIL FROM:<alice@example.org> SIZE=171\r\nRCPT TO:<bob@example.com>\r\nRCPT TO:<carol@example.com>\r\n" +
+                    "RCPT TO:<dave@example.net>\r\nDATA\r\n", wire.Writes);
+                Assert.Equal("250 2.0.0 Ok: queued as 42", driver.LastReply);
+            });
 
     [Theory, MemberData(nameof(ReplayModes.All), MemberType = typeof(ReplayModes))]
     public Task DeclaresAnEightBitBodyWhenTheServerOffers8BitMime(ReplayMode mode) =>
@@ -78,18 +74,15 @@ public class SendTranscriptTests
             Assert.False(smtp.Connected);
         });
 
-    [Theory, MemberData(nameof(ReplayModes.All), MemberType = typeof(ReplayModes))]
-    public Task RefusesAMessageLargerThanTheServersSizeBeforeMail(ReplayMode mode) =>
-        Run("send-size-exceeded.smtp", mode, smtp =>
-        {
-            smtp.From = "alice@example.org";
-            smtp.SendTo = "bob@example.com";
-            smtp.MessageText = new string('x', 200) + "\r\n";
-        }, async (smtp, isAsync) =>
-        {
-            var e = await SendFails(smtp, isAsync);
-            Assert.Equal(SmtpErrorCodes.ProtocolError, e.Code);
-            Assert.Contains("at most 100 bytes", e.Message);
-            Assert.False(smtp.Connected);
-        });
+    [Theory, MemberData(nameof(FacadeModes.All), MemberType = typeof(FacadeModes))]
+    public Task RefusesAMessageLargerThanTheServersSizeBeforeMail(Facade facade, ReplayMode mode) =>
+        FacadeDriver.Run("send-size-exceeded.smtp", facade, mode,
+            driver => driver.SetMessage("alice@example.org", "bob@example.com", subject: "", body: new string('x', 200) + "\r\n"),
+            async (driver, isAsync) =>
+            {
+                var e = await SendFails(driver, isAsync);
+                Assert.Equal(SmtpErrorCodes.ProtocolError, e.Code);
+                Assert.Contains("at most 100 bytes", e.Message);
+                Assert.False(driver.Connected);
+            });
 }

@@ -1,12 +1,14 @@
 using Herald.Tests.Infrastructure;
 using Xunit;
+using static Herald.Tests.Transcripts.FacadeDriver;
 using static Herald.Tests.Transcripts.SmtpTranscriptTests;
 
 namespace Herald.Tests.Transcripts;
 
 /// <summary>
 /// The session around a transaction: greeting, EHLO with its HELO fallback, HELO-only mode, multi-line and bare-code
-/// replies, a server that ends the session with 421, and a greeting that refuses the session.
+/// replies, a server that ends the session with 421, and a greeting that refuses the session. Through both facades
+/// (<see cref="IFacadeDriver"/>) except where a setting only one has is the point.
 /// </summary>
 public class SessionTranscriptTests
 {
@@ -18,32 +20,45 @@ public class SessionTranscriptTests
         smtp.MessageText = "Hello.\r\n";
     }
 
-    [Theory]
-    [InlineData(ReplayMode.SyncWhole, 500)]
-    [InlineData(ReplayMode.SyncLine, 500)]
-    [InlineData(ReplayMode.SyncByte, 500)]
-    [InlineData(ReplayMode.AsyncWhole, 500)]
-    [InlineData(ReplayMode.AsyncLine, 500)]
-    [InlineData(ReplayMode.AsyncByte, 500)]
-    [InlineData(ReplayMode.SyncWhole, 502)]
-    [InlineData(ReplayMode.SyncLine, 502)]
-    [InlineData(ReplayMode.SyncByte, 502)]
-    [InlineData(ReplayMode.AsyncWhole, 502)]
-    [InlineData(ReplayMode.AsyncLine, 502)]
-    [InlineData(ReplayMode.AsyncByte, 502)]
-    public Task FallsBackToHeloWhenEhloIsUnknown(ReplayMode mode, int code)
+    private static void Message(IFacadeDriver driver) => driver.SetMessage("alice@example.org", "bob@example.com");
+
+    public static TheoryData<Facade, ReplayMode, int> HeloFallbackCases()
     {
-        List<string> trace = [];
-        return Run($"session-helo-fallback-{code}.smtp", mode, smtp =>
+        var data = new TheoryData<Facade, ReplayMode, int>();
+        foreach (var facade in Enum.GetValues<Facade>())
         {
-            Message(smtp);
-            trace = Trace(smtp);
-        }, async (smtp, isAsync) =>
-        {
-            await Send(smtp, isAsync);
-            Assert.Contains(trace, l => l.StartsWith("2: ", StringComparison.Ordinal) && l.Contains("HELO", StringComparison.Ordinal));
-        });
+            foreach (var mode in Enum.GetValues<ReplayMode>())
+            {
+                data.Add(facade, mode, 500);
+                data.Add(facade, mode, 502);
+            }
+        }
+        return data;
     }
+
+    public static TheoryData<Facade, ReplayMode, string, string> Closing421Cases()
+    {
+        var data = new TheoryData<Facade, ReplayMode, string, string>();
+        foreach (var facade in Enum.GetValues<Facade>())
+        {
+            foreach (var mode in Enum.GetValues<ReplayMode>())
+            {
+                data.Add(facade, mode, "session-421-after-mail.smtp", "4.3.2");
+                data.Add(facade, mode, "session-421-after-rcpt.smtp", "4.4.2");
+                data.Add(facade, mode, "session-421-greeting.smtp", "");
+            }
+        }
+        return data;
+    }
+
+    [Theory, MemberData(nameof(HeloFallbackCases))]
+    public Task FallsBackToHeloWhenEhloIsUnknown(Facade facade, ReplayMode mode, int code) =>
+        FacadeDriver.Run($"session-helo-fallback-{code}.smtp", facade, mode, Message, async (driver, isAsync) =>
+        {
+            await driver.Send(isAsync);
+            Assert.Contains(driver.Trace, l => l.StartsWith("2: ", StringComparison.Ordinal)
+                && l.Contains("HELO", StringComparison.Ordinal));
+        });
 
     [Theory, MemberData(nameof(ReplayModes.All), MemberType = typeof(ReplayModes))]
     public Task AllowExtensionsFalseSendsHeloOnly(ReplayMode mode) =>
@@ -53,102 +68,85 @@ public class SessionTranscriptTests
             smtp.AllowExtensions = false;
         }, (smtp, isAsync) => Send(smtp, isAsync));
 
-    [Theory, MemberData(nameof(ReplayModes.All), MemberType = typeof(ReplayModes))]
-    public Task ReadsMultiLineRepliesAtEveryStep(ReplayMode mode)
-    {
-        List<string> trace = [];
-        return Run("session-multiline.smtp", mode, smtp =>
+    [Theory, MemberData(nameof(FacadeModes.All), MemberType = typeof(FacadeModes))]
+    public Task ReadsMultiLineRepliesAtEveryStep(Facade facade, ReplayMode mode) =>
+        FacadeDriver.Run("session-multiline.smtp", facade, mode, Message, async (driver, isAsync) =>
         {
-            Message(smtp);
-            trace = Trace(smtp);
-        }, async (smtp, isAsync) =>
-        {
-            await Send(smtp, isAsync);
-            Assert.Equal("250-2.0.0 Queued\r\n250 2.0.0 as 99", smtp.LastReply);
+            await driver.Send(isAsync);
+            Assert.Equal("250-2.0.0 Queued\r\n250 2.0.0 as 99", driver.LastReply);
             // Each line of a reply is one trace event.
-            Assert.Contains("1: 220-This server is for testing.", trace);
-            Assert.Contains("1: 354 end with <CRLF>.<CRLF>", trace);
-        });
-    }
-
-    [Theory, MemberData(nameof(ReplayModes.All), MemberType = typeof(ReplayModes))]
-    public Task AcceptsBareCodeRepliesAtEveryStep(ReplayMode mode) =>
-        Run("session-bare-codes.smtp", mode, Message, async (smtp, isAsync) =>
-        {
-            await Send(smtp, isAsync);
-            Assert.Equal("250", smtp.LastReply);
+            Assert.Contains("1: 220-This server is for testing.", driver.Trace);
+            Assert.Contains("1: 354 end with <CRLF>.<CRLF>", driver.Trace);
         });
 
-    [Theory, MemberData(nameof(ReplayModes.All), MemberType = typeof(ReplayModes))]
-    public Task AcceptsBareCodeRepliesInAPipelinedBatch(ReplayMode mode) =>
-        Run("session-bare-codes-pipelined.smtp", mode, Message, (smtp, isAsync) => Send(smtp, isAsync));
-
-    [Theory]
-    [InlineData(ReplayMode.SyncWhole, "session-421-after-mail.smtp", "4.3.2")]
-    [InlineData(ReplayMode.SyncLine, "session-421-after-mail.smtp", "4.3.2")]
-    [InlineData(ReplayMode.SyncByte, "session-421-after-mail.smtp", "4.3.2")]
-    [InlineData(ReplayMode.AsyncWhole, "session-421-after-mail.smtp", "4.3.2")]
-    [InlineData(ReplayMode.AsyncLine, "session-421-after-mail.smtp", "4.3.2")]
-    [InlineData(ReplayMode.AsyncByte, "session-421-after-mail.smtp", "4.3.2")]
-    [InlineData(ReplayMode.SyncWhole, "session-421-after-rcpt.smtp", "4.4.2")]
-    [InlineData(ReplayMode.SyncLine, "session-421-after-rcpt.smtp", "4.4.2")]
-    [InlineData(ReplayMode.SyncByte, "session-421-after-rcpt.smtp", "4.4.2")]
-    [InlineData(ReplayMode.AsyncWhole, "session-421-after-rcpt.smtp", "4.4.2")]
-    [InlineData(ReplayMode.AsyncLine, "session-421-after-rcpt.smtp", "4.4.2")]
-    [InlineData(ReplayMode.AsyncByte, "session-421-after-rcpt.smtp", "4.4.2")]
-    [InlineData(ReplayMode.SyncWhole, "session-421-greeting.smtp", "")]
-    [InlineData(ReplayMode.SyncLine, "session-421-greeting.smtp", "")]
-    [InlineData(ReplayMode.SyncByte, "session-421-greeting.smtp", "")]
-    [InlineData(ReplayMode.AsyncWhole, "session-421-greeting.smtp", "")]
-    [InlineData(ReplayMode.AsyncLine, "session-421-greeting.smtp", "")]
-    [InlineData(ReplayMode.AsyncByte, "session-421-greeting.smtp", "")]
-    public Task A421EndsTheSessionAndTheNextSendOpensANewConnection(ReplayMode mode, string file, string enhanced) =>
-        Run(file, mode, Message, async (smtp, isAsync) =>
+    [Theory, MemberData(nameof(FacadeModes.All), MemberType = typeof(FacadeModes))]
+    public Task AcceptsBareCodeRepliesAtEveryStep(Facade facade, ReplayMode mode) =>
+        FacadeDriver.Run("session-bare-codes.smtp", facade, mode, Message, async (driver, isAsync) =>
         {
-            var e = await SendFails(smtp, isAsync);
+            await driver.Send(isAsync);
+            Assert.Equal("250", driver.LastReply);
+        });
+
+    [Theory, MemberData(nameof(FacadeModes.All), MemberType = typeof(FacadeModes))]
+    public Task AcceptsBareCodeRepliesInAPipelinedBatch(Facade facade, ReplayMode mode) =>
+        FacadeDriver.Run("session-bare-codes-pipelined.smtp", facade, mode, Message, (driver, isAsync) => driver.Send(isAsync));
+
+    [Theory, MemberData(nameof(Closing421Cases))]
+    public Task A421EndsTheSessionAndTheNextSendOpensANewConnection(Facade facade, ReplayMode mode, string file, string enhanced) =>
+        FacadeDriver.Run(file, facade, mode, Message, async (driver, isAsync) =>
+        {
+            var e = await SendFails(driver, isAsync);
             Assert.Equal(SmtpErrorCodes.ProtocolError, e.Code);
             Assert.Equal(421, e.ReplyCode);
             Assert.Equal(enhanced, e.EnhancedStatusCode);
             Assert.Contains("closing the connection", e.Message);
-            Assert.StartsWith("421", smtp.LastReply);
-            Assert.False(smtp.Connected);
-            Assert.True(smtp.Idle);
+            Assert.StartsWith("421", driver.LastReply);
+            Assert.False(driver.Connected);
 
-            await Send(smtp, isAsync);
-            Assert.Equal("250 2.0.0 Ok: queued", smtp.LastReply);
+            await driver.Send(isAsync);
+            Assert.Equal("250 2.0.0 Ok: queued", driver.LastReply);
         });
 
-    [Theory, MemberData(nameof(ReplayModes.All), MemberType = typeof(ReplayModes))]
-    public Task A421AnswerToEhloIsNotRetriedWithHelo(ReplayMode mode) =>
-        Run("session-ehlo-421.smtp", mode, Message, async (smtp, isAsync) =>
+    [Theory, MemberData(nameof(FacadeModes.All), MemberType = typeof(FacadeModes))]
+    public Task A421AnswerToEhloIsNotRetriedWithHelo(Facade facade, ReplayMode mode) =>
+        FacadeDriver.Run("session-ehlo-421.smtp", facade, mode, Message, async (driver, isAsync) =>
         {
-            var e = await Fails(isAsync, smtp.Connect, () => smtp.ConnectAsync());
+            var e = await ConnectFails(driver, isAsync);
             Assert.Equal(421, e.ReplyCode);
-            Assert.False(smtp.Connected);
+            Assert.False(driver.Connected);
         });
 
-    [Theory, MemberData(nameof(ReplayModes.All), MemberType = typeof(ReplayModes))]
-    public Task A554GreetingFailsTheConnectAfterAPoliteQuit(ReplayMode mode) =>
-        Run("session-554-greeting.smtp", mode, Message, async (smtp, isAsync) =>
+    [Theory, MemberData(nameof(FacadeModes.All), MemberType = typeof(FacadeModes))]
+    public Task A554GreetingFailsTheConnectAfterAPoliteQuit(Facade facade, ReplayMode mode) =>
+        FacadeDriver.Run("session-554-greeting.smtp", facade, mode, Message, async (driver, isAsync) =>
         {
-            var e = await Fails(isAsync, smtp.Connect, () => smtp.ConnectAsync());
+            var e = await ConnectFails(driver, isAsync);
             Assert.Equal(SmtpErrorCodes.ProtocolError, e.Code);
             Assert.Equal(554, e.ReplyCode);
             Assert.Equal("5.7.1", e.EnhancedStatusCode);
             Assert.Contains("No SMTP service for you", e.Message);
-            Assert.Equal("554 5.7.1 No SMTP service for you", smtp.LastReply);
-            Assert.False(smtp.Connected);
+            Assert.Equal("554 5.7.1 No SMTP service for you", driver.LastReply);
+            Assert.False(driver.Connected);
         });
 
-    [Theory, MemberData(nameof(ReplayModes.All), MemberType = typeof(ReplayModes))]
-    public Task ARefusedEhloFailsTheConnectAfterAPoliteQuit(ReplayMode mode) =>
-        Run("session-ehlo-rejected.smtp", mode, Message, async (smtp, isAsync) =>
+    [Theory, MemberData(nameof(FacadeModes.All), MemberType = typeof(FacadeModes))]
+    public Task ARefusedEhloFailsTheConnectAfterAPoliteQuit(Facade facade, ReplayMode mode) =>
+        FacadeDriver.Run("session-ehlo-rejected.smtp", facade, mode, Message, async (driver, isAsync) =>
         {
-            var e = await Fails(isAsync, smtp.Connect, () => smtp.ConnectAsync());
+            var e = await ConnectFails(driver, isAsync);
             Assert.Equal(SmtpErrorCodes.ProtocolError, e.Code);
             Assert.Equal(554, e.ReplyCode);
             Assert.Contains("EHLO", e.Message);
-            Assert.Equal("554 5.7.1 Access denied", smtp.LastReply);
-            Assert.False(smtp.Connected);
+            Assert.Equal("554 5.7.1 Access denied", driver.LastReply);
+            Assert.False(driver.Connected);
+        });
+
+    [Theory, MemberData(nameof(ReplayModes.All), MemberType = typeof(ReplayModes))]
+    public Task AfterA421SmtpIsIdleAgain(ReplayMode mode) =>
+        Run("session-421-after-mail.smtp", mode, Message, async (smtp, isAsync) =>
+        {
+            await SendFails(smtp, isAsync);
+            Assert.True(smtp.Idle);
+            await Send(smtp, isAsync);
         });
 }

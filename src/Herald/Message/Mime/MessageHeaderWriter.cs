@@ -84,6 +84,10 @@ internal static class MessageHeaderWriter
         AddAddresses("Sender", sender);
         AddAddresses("To", AddressParser.ParseList(message.SendTo, "SendTo"));
         AddAddresses("Cc", AddressParser.ParseList(message.Cc, "Cc"));
+        if (options.IncludeBcc)
+        {
+            AddAddresses("Bcc", AddressParser.ParseList(message.Bcc, "Bcc"));
+        }
         AddAddresses("Reply-To", AddressParser.ParseList(message.ReplyTo, "ReplyTo"));
         if (message.Subject.Length > 0)
         {

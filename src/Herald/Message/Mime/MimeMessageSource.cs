@@ -35,12 +35,14 @@ internal sealed class MimeMessageSource : MessageSource
     private int _smallStart;
     private int _smallEnd;
 
-    private MimeMessageSource(List<MimeSegment> segments, BuiltHeaders headers, string messageId, bool hasBody)
+    private MimeMessageSource(List<MimeSegment> segments, BuiltHeaders headers, string messageId, bool hasBody,
+        IReadOnlyList<string> boundaries)
     {
         _segments = segments;
         Headers = headers;
         MessageId = messageId;
         HasBody = hasBody;
+        Boundaries = boundaries;
         long length = 0;
         foreach (var segment in segments)
         {
@@ -69,6 +71,10 @@ internal sealed class MimeMessageSource : MessageSource
 
     /// <summary>The Message-ID as written, with its angle brackets.</summary>
     public string MessageId { get; }
+
+    /// <summary>The multipart boundaries, in the order they were drawn (outermost first), for
+    /// <see cref="MimeWriterOptions.Boundaries"/>.</summary>
+    public IReadOnlyList<string> Boundaries { get; }
 
     /// <summary>
     /// Lays out <paramref name="message"/> and measures it. The message's properties are read now; attachment sources
@@ -138,7 +144,8 @@ internal sealed class MimeMessageSource : MessageSource
             mixed.Children.AddRange(separate.Select(a => (Node)new AttachmentNode(a)));
             root = mixed;
         }
-        AssignBoundaries(root, texts, []);
+        var boundaries = new List<string>();
+        AssignBoundaries(root, texts, boundaries, new Queue<string>(options.Boundaries ?? []));
 
         var builder = new SegmentBuilder();
         builder.Append(head.ToString());
@@ -148,7 +155,38 @@ internal sealed class MimeMessageSource : MessageSource
         var segments = builder.Finish();
         bool hasBody = root is not TextNode { Text.Length: 0 };
         string messageId = fields.First(f => f.Key == "Message-ID").Value;
-        return new MimeMessageSource(segments, new BuiltHeaders(fields, builder.RootHeaderText), messageId, hasBody);
+        return new MimeMessageSource(segments, new BuiltHeaders(fields, builder.RootHeaderText), messageId, hasBody, boundaries);
+    }
+
+    /// <summary>Copies the whole message to <paramref name="destination"/> through one pooled buffer, then completes
+    /// the source.</summary>
+    /// <param name="io">Sync or async I/O.</param>
+    /// <param name="destination">Where the bytes go; it is neither flushed nor closed.</param>
+    /// <param name="cancellationToken">Stops the copy.</param>
+    /// <returns>The number of bytes written.</returns>
+    public async ValueTask<long> CopyToAsync<TIO>(TIO io, Stream destination, CancellationToken cancellationToken)
+        where TIO : struct, ISmtpIO
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(PreferredReadSize);
+        try
+        {
+            long total = 0;
+            while (true)
+            {
+                int n = await ReadAsync(io, buffer.AsMemory(0, PreferredReadSize), cancellationToken).ConfigureAwait(false);
+                if (n == 0)
+                {
+                    return total;
+                }
+                await io.WriteAsync(destination, buffer.AsMemory(0, n), cancellationToken).ConfigureAwait(false);
+                total += n;
+            }
+        }
+        finally
+        {
+            Complete();
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     /// <inheritdoc />
@@ -229,8 +267,9 @@ internal sealed class MimeMessageSource : MessageSource
     // Every multipart gets a random boundary of the same length, so none is a prefix of another (RFC 2046 §5.1.1: a
     // boundary must not appear inside an enclosed part). It starts with "=_", which base64 and quoted-printable output
     // never contain ('=' in them is padding at the end of base64, or followed by two hex digits or a line end); text sent
-    // as 7bit or 8bit is searched, and a boundary found in it is drawn again.
-    private static void AssignBoundaries(Node node, List<string> texts, HashSet<string> used)
+    // as 7bit or 8bit is searched, and a boundary found in it is drawn again. An earlier layout's boundaries are taken
+    // first (same message, same bytes), under the same checks.
+    private static void AssignBoundaries(Node node, List<string> texts, List<string> used, Queue<string> earlier)
     {
         if (node is not MultipartNode multipart)
         {
@@ -239,14 +278,14 @@ internal sealed class MimeMessageSource : MessageSource
         string boundary;
         do
         {
-            boundary = "=_" + RandomNumberGenerator.GetString(BoundaryAlphabet, 28);
+            boundary = earlier.TryDequeue(out var again) ? again : "=_" + RandomNumberGenerator.GetString(BoundaryAlphabet, 28);
         }
         while (used.Contains(boundary) || texts.Any(t => t.Contains(boundary, StringComparison.Ordinal)));
         used.Add(boundary);
         multipart.Boundary = boundary;
         foreach (var child in multipart.Children)
         {
-            AssignBoundaries(child, texts, used);
+            AssignBoundaries(child, texts, used, earlier);
         }
     }
 

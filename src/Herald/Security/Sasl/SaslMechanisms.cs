@@ -21,13 +21,22 @@ internal static class SaslMechanisms
     /// <exception cref="SmtpException">Code 10045 when the server offers none of them, or a name is not a mechanism
     /// Herald implements; code 10022 when the credentials do not suit the mechanism.</exception>
     public static SaslMechanism Choose(IReadOnlyList<string> preferred, SaslCredentials credentials,
-        IReadOnlyCollection<string> serverMechanisms)
+        IReadOnlyCollection<string> serverMechanisms) =>
+        Create(Pick(preferred, serverMechanisms, credentials.Terms), credentials);
+
+    /// <summary>The name of the first mechanism of <paramref name="preferred"/> that the server offers.</summary>
+    /// <param name="preferred">Mechanism names as on the wire, in order of preference.</param>
+    /// <param name="serverMechanisms">The mechanism names the server offers (compared without regard to case).</param>
+    /// <param name="terms">The facade's words, for the message.</param>
+    /// <exception cref="SmtpException">Code 10045 when the server offers none of them.</exception>
+    public static string Pick(IReadOnlyList<string> preferred, IReadOnlyCollection<string> serverMechanisms,
+        Transport.SettingTerms terms)
     {
         foreach (string name in preferred)
         {
             if (serverMechanisms.Contains(name, StringComparer.OrdinalIgnoreCase))
             {
-                return Create(name, credentials);
+                return name;
             }
         }
         throw new SmtpException(SmtpErrorCodes.NotSupported,
@@ -35,8 +44,14 @@ internal static class SaslMechanisms
             (serverMechanisms.Count == 0
                 ? "It offers no AUTH mechanisms at all in its EHLO reply (it may offer them only after STARTTLS)."
                 : $"It offers: {string.Join(" ", serverMechanisms)}.") +
-            $" Choose one of those in {credentials.Terms.AuthMechanism}.");
+            $" Choose one of those in {terms.AuthMechanism}.");
     }
+
+    /// <summary>True for the mechanisms that log in with an OAuth access token instead of a password.</summary>
+    /// <param name="name">The mechanism name.</param>
+    public static bool UsesBearerToken(string name) =>
+        name.Equals(XOAuth2Mechanism.MechanismName, StringComparison.OrdinalIgnoreCase)
+        || name.Equals(OAuthBearerMechanism.MechanismName, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The mechanism with the given wire name (compared without regard to case).</summary>
     /// <param name="name">The SASL mechanism name, for example <c>SCRAM-SHA-256</c>.</param>

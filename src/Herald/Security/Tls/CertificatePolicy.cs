@@ -14,6 +14,8 @@ namespace Herald.Security.Tls;
 /// <param name="StatusText">The platform's own description of the status, for the message.</param>
 /// <param name="HasCrlPointer">The certificate names a CRL distribution point.</param>
 /// <param name="HasOcspPointer">The certificate names an OCSP responder.</param>
+/// <remarks>A revocation status that came from a known CRL or OCSP response is already part of
+/// <paramref name="Status"/> (revoked, or no longer unknown).</remarks>
 internal sealed record ChainElementFacts(
     string Subject,
     string Issuer,
@@ -22,7 +24,14 @@ internal sealed record ChainElementFacts(
     X509ChainStatusFlags Status,
     string StatusText = "",
     bool HasCrlPointer = false,
-    bool HasOcspPointer = false);
+    bool HasOcspPointer = false)
+{
+    /// <summary>A known (offline) CRL gave this certificate's revocation status.</summary>
+    public bool CheckedByKnownCrl { get; init; }
+
+    /// <summary>A known (offline) OCSP response gave this certificate's revocation status.</summary>
+    public bool CheckedByKnownOcsp { get; init; }
+}
 
 /// <summary>Everything the policy needs to decide about a server certificate. Pure data, so tests can build it.</summary>
 internal sealed record CertificateFacts
@@ -41,12 +50,53 @@ internal sealed record CertificateFacts
 
     /// <summary>The chain could not be built at all (the platform's message), or null.</summary>
     public string? BuildError { get; init; }
+
+    /// <summary>The subject of a certificate of the chain that is on the blocked list, or null.</summary>
+    public string? BlockedSubject { get; init; }
+}
+
+/// <summary>What kind of problem a <see cref="CertificateProblem"/> is, for a facade that reports problems as codes.</summary>
+internal enum CertificateProblemKind
+{
+    /// <summary>Anything not listed below.</summary>
+    Other,
+    /// <summary>A certificate has expired.</summary>
+    Expired,
+    /// <summary>A certificate is not valid yet.</summary>
+    NotYetValid,
+    /// <summary>A validity period lies outside its issuer's.</summary>
+    NotNested,
+    /// <summary>The chain ends at an unknown CA or cannot be completed.</summary>
+    UnknownCA,
+    /// <summary>A certificate is not meant for server authentication.</summary>
+    WrongUsage,
+    /// <summary>A revocation status could not be obtained (or a required CRL pointer is missing).</summary>
+    CrlUnknown,
+    /// <summary>An OCSP status could not be obtained (or a required responder is missing).</summary>
+    OcspUnknown,
+    /// <summary>A revocation status could not be obtained by any means.</summary>
+    RevocationUnknown,
+    /// <summary>A certificate is revoked.</summary>
+    Revoked,
+    /// <summary>A signature does not verify.</summary>
+    BadSignature,
+    /// <summary>A certificate is explicitly distrusted, or blocked.</summary>
+    Blocked,
+    /// <summary>The certificate does not name the server.</summary>
+    NameMismatch,
+    /// <summary>The certificate's signature algorithm is not allowed.</summary>
+    SignatureAlgorithm,
+    /// <summary>The chain could not be built.</summary>
+    BuildFailed,
+    /// <summary>The chain loops.</summary>
+    Cyclic,
 }
 
 /// <summary>One reason to reject a certificate.</summary>
 /// <param name="Text">What is wrong, in words.</param>
 /// <param name="Flag">The <see cref="SecurityFlags"/> bit that ignores it, or 0 when no flag can.</param>
-internal readonly record struct CertificateProblem(string Text, int Flag);
+/// <param name="Kind">What kind of problem it is.</param>
+internal readonly record struct CertificateProblem(string Text, int Flag, CertificateProblemKind Kind = CertificateProblemKind.Other);
 
 /// <summary>The decision about a server certificate.</summary>
 /// <param name="Accept">True when the connection may continue.</param>
@@ -57,6 +107,9 @@ internal readonly record struct CertificateProblem(string Text, int Flag);
 internal sealed record CertificateVerdict(bool Accept, string Status, IReadOnlyList<CertificateProblem> Problems,
     IReadOnlyList<CertificateProblem> Ignored)
 {
+    /// <summary>The chain holds a blocked certificate: the certificate is refused whatever anyone decides.</summary>
+    public bool Blocked { get; init; }
+
     /// <summary>
     /// What the user can change to accept this certificate, for the error message, in the facade's words: the flag
     /// bits that would cover every remaining problem (where the facade has such a setting), the trusted CAs for an
@@ -69,7 +122,7 @@ internal sealed record CertificateVerdict(bool Accept, string Status, IReadOnlyL
         bool allFlaggable = terms.SecurityFlags is not null && Problems.Count > 0 && Problems.All(p => p.Flag != 0);
         if (Problems.Any(p => p.Flag == SecurityFlags.AllowUnknownCA))
         {
-            parts.Add($"add the issuing CA certificate (PEM) to {terms.TrustedCAs}");
+            parts.Add(terms.AddTrustedCA);
         }
         if (allFlaggable)
         {
@@ -79,6 +132,10 @@ internal sealed record CertificateVerdict(bool Accept, string Status, IReadOnlyL
                 ? FlagName(flags[0])
                 : string.Join(", ", flags.Select(f => $"{SecurityFlags.Format(f)} {FlagName(f)}"));
             parts.Add($"set {terms.SecurityFlags} to include {SecurityFlags.Format(bits)} ({names})");
+        }
+        if (Blocked)
+        {
+            return $"It is in {terms.BlockedCertificates ?? "the blocked certificates"}, which nothing overrides.";
         }
         if (terms.CertificateEvent is { } certificateEvent)
         {
@@ -135,17 +192,21 @@ internal static class CertificatePolicy
     {
         terms ??= SettingTerms.Neutral;
         var problems = new List<CertificateProblem>();
-        void Add(string text, int flag)
+        void Add(string text, int flag, CertificateProblemKind kind = CertificateProblemKind.Other)
         {
             if (!problems.Any(p => p.Text == text))
             {
-                problems.Add(new CertificateProblem(text, flag));
+                problems.Add(new CertificateProblem(text, flag, kind));
             }
         }
 
+        if (facts.BlockedSubject is { } blocked)
+        {
+            Add($"certificate '{blocked}' is in {terms.BlockedCertificates ?? "the blocked certificates"}", 0, CertificateProblemKind.Blocked);
+        }
         if (facts.BuildError is { } buildError)
         {
-            Add($"the certificate chain could not be built: {buildError}", 0);
+            Add($"the certificate chain could not be built: {buildError}", 0, CertificateProblemKind.BuildFailed);
         }
         int count = facts.Elements.Count;
         for (int i = 0; i < count; i++)
@@ -155,46 +216,52 @@ internal static class CertificatePolicy
             var s = e.Status;
             if ((s & X509ChainStatusFlags.NotTimeValid) != 0)
             {
-                Add(now > e.NotAfter.ToUniversalTime()
+                bool expired = now > e.NotAfter.ToUniversalTime();
+                Add(expired
                     ? $"{role} has expired (valid until {Utc(e.NotAfter)})"
-                    : $"{role} is not yet valid (valid from {Utc(e.NotBefore)})", SecurityFlags.IgnoreTimeValidity);
+                    : $"{role} is not yet valid (valid from {Utc(e.NotBefore)})", SecurityFlags.IgnoreTimeValidity,
+                    expired ? CertificateProblemKind.Expired : CertificateProblemKind.NotYetValid);
             }
             if ((s & X509ChainStatusFlags.NotTimeNested) != 0)
             {
-                Add($"{role} is valid outside its issuer's validity period", SecurityFlags.IgnoreNonNestedTimes);
+                Add($"{role} is valid outside its issuer's validity period", SecurityFlags.IgnoreNonNestedTimes,
+                    CertificateProblemKind.NotNested);
             }
             if ((s & X509ChainStatusFlags.UntrustedRoot) != 0)
             {
-                Add($"certificate is not trusted: unknown CA '{e.Subject}'", SecurityFlags.AllowUnknownCA);
+                Add($"certificate is not trusted: unknown CA '{e.Subject}'", SecurityFlags.AllowUnknownCA, CertificateProblemKind.UnknownCA);
             }
             if ((s & X509ChainStatusFlags.PartialChain) != 0)
             {
                 // The issuer's certificate is nowhere to be found (servers do not send their root): an unknown CA.
                 Add($"certificate is not trusted: unknown CA '{facts.Elements[count - 1].Issuer}' (the chain could not be completed)",
-                    SecurityFlags.AllowUnknownCA);
+                    SecurityFlags.AllowUnknownCA, CertificateProblemKind.UnknownCA);
             }
             if ((s & X509ChainStatusFlags.NotValidForUsage) != 0)
             {
-                Add($"{role} is not valid for server authentication (extended key usage)", SecurityFlags.IgnoreWrongUsage);
+                Add($"{role} is not valid for server authentication (extended key usage)", SecurityFlags.IgnoreWrongUsage,
+                    CertificateProblemKind.WrongUsage);
             }
             if ((s & UnknownRevocation) != 0 && !RevocationUnknownExpected(e, checkCrl, checkOcsp))
             {
                 int flag = i == 0 ? SecurityFlags.IgnoreUnknownRevocation
                     : i == count - 1 && e.Subject == e.Issuer ? SecurityFlags.IgnoreUnknownRootRevocation
                     : SecurityFlags.IgnoreUnknownCARevocation;
-                Add($"the revocation status of {role} could not be checked{Detail(e)}", flag);
+                var kind = e.HasOcspPointer && !e.HasCrlPointer ? CertificateProblemKind.OcspUnknown
+                    : e.HasCrlPointer && !e.HasOcspPointer ? CertificateProblemKind.CrlUnknown : CertificateProblemKind.RevocationUnknown;
+                Add($"the revocation status of {role} could not be checked{Detail(e)}", flag, kind);
             }
             if ((s & X509ChainStatusFlags.Revoked) != 0)
             {
-                Add($"{role} has been revoked", 0);
+                Add($"{role} has been revoked", 0, CertificateProblemKind.Revoked);
             }
             if ((s & X509ChainStatusFlags.NotSignatureValid) != 0)
             {
-                Add($"{role} has an invalid signature", 0);
+                Add($"{role} has an invalid signature", 0, CertificateProblemKind.BadSignature);
             }
             if ((s & X509ChainStatusFlags.ExplicitDistrust) != 0)
             {
-                Add($"{role} is explicitly distrusted", 0);
+                Add($"{role} is explicitly distrusted", 0, CertificateProblemKind.Blocked);
             }
             if ((s & X509ChainStatusFlags.CtlNotTimeValid) != 0)
             {
@@ -203,28 +270,31 @@ internal static class CertificatePolicy
             var other = s & ~Handled;
             if (other != X509ChainStatusFlags.NoError)
             {
-                Add($"{role} failed validation: {other}{Detail(e)}", 0);
+                Add($"{role} failed validation: {other}{Detail(e)}", 0,
+                    (other & X509ChainStatusFlags.Cyclic) != 0 ? CertificateProblemKind.Cyclic : CertificateProblemKind.Other);
             }
         }
 
         var leaf = facts.Elements[0];
-        if (checkCrl == 2 && !leaf.HasCrlPointer)
+        if (checkCrl == 2 && !leaf.HasCrlPointer && !leaf.CheckedByKnownCrl)
         {
-            Add($"certificate names no CRL distribution point ({terms.CrlRequired} requires one)", SecurityFlags.IgnoreUnknownRevocation);
+            Add($"certificate names no CRL distribution point ({terms.CrlRequired} requires one)", SecurityFlags.IgnoreUnknownRevocation,
+                CertificateProblemKind.CrlUnknown);
         }
-        if (checkOcsp == 2 && !leaf.HasOcspPointer)
+        if (checkOcsp == 2 && !leaf.HasOcspPointer && !leaf.CheckedByKnownOcsp)
         {
-            Add($"certificate names no OCSP responder ({terms.OcspRequired} requires one)", SecurityFlags.IgnoreUnknownRevocation);
+            Add($"certificate names no OCSP responder ({terms.OcspRequired} requires one)", SecurityFlags.IgnoreUnknownRevocation,
+                CertificateProblemKind.OcspUnknown);
         }
         if (!facts.HostName.Matches)
         {
             string names = facts.HostName.Names.Count == 0 ? "no host name" : string.Join(", ", facts.HostName.Names);
             Add($"host name mismatch: certificate is for {names} but the server is '{facts.HostName.Host}'",
-                SecurityFlags.IgnoreNameMismatch);
+                SecurityFlags.IgnoreNameMismatch, CertificateProblemKind.NameMismatch);
         }
         if (facts.SignatureAlgorithmProblem is { } signatureProblem)
         {
-            Add(signatureProblem, 0);
+            Add(signatureProblem, 0, CertificateProblemKind.SignatureAlgorithm);
         }
 
         var remaining = problems.Where(p => p.Flag == 0 || (securityFlags & p.Flag) == 0).ToList();
@@ -243,7 +313,9 @@ internal static class CertificatePolicy
             status = ignored.Count == 0 ? "OK"
                 : $"OK (ignored by {terms.SecurityFlags ?? "the relaxed checks"}: {string.Join("; ", ignored.Select(p => p.Text))})";
         }
-        return new CertificateVerdict(remaining.Count == 0 || facts.MatchesAcceptedCertificate, status, remaining, ignored);
+        bool isBlocked = facts.BlockedSubject is not null;
+        return new CertificateVerdict(!isBlocked && (remaining.Count == 0 || facts.MatchesAcceptedCertificate), status, remaining,
+            ignored) { Blocked = isBlocked };
     }
 
     /// <summary>

@@ -11,11 +11,12 @@ internal interface ITlsCallbacks
     /// passed, and returns its decision.
     /// </summary>
     /// <param name="certificate">The server certificate.</param>
-    /// <param name="chain">The chain as validated, server certificate first (for a facade that reports the whole chain).</param>
-    /// <param name="status">"OK", or why the certificate failed validation.</param>
-    /// <param name="accept">The verdict.</param>
+    /// <param name="validation">What validation found: the chain as validated (server certificate first), the facts,
+    /// and the verdict whose status is "OK" or why the certificate failed.</param>
+    /// <param name="accept">The starting decision: the verdict, or false when the event alone decides
+    /// (<see cref="TlsOptions.HandlerDecides"/>).</param>
     /// <returns>True to continue the handshake.</returns>
-    bool OnServerCertificate(X509Certificate2 certificate, X509Chain? chain, string status, bool accept);
+    bool OnServerCertificate(X509Certificate2 certificate, ServerCertificateValidation validation, bool accept);
 
     /// <summary>A progress line for the facade's TLS status event.</summary>
     /// <param name="message">The line.</param>

@@ -19,6 +19,9 @@ internal sealed class ServerCertificateValidation : IDisposable
     /// <summary>Where trust came from: "system", the facade's names for its trusted-CA settings, or "" when not trusted.</summary>
     public required string TrustSource { get; init; }
 
+    /// <summary>What validation found, one line per certificate of the chain and then the result (LF-separated).</summary>
+    public string Log { get; init; } = "";
+
     /// <summary>The chain's certificates, server certificate first, as independent copies.</summary>
     public X509Certificate2Collection ChainCertificates()
     {
@@ -69,27 +72,95 @@ internal static class ServerCertificateValidator
     public static ServerCertificateValidation Validate(X509Certificate2 leaf, X509Certificate2Collection presented, string host,
         TlsOptions settings, SslProtocols protocol, DateTime utcNow)
     {
+        bool checksOn = settings.CheckCrl != RevocationCheck.Off || settings.CheckOcsp != RevocationCheck.Off;
+        bool hasKnown = (settings.CheckCrl != RevocationCheck.Off && settings.KnownCrls.Count > 0)
+            || (settings.CheckOcsp != RevocationCheck.Off && settings.KnownOcspResponses.Count > 0);
+        var log = new List<string>();
+        // With known revocation data, the chain is first built without any fetch; only when that data leaves a
+        // certificate uncovered is it built again with the platform's online check (RFC 5280 §6.3 lets any current
+        // CRL of the issuer answer, however it was obtained).
+        var built = BuildTrusted(leaf, presented, settings, utcNow, online: checksOn && !hasKnown);
+        var known = hasKnown ? CheckKnown(built.Chain, settings, utcNow) : [];
+        if (hasKnown && checksOn && known.Any(k => k is null))
+        {
+            log.Add("The known CRLs/OCSP responses do not cover every certificate of the chain; checking online as well.");
+            built.Chain.Dispose();
+            built = BuildTrusted(leaf, presented, settings, utcNow, online: true);
+            known = CheckKnown(built.Chain, settings, utcNow);
+        }
+        var chain = built.Chain;
+        var elements = Elements(chain, leaf);
+        for (int i = 0; i < elements.Count && i < known.Count; i++)
+        {
+            if (known[i] is { } answer)
+            {
+                elements[i] = Apply(elements[i], answer);
+            }
+        }
+        string? blocked = FindBlocked(chain, leaf, settings.BlockedCertificates);
+
+        var accepted = settings.PinnedServerCertificate;
+        var facts = new CertificateFacts
+        {
+            Elements = elements,
+            HostName = HostNameMatcher.Check(leaf, host),
+            MatchesAcceptedCertificate = accepted is not null && accepted.RawData.AsSpan().SequenceEqual(leaf.RawData),
+            SignatureAlgorithmProblem = SignatureAlgorithmPolicy.Check(leaf, protocol, settings),
+            BuildError = built.Error,
+            BlockedSubject = blocked,
+        };
+        var verdict = CertificatePolicy.Decide(facts, settings.RelaxedChecks, (int)settings.CheckCrl, (int)settings.CheckOcsp, utcNow,
+            settings.Terms);
+        log.AddRange(DescribeChain(facts, built.Trust, known));
+        log.Add($"Result: {verdict.Status}");
+        return new ServerCertificateValidation
+        {
+            Facts = facts, Verdict = verdict, Chain = chain, TrustSource = built.Trust, Log = string.Join("\n", log),
+        };
+    }
+
+    /// <summary>
+    /// Builds the chain against the system store (unless system trust is off), with the extra certificates only as
+    /// path-building helpers; when that ends at an unknown CA, builds it again with exactly the extra anchors trusted.
+    /// </summary>
+    private static (X509Chain Chain, string? Error, string Trust) BuildTrusted(X509Certificate2 leaf,
+        X509Certificate2Collection presented, TlsOptions settings, DateTime utcNow, bool online)
+    {
         var serverCACerts = settings.TrustedCAs;
         var helpers = new X509Certificate2Collection();
         helpers.AddRange(presented);
+        helpers.AddRange(settings.ExtraIntermediates);
         helpers.AddRange(serverCACerts);
-        var (chain, buildError) = Build(leaf, helpers, null, settings, utcNow);
-        string trust = Flags(chain) is var f && (f & Untrusted) == 0 && buildError is null ? "system" : "";
+        X509Chain? chain = null;
+        string? buildError = null;
+        string trust = "";
+        if (settings.UseSystemTrust)
+        {
+            (chain, buildError) = Build(leaf, helpers, null, settings, utcNow, online);
+            trust = (Flags(chain) & Untrusted) == 0 && buildError is null ? "system" : "";
+        }
         if (trust.Length == 0)
         {
             var anchors = new X509Certificate2Collection();
             anchors.AddRange(serverCACerts);
             anchors.AddRange(TrustAnchors.LoadFirstBundle(settings.CABundleFiles, out _));
-            if (anchors.Count > 0)
+            if (anchors.Count > 0 || chain is null)
             {
                 helpers.AddRange(anchors);
-                var (custom, customError) = Build(leaf, helpers, anchors, settings, utcNow);
+                var (custom, customError) = Build(leaf, helpers, anchors, settings, utcNow, online);
                 if ((Flags(custom) & Untrusted) == 0 && customError is null)
                 {
-                    chain.Dispose();
+                    chain?.Dispose();
                     chain = custom;
                     buildError = null;
-                    trust = $"{settings.Terms.TrustedCAs}/{settings.Terms.CABundleFiles}";
+                    trust = settings.Terms.CABundleFiles.Length == 0
+                        ? settings.Terms.TrustedCAs
+                        : $"{settings.Terms.TrustedCAs}/{settings.Terms.CABundleFiles}";
+                }
+                else if (chain is null)
+                {
+                    chain = custom;
+                    buildError = customError;
                 }
                 else
                 {
@@ -97,28 +168,110 @@ internal static class ServerCertificateValidator
                 }
             }
         }
+        return (chain!, buildError, trust);
+    }
 
-        var accepted = settings.PinnedServerCertificate;
-        var facts = new CertificateFacts
+    /// <summary>For each chain element but a self-signed root, what the known CRLs and OCSP responses say (null when they
+    /// do not cover it).</summary>
+    private static List<RevocationAnswer?> CheckKnown(X509Chain chain, TlsOptions settings, DateTime utcNow)
+    {
+        var answers = new List<RevocationAnswer?>();
+        var elements = chain.ChainElements;
+        for (int i = 0; i < elements.Count; i++)
         {
-            Elements = Elements(chain, leaf),
-            HostName = HostNameMatcher.Check(leaf, host),
-            MatchesAcceptedCertificate = accepted is not null && accepted.RawData.AsSpan().SequenceEqual(leaf.RawData),
-            SignatureAlgorithmProblem = SignatureAlgorithmPolicy.Check(leaf, protocol, settings),
-            BuildError = buildError,
-        };
-        var verdict = CertificatePolicy.Decide(facts, settings.RelaxedChecks, (int)settings.CheckCrl, (int)settings.CheckOcsp, utcNow,
-            settings.Terms);
-        return new ServerCertificateValidation { Facts = facts, Verdict = verdict, Chain = chain, TrustSource = trust };
+            var certificate = elements[i].Certificate;
+            if (i + 1 >= elements.Count)
+            {
+                // The last element has no issuer in the chain: a root is not checked (X509RevocationFlag.ExcludeRoot),
+                // and an incomplete chain's end cannot be.
+                answers.Add(certificate.SubjectName.RawData.AsSpan().SequenceEqual(certificate.IssuerName.RawData)
+                    ? new RevocationAnswer(RevocationStatus.Good, "a root: not checked")
+                    : null);
+                continue;
+            }
+            var issuer = elements[i + 1].Certificate;
+            RevocationAnswer? answer = null;
+            if (settings.CheckOcsp != RevocationCheck.Off && settings.KnownOcspResponses.Count > 0)
+            {
+                var ocsp = KnownRevocation.CheckOcsp(certificate, issuer, settings.KnownOcspResponses, utcNow);
+                answer = ocsp.Status != RevocationStatus.NotCovered ? ocsp with { Detail = "OCSP: " + ocsp.Detail } : null;
+            }
+            if (answer is not { Status: RevocationStatus.Revoked } && settings.CheckCrl != RevocationCheck.Off
+                && settings.KnownCrls.Count > 0)
+            {
+                var crl = KnownRevocation.CheckCrl(certificate, issuer, settings.KnownCrls, utcNow);
+                if (crl.Status != RevocationStatus.NotCovered)
+                {
+                    answer = crl with { Detail = "CRL: " + crl.Detail };
+                }
+            }
+            answers.Add(answer);
+        }
+        return answers;
+    }
+
+    private static ChainElementFacts Apply(ChainElementFacts element, RevocationAnswer answer)
+    {
+        const X509ChainStatusFlags Unknown = X509ChainStatusFlags.RevocationStatusUnknown | X509ChainStatusFlags.OfflineRevocation;
+        bool byCrl = answer.Detail.StartsWith("CRL", StringComparison.Ordinal);
+        bool byOcsp = answer.Detail.StartsWith("OCSP", StringComparison.Ordinal);
+        var status = element.Status & ~Unknown;
+        string text = element.StatusText;
+        if (answer.Status == RevocationStatus.Revoked)
+        {
+            status |= X509ChainStatusFlags.Revoked;
+            text = (text + " " + answer.Detail).Trim();
+        }
+        return element with { Status = status, StatusText = text, CheckedByKnownCrl = byCrl, CheckedByKnownOcsp = byOcsp };
+    }
+
+    /// <summary>The subject of the first certificate of the chain (or the server's own) that is blocked, or null.</summary>
+    private static string? FindBlocked(X509Chain chain, X509Certificate2 leaf, X509Certificate2Collection blocked)
+    {
+        if (blocked.Count == 0)
+        {
+            return null;
+        }
+        var candidates = new List<X509Certificate2> { leaf };
+        candidates.AddRange(chain.ChainElements.Select(e => e.Certificate));
+        foreach (var certificate in candidates)
+        {
+            foreach (var b in blocked)
+            {
+                if (b.RawData.AsSpan().SequenceEqual(certificate.RawData))
+                {
+                    return certificate.Subject;
+                }
+            }
+        }
+        return null;
+    }
+
+    /// <summary>The validation log: one line per certificate of the chain with what was found, then the trust source.</summary>
+    private static IEnumerable<string> DescribeChain(CertificateFacts facts, string trust, List<RevocationAnswer?> known)
+    {
+        for (int i = 0; i < facts.Elements.Count; i++)
+        {
+            var e = facts.Elements[i];
+            string status = e.Status == X509ChainStatusFlags.NoError ? "no problem" : e.Status.ToString();
+            string revocation = i < known.Count && known[i] is { } k ? $"; revocation: {k.Detail}" : "";
+            yield return $"[{i}] {e.Subject} (issuer {e.Issuer}, valid {Date(e.NotBefore)} to {Date(e.NotAfter)}): {status}" +
+                (e.StatusText.Length > 0 ? $" ({e.StatusText})" : "") + revocation;
+        }
+        yield return trust.Length > 0 ? $"Trusted through: {trust}." : "No trust anchor was found for the chain.";
+        yield return facts.HostName.Matches
+            ? $"Host name '{facts.HostName.Host}' matches."
+            : $"Host name '{facts.HostName.Host}' does not match.";
+
+        static string Date(DateTime d) => d.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
     }
 
     private static (X509Chain Chain, string? Error) Build(X509Certificate2 leaf, X509Certificate2Collection helpers,
-        X509Certificate2Collection? anchors, TlsOptions settings, DateTime utcNow)
+        X509Certificate2Collection? anchors, TlsOptions settings, DateTime utcNow, bool online)
     {
         var chain = new X509Chain();
         var policy = chain.ChainPolicy;
-        policy.RevocationMode = settings.CheckCrl != RevocationCheck.Off || settings.CheckOcsp != RevocationCheck.Off
-            ? X509RevocationMode.Online : X509RevocationMode.NoCheck;
+        policy.RevocationMode = online ? X509RevocationMode.Online : X509RevocationMode.NoCheck;
         policy.RevocationFlag = X509RevocationFlag.ExcludeRoot;
         policy.VerificationFlags = X509VerificationFlags.NoFlag;
         policy.UrlRetrievalTimeout = RevocationFetchTimeout;

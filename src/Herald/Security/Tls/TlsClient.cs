@@ -179,10 +179,18 @@ internal static class TlsClient
         string authentication = info.IsTls13 ? CertificateDetails.KeyAlgorithmName(leaf.PublicKey.Oid) : info.Authentication;
         bool sent = ssl.LocalCertificate is not null;
         var presented = new X509Certificate2Collection { leaf };
-        presented.AddRange(state.Presented);
-        string acceptedBy = validation.Verdict.Accept
+        foreach (var extra in state.Presented)
+        {
+            // The platform's extra store holds the server's own certificate as well; it is listed once, first.
+            if (!extra.RawData.AsSpan().SequenceEqual(leaf.RawData))
+            {
+                presented.Add(extra);
+            }
+        }
+        string acceptedBy = validation.Verdict.Accept && !settings.HandlerDecides
             ? validation.Verdict.Problems.Count > 0 ? terms.PinnedCertificate ?? "pinned certificate" : "validation"
             : terms.CertificateEvent ?? "application";
+        CheckGroup(group, keyExchange, settings);
         var session = new TlsSession
         {
             Stream = ssl,
@@ -215,9 +223,43 @@ internal static class TlsClient
             ValidationPassed = validation.Verdict.Accept && validation.Verdict.Problems.Count == 0,
             AcceptedBy = acceptedBy,
             TrustSource = validation.TrustSource,
+            Facts = validation.Facts,
+            Verdict = validation.Verdict,
+            ValidationLog = validation.Log,
         };
         state.Dispose();
         return session;
+    }
+
+    /// <summary>
+    /// Enforces <see cref="TlsOptions.AllowedGroups"/> after the handshake: .NET cannot restrict the groups a client
+    /// offers, but it can refuse to go on over one that is not allowed.
+    /// </summary>
+    private static void CheckGroup(string group, string keyExchange, TlsOptions settings)
+    {
+        if (settings.AllowedGroups.Count == 0)
+        {
+            return;
+        }
+        var terms = settings.Terms;
+        string list = terms.KeyExchangeGroups ?? "the allowed key-exchange groups";
+        if (group.Length == 0)
+        {
+            if (keyExchange is "RSA" or "PSK")
+            {
+                return; // no group was negotiated: nothing to restrict
+            }
+            throw new SmtpException(SmtpErrorCodes.NotSupported,
+                $"{list} is set, but the platform TLS library does not tell which key-exchange group was negotiated, so " +
+                $"the restriction cannot be checked; the connection was closed. Clear {list} to connect.");
+        }
+        if (!settings.AllowedGroups.Contains(group, StringComparer.OrdinalIgnoreCase))
+        {
+            throw new SmtpException(SmtpErrorCodes.TlsHandshakeError,
+                $"The server negotiated the key-exchange group {group}, which is not in {list} " +
+                $"({string.Join(", ", settings.AllowedGroups)}); the connection was closed. The platform TLS library offers its " +
+                $"own list of groups, so {list} can only refuse a group afterwards: add {group} to it, or clear it.");
+        }
     }
 
     private static Exception Translate(Exception e, HandshakeState state, OperationGuard guard, string host, TlsPlan plan,
@@ -400,20 +442,33 @@ internal static class TlsClient
             var verdict = validation.Verdict;
             callbacks.OnStatus($"Server certificate: {Leaf!.Subject}, issued by {Leaf.Issuer}, valid until " +
                 $"{CertificateDetails.FormatDate(Leaf.NotAfter)}: {verdict.Status}");
-            bool accept = callbacks.OnServerCertificate(Leaf, validation.Chain, verdict.Status, verdict.Accept);
+            bool handlerDecides = settings.HandlerDecides;
+            bool accept = callbacks.OnServerCertificate(Leaf, validation, !handlerDecides && verdict.Accept);
+            var terms = settings.Terms;
+            if (verdict.Blocked)
+            {
+                // A blocked certificate is refused whatever the event said.
+                Rejection = $"The server certificate for '{host}' ({Leaf.Subject}) was rejected: {verdict.Status}. {verdict.Hint(terms)}";
+                callbacks.OnStatus(Rejection);
+                return false;
+            }
             if (!accept)
             {
-                Rejection = verdict.Accept
+                Rejection = handlerDecides
+                    ? $"The server certificate for '{host}' ({Leaf.Subject}) was not accepted: with {terms.HandlerDecides} only the " +
+                      $"{terms.CertificateEvent ?? "application"} event decides, and no handler set Accept. Validation found: " +
+                      $"{verdict.Status}."
+                    : verdict.Accept
                     ? $"{Decider(settings.Terms)} rejected the server certificate for '{host}' " +
                       $"({Leaf.Subject}), although it passed validation (status: {verdict.Status})."
                     : $"The server certificate for '{host}' ({Leaf.Subject}) was rejected: {verdict.Status}. " +
-                      verdict.Hint(settings.Terms);
+                      verdict.Hint(terms);
                 callbacks.OnStatus(Rejection);
             }
-            else if (!verdict.Accept)
+            else if (!verdict.Accept || handlerDecides)
             {
-                callbacks.OnStatus($"{Decider(settings.Terms)} accepted the server certificate despite: " +
-                    verdict.Status);
+                callbacks.OnStatus($"{Decider(settings.Terms)} accepted the server certificate" +
+                    (verdict.Accept ? "." : " despite: " + verdict.Status));
             }
             return accept;
         }

@@ -53,6 +53,35 @@ internal sealed record TlsOptions
     /// <summary>CA bundle files; the first that exists is trusted in addition to the system store.</summary>
     public IReadOnlyList<string> CABundleFiles { get; init; } = DefaultCABundleFiles;
 
+    /// <summary>The system's trusted roots anchor trust; when false only <see cref="TrustedCAs"/> (and the bundle) do.</summary>
+    public bool UseSystemTrust { get; init; } = true;
+
+    /// <summary>Certificates that only help build the server's chain (intermediates the server may not send); they
+    /// never anchor trust.</summary>
+    public X509Certificate2Collection ExtraIntermediates { get; init; } = [];
+
+    /// <summary>Certificates that are never accepted: a server chain that contains one is refused, whatever the
+    /// certificate event decides.</summary>
+    public X509Certificate2Collection BlockedCertificates { get; init; } = [];
+
+    /// <summary>
+    /// The certificate event alone decides: it is asked with Accept false whatever validation found (the validation
+    /// result is still computed and reported), and without a handler that accepts, the certificate is refused.
+    /// </summary>
+    public bool HandlerDecides { get; init; }
+
+    /// <summary>CRLs (DER) consulted before the network when a CRL check is on; each is used only when its signature,
+    /// issuer and validity period fit.</summary>
+    public IReadOnlyList<byte[]> KnownCrls { get; init; } = [];
+
+    /// <summary>OCSP responses (DER, RFC 6960 OCSPResponse) consulted before the network when an OCSP check is on; each
+    /// is used only when its signature, certificate id and validity period fit.</summary>
+    public IReadOnlyList<byte[]> KnownOcspResponses { get; init; } = [];
+
+    /// <summary>Key-exchange groups (IANA names such as x25519, secp256r1) the negotiated one must be among; empty for
+    /// any. The offer itself is the platform's, so a group outside the list fails the connection after the handshake.</summary>
+    public IReadOnlyList<string> AllowedGroups { get; init; } = [];
+
     /// <summary>The client certificate with its private key, or null.</summary>
     public X509Certificate2? ClientCertificate { get; init; }
 

@@ -102,6 +102,15 @@ internal sealed class TlsSession
     /// certificate was not trusted.</summary>
     public string TrustSource { get; init; } = "";
 
+    /// <summary>What validation observed about the server's chain.</summary>
+    public CertificateFacts? Facts { get; init; }
+
+    /// <summary>The validation verdict.</summary>
+    public CertificateVerdict? Verdict { get; init; }
+
+    /// <summary>The validation log: one line per certificate of the chain, the trust source and the result.</summary>
+    public string ValidationLog { get; init; } = "";
+
     /// <summary>One line describing the session, for the TLS status notes.</summary>
     public string Describe()
     {

@@ -1,0 +1,151 @@
+using System.Buffers;
+using Herald.Message;
+using Herald.Protocol;
+
+namespace Herald.Cli.Options;
+
+/// <summary>
+/// A ready RFC 5322 message (<c>send --message FILE|-</c>, <c>sendmail</c>'s standard input), sent as it is but for its
+/// Bcc fields, which are removed. Its header block is read first, for the envelope; the rest is streamed from the file,
+/// or from a private temporary copy of standard input, so memory does not grow with the message.
+/// </summary>
+internal sealed class RawMessage : IDisposable
+{
+    private const int BufferSize = 64 * 1024;
+
+    private readonly HeaderFilterStream _stream;
+
+    private RawMessage(HeaderFilterStream stream, MessageHeaders headers)
+    {
+        _stream = stream;
+        Headers = headers;
+    }
+
+    /// <summary>The message's header fields.</summary>
+    public MessageHeaders Headers { get; }
+
+    /// <summary>The message's size as sent (line ends counted as CRLF), known once <see cref="PrepareAsync"/> ran.</summary>
+    public long Length { get; private set; } = -1;
+
+    /// <summary>How much of the message has been read for sending.</summary>
+    public long Position => _stream.Position;
+
+    /// <summary>Opens the message and reads its header block.</summary>
+    /// <param name="path">A file, or "-" for standard input.</param>
+    /// <param name="option">The option that named it, for messages.</param>
+    /// <param name="env">The process environment (standard input).</param>
+    /// <param name="wrapInput">Wraps standard input before it is copied (sendmail's end-of-input dot), or null.</param>
+    /// <param name="cancellationToken">Stops reading.</param>
+    /// <exception cref="CliException">66 when the file cannot be read; 65 when no header block ends within 1 MiB; 73 when
+    /// the temporary copy cannot be made.</exception>
+    public static async Task<RawMessage> OpenAsync(string path, string option, CliEnvironment env, Func<Stream, Stream>? wrapInput,
+        CancellationToken cancellationToken)
+    {
+        Stream source;
+        if (path == "-")
+        {
+            using var input = wrapInput is null ? env.OpenInput() : wrapInput(env.OpenInput());
+            source = await Spool.CopyAsync(input, "standard input", cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            source = OpenFile(path, option);
+            if (!source.CanSeek)
+            {
+                await using (source.ConfigureAwait(false))
+                {
+                    source = await Spool.CopyAsync(source, path, cancellationToken).ConfigureAwait(false); // a named pipe
+                }
+            }
+        }
+        var stream = new HeaderFilterStream(source, removeBcc: true);
+        try
+        {
+            var headers = await stream.ReadHeadersAsync(cancellationToken).ConfigureAwait(false);
+            return new RawMessage(stream, headers);
+        }
+        catch (SmtpException e)
+        {
+            await stream.DisposeAsync().ConfigureAwait(false);
+            throw new CliException(ExitCodes.DataError, $"{(path == "-" ? "standard input" : path)}: {e.Message}", e);
+        }
+        catch
+        {
+            await stream.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Adds header fields at the end of the header block (before <see cref="PrepareAsync"/>).</summary>
+    /// <param name="fields">Complete field lines, each ending with CRLF.</param>
+    public void AddFields(string fields) => _stream.AddFields(fields);
+
+    /// <summary>
+    /// Reads the message once to measure it as the server will count it (<c>SIZE=</c>, RFC 1870) and to see whether it
+    /// holds 8-bit bytes, and returns the content to send.
+    /// </summary>
+    /// <param name="cancellationToken">Stops the reading.</param>
+    /// <returns>The content for <see cref="Smtp.SetMessageContent"/>.</returns>
+    public async Task<MessageContent> PrepareAsync(CancellationToken cancellationToken)
+    {
+        var count = new DataLength();
+        bool eightBit = false;
+        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        try
+        {
+            _stream.Position = 0;
+            int n;
+            while ((n = await _stream.ReadAsync(buffer.AsMemory(0, BufferSize), cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                count.Add(buffer.AsSpan(0, n));
+                eightBit |= !System.Text.Ascii.IsValid(buffer.AsSpan(0, n));
+            }
+            _stream.Position = 0;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+        Length = count.Total;
+        return new Content(_stream, Length, eightBit);
+    }
+
+    /// <summary>Closes the file (and deletes a temporary copy).</summary>
+    public void Dispose() => _stream.Dispose();
+
+    private static FileStream OpenFile(string path, string option)
+    {
+        try
+        {
+            return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize, FileOptions.SequentialScan);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new CliException(ExitCodes.NoInput, $"{option} {path}: no such file.", e);
+        }
+        catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+        {
+            throw new CliException(ExitCodes.NoInput, $"{option} {path}: cannot be read ({e.Message}).", e);
+        }
+    }
+
+    /// <summary>The edited message, written from the start each time it is sent.</summary>
+    private sealed class Content(HeaderFilterStream stream, long length, bool eightBit) : MessageContent
+    {
+        public override long Length => length;
+
+        public override bool Is8Bit => eightBit;
+
+        public override void WriteTo(Stream destination, CancellationToken cancellationToken)
+        {
+            stream.Position = 0;
+            stream.CopyTo(destination, BufferSize);
+        }
+
+        public override async Task WriteToAsync(Stream destination, CancellationToken cancellationToken)
+        {
+            stream.Position = 0;
+            await stream.CopyToAsync(destination, BufferSize, cancellationToken).ConfigureAwait(false);
+        }
+    }
+}
