@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using Herald.Diagnostics;
 using Herald.Protocol;
 
 namespace Herald.Engine;
@@ -59,6 +61,12 @@ internal sealed class MailJob
 
     /// <summary>Whatever the caller attached to the job (the pool's request).</summary>
     public object? Tag { get; init; }
+
+    /// <summary>The activity the job's send activity belongs under (the caller's, when it handed the message over).</summary>
+    public Activity? ActivityParent { get; init; }
+
+    /// <summary>The send's telemetry, from the moment its transaction starts; null when it was refused before.</summary>
+    public MessageTelemetry? Telemetry { get; set; }
 
     /// <summary>The commands of its envelope, as made for the session it is sent on.</summary>
     internal List<string> Commands { get; set; } = [];

@@ -1,4 +1,5 @@
 using System.Buffers;
+using Herald.Diagnostics;
 using Herald.Protocol;
 using Herald.Transport;
 
@@ -143,11 +144,11 @@ internal sealed partial class SmtpEngine
         {
             if (pending is not null)
             {
-                Abandon(pending, pending.EndSent ? JobOutcome.Uncertain : JobOutcome.Deferred, e, done);
+                Abandon(pending, pending.EndSent ? JobOutcome.Uncertain : JobOutcome.Deferred, e, guard, done);
             }
             if (current is not null)
             {
-                Abandon(current, _endOfDataSent ? JobOutcome.Uncertain : JobOutcome.Deferred, e, done);
+                Abandon(current, _endOfDataSent ? JobOutcome.Uncertain : JobOutcome.Deferred, e, guard, done);
             }
             throw;
         }
@@ -198,9 +199,10 @@ internal sealed partial class SmtpEngine
         catch (Exception e) when (IsConnected && e is SmtpException { ReplyCode: 0, Code: not (SmtpErrorCodes.Timeout or SmtpErrorCodes.Interrupted) }
                                       or IOException or NotSupportedException or ObjectDisposedException)
         {
-            Abandon(flight, JobOutcome.Refused, e, done);
+            Abandon(flight, JobOutcome.Refused, e, guard, done);
             return null;
         }
+        job.Telemetry = _diag.JobStarting(job.Envelope, job.Message, job.ActivityParent);
         _transactions++;
         if (pipelining)
         {
@@ -271,6 +273,10 @@ internal sealed partial class SmtpEngine
     private void RecordRecipient(MailJob job, int index, SmtpReply reply)
     {
         job.RecipientReplies[index] = reply;
+        if (job.MailReply is { IsSuccess: true })
+        {
+            _diag.RecipientReplied(job.Envelope.Recipients[index], reply);
+        }
         if (!reply.IsSuccess && job.MailReply is { IsSuccess: true })
         {
             var r = job.Envelope.Recipients[index];
@@ -425,14 +431,19 @@ internal sealed partial class SmtpEngine
         return reply;
     }
 
-    private static void Abandon(Flight flight, JobOutcome outcome, Exception failure, Action<MailJob> done)
+    private void Abandon(Flight flight, JobOutcome outcome, Exception failure, OperationGuard guard, Action<MailJob> done)
     {
         flight.Job.Outcome = outcome;
         flight.Job.Failure = failure;
+        // Only here is it known whether the call was stopped (a timeout shows up as the connection closing under it).
+        if (flight.Job.Telemetry is { IsTracked: true } telemetry)
+        {
+            telemetry.ErrorType = EngineDiagnostics.ErrorType(failure, guard.Reason);
+        }
         Complete(flight, done);
     }
 
-    private static void Complete(Flight flight, Action<MailJob> done)
+    private void Complete(Flight flight, Action<MailJob> done)
     {
         flight.Dispose();
         try
@@ -441,7 +452,14 @@ internal sealed partial class SmtpEngine
         }
         finally
         {
-            done(flight.Job);
+            try
+            {
+                _diag.JobFinished(flight.Job);
+            }
+            finally
+            {
+                done(flight.Job);
+            }
         }
     }
 }
