@@ -226,4 +226,39 @@ public class LoggingTests
         Assert.Single(logger.Named("SmtpDisconnected"));
         Assert.Empty(logger.FindSecrets(Password));
     }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task SmtpClientLogsItsSessionWithTheLoginMasked(bool isAsync)
+    {
+        await using var server = AuthServer();
+        var logger = new CapturingLogger();
+        await using var client = new SmtpClient { Username = "alice", Password = Password, Logger = logger };
+        client.Config("Authentications=PLAIN");
+        client.TLS.TLSMode = SmtpClientTlsMode.ExplicitTls;
+        client.TLS.AutoValidateCertificates = false;
+        client.CertificateValidate += (_, e) => e.Accept = true;
+        client.Msg.From = "alice@example.org";
+        client.Msg.SendTo = "bob@example.com";
+        client.Msg.PlainText = "logged";
+
+        if (isAsync)
+        {
+            await client.ConnectAsync(server.Host, server.Port);
+            await client.SendMessageAsync();
+        }
+        else
+        {
+            await LoopbackSmtp.OnOwnThread(() =>
+            {
+                client.Connect(server.Host, server.Port);
+                client.SendMessage();
+            });
+        }
+
+        Assert.Contains(logger.TraceLines, l => l.StartsWith("C: MAIL FROM:<alice@example.org>", StringComparison.Ordinal));
+        Assert.Contains(logger.TraceLines, l => l == "C: AUTH PLAIN ****");
+        Assert.Empty(logger.FindSecrets(Password, Convert.ToBase64String(Encoding.UTF8.GetBytes("\0alice\0" + Password))));
+    }
 }
