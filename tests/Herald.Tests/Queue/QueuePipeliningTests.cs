@@ -180,6 +180,45 @@ public sealed class QueuePipeliningTests : IDisposable
         Assert.Empty(second.History);
     }
 
+    [Fact]
+    public async Task AnAbsoluteTimeoutBoundsEachMessageRatherThanTheWholeSession()
+    {
+        for (int i = 0; i < 3; i++)
+        {
+            _q.Add($"Message {i}");
+        }
+        await using var server = new FakeSmtpServer();
+        server.On(".", cmd => FakeAction.Delay(TimeSpan.FromMilliseconds(900), cmd.BuiltIn()));
+        using var smtp = _q.Processor(server, "AbsoluteTimeout=True");
+        smtp.Timeout = 2;
+
+        await smtp.ProcessQueueAsync(_q.Dir); // about 2.7 s over one session, under 1 s per message
+
+        Assert.Equal(3, Assert.Single(server.Sessions).Messages.Count);
+        Assert.Empty(_q.Extensions());
+    }
+
+    [Fact]
+    public async Task ASilentServerTimesOutTheMessageInFlightAndPutsTheNextEnvelopeBackUnchanged()
+    {
+        string one = Path.GetFileNameWithoutExtension(_q.Add("One"));
+        string two = Path.GetFileNameWithoutExtension(_q.Add("Two"));
+        await using var server = new FakeSmtpServer();
+        server.On(".", _ => FakeAction.Hang);
+        using var smtp = _q.Processor(server, "QueueRetryDelay=0");
+        smtp.Timeout = 1;
+
+        var e = await Assert.ThrowsAsync<SmtpException>(() => smtp.ProcessQueueAsync(_q.Dir));
+
+        Assert.Equal(SmtpErrorCodes.Timeout, e.Code);
+        var first = Listed(one);
+        Assert.True(first.MayHaveBeenDeliveredTwice);
+        Assert.Equal(1, first.Attempts);
+        var second = Listed(two);
+        Assert.Equal(0, second.Attempts);
+        Assert.Empty(second.History);
+    }
+
     private long SizeOf(string id) => new FileInfo(Directory.GetFiles(_q.Dir, id + ".*").Single()).Length;
 
     /// <summary>The offset just past the journal line of <paramref name="kind"/> in the message's file.</summary>
