@@ -350,8 +350,8 @@ internal sealed partial class SmtpEngine
             var r = job.Envelope.Recipients[stop];
             var reply = job.RecipientReplies[stop]!;
             job.Fail(reply);
-            job.Failure = new SmtpException(SmtpErrorCodes.ProtocolError, $"The server rejected the {r.Kind} recipient <{r.Address}>: {reply}",
-                reply);
+            job.Failure = new SmtpException(SmtpErrorCodes.ProtocolError,
+                $"The server rejected the {r.Kind} recipient <{r.Address}>: {reply}", reply);
             return false;
         }
         if (job.AcceptedCount == 0)

@@ -451,7 +451,8 @@ internal sealed partial class FaultProxy : IAsyncDisposable
                 _cut = true;
                 lock (proxy._gate)
                 {
-                    proxy.Cuts.Add((step, step is FaultStep.AfterDot or FaultStep.DotReply or FaultStep.AfterDotReply ? of?.MessageId : null));
+                    bool inWindow = step is FaultStep.AfterDot or FaultStep.DotReply or FaultStep.AfterDotReply;
+                    proxy.Cuts.Add((step, inWindow ? of?.MessageId : null));
                 }
             }
             EndClient();

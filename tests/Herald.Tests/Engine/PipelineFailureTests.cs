@@ -41,7 +41,8 @@ public class PipelineFailureTests
         TranscriptRunner.RunAsync("Transcripts/pool-bdat-drop.smtp", mode, factory => PoolTranscriptTests.NewPool(factory),
             async (pool, _) =>
             {
-                var results = await PoolTranscriptTests.SendAll(pool, ("bob@example.com", "one", "first"), ("carol@example.com", "two", "second"));
+                var results = await PoolTranscriptTests.SendAll(pool,
+                    ("bob@example.com", "one", "first"), ("carol@example.com", "two", "second"));
                 Assert.All(results, r => Assert.Equal(DeliveryStatus.MayHaveBeenDelivered, r.Status));
                 Assert.All(results, r => Assert.Equal(1, r.Attempts));
             });

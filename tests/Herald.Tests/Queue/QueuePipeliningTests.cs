@@ -61,10 +61,9 @@ public sealed class QueuePipeliningTests : IDisposable
 
             Assert.Equal([".sent", ".sent", ".sent"], _q.Extensions());
             var writes = client.Recorder.Writes;
-            Assert.Contains(writes, w => w.Contains("first\r\n.\r\nRSET\r\nMAIL FROM:<alice@example.org>\r\nRCPT TO:<carol@example.com>\r\n" +
-                                                    "DATA\r\n", StringComparison.Ordinal));
-            Assert.Contains(writes, w => w.Contains("second\r\n.\r\nRSET\r\nMAIL FROM:<alice@example.org>\r\nRCPT TO:<dave@example.com>\r\n" +
-                                                     "DATA\r\n", StringComparison.Ordinal));
+            const string Next = "\r\n.\r\nRSET\r\nMAIL FROM:<alice@example.org>\r\nRCPT TO:<{0}>\r\nDATA\r\n";
+            Assert.Contains(writes, w => w.Contains("first" + string.Format(null, Next, "carol@example.com"), StringComparison.Ordinal));
+            Assert.Contains(writes, w => w.Contains("second" + string.Format(null, Next, "dave@example.com"), StringComparison.Ordinal));
             // DATA-END was on disk (in the kernel's hands) before the end of each message was handed to the connection.
             Assert.Equal(3, sizeWhenEndLeft.Count);
             for (int k = 0; k < 3; k++)
@@ -80,31 +79,32 @@ public sealed class QueuePipeliningTests : IDisposable
     public Task ADropBetweenTheFinalDotAndItsReplyLeavesThatMessageInDoubtAndTheNextUnchanged(ReplayMode mode)
     {
         var (one, two, three) = AddThree();
-        return TranscriptRunner.RunAsync("Transcripts/queue-pipelined-drop.smtp", mode, factory => _q.Processor(factory), async (smtp, isAsync) =>
-        {
-            using (smtp)
+        return TranscriptRunner.RunAsync("Transcripts/queue-pipelined-drop.smtp", mode, factory => _q.Processor(factory),
+            async (smtp, isAsync) =>
             {
-                var e = await Assert.ThrowsAsync<SmtpException>(() => ProcessAsync(smtp, isAsync));
-                Assert.Equal(SmtpErrorCodes.CommunicationError, e.Code);
-            }
+                using (smtp)
+                {
+                    var e = await Assert.ThrowsAsync<SmtpException>(() => ProcessAsync(smtp, isAsync));
+                    Assert.Equal(SmtpErrorCodes.CommunicationError, e.Code);
+                }
 
-            Assert.Equal([".queued", ".queued", ".queued"], _q.Extensions());
-            var first = Listed(one);
-            Assert.True(first.MayHaveBeenDeliveredTwice);
-            Assert.Equal(1, first.Attempts);
-            Assert.Equal(["ATTEMPT", "DATA-END", "IN-DOUBT", "RETRY"], first.History.Select(h => h.Split(' ')[1]));
-            Assert.Contains(_q.Notes, n => n.Contains($"{one} may have been delivered twice", StringComparison.Ordinal));
-            foreach (var id in new[] { two, three })
-            {
-                var untouched = Listed(id);
-                Assert.Equal(0, untouched.Attempts);
-                Assert.Empty(untouched.History);
-                Assert.Null(untouched.NextAttempt);
-                Assert.False(untouched.MayHaveBeenDeliveredTwice);
-            }
-            Assert.Contains(_q.Notes, n => n.Contains($"{two} went back to the queue unchanged", StringComparison.Ordinal));
-            Assert.Single(_q.Notes, n => n.Contains("may have been delivered twice", StringComparison.Ordinal));
-        });
+                Assert.Equal([".queued", ".queued", ".queued"], _q.Extensions());
+                var first = Listed(one);
+                Assert.True(first.MayHaveBeenDeliveredTwice);
+                Assert.Equal(1, first.Attempts);
+                Assert.Equal(["ATTEMPT", "DATA-END", "IN-DOUBT", "RETRY"], first.History.Select(h => h.Split(' ')[1]));
+                Assert.Contains(_q.Notes, n => n.Contains($"{one} may have been delivered twice", StringComparison.Ordinal));
+                foreach (var id in new[] { two, three })
+                {
+                    var untouched = Listed(id);
+                    Assert.Equal(0, untouched.Attempts);
+                    Assert.Empty(untouched.History);
+                    Assert.Null(untouched.NextAttempt);
+                    Assert.False(untouched.MayHaveBeenDeliveredTwice);
+                }
+                Assert.Contains(_q.Notes, n => n.Contains($"{two} went back to the queue unchanged", StringComparison.Ordinal));
+                Assert.Single(_q.Notes, n => n.Contains("may have been delivered twice", StringComparison.Ordinal));
+            });
     }
 
     [Theory, MemberData(nameof(ReplayModes.All), MemberType = typeof(ReplayModes))]
@@ -137,7 +137,8 @@ public sealed class QueuePipeliningTests : IDisposable
         string refused = Path.GetFileNameWithoutExtension(_q.Add("Refused", to: "ok@example.com, gone@example.com"));
         _q.Add("Next");
         await using var server = new FakeSmtpServer();
-        server.On("RCPT", cmd => cmd.Argument.Contains("gone@", StringComparison.Ordinal) ? FakeAction.Reply("550 5.1.1 No such user") : null);
+        server.On("RCPT", cmd =>
+            cmd.Argument.Contains("gone@", StringComparison.Ordinal) ? FakeAction.Reply("550 5.1.1 No such user") : null);
         using var smtp = _q.Processor(server, "QueueStopOnError=False");
 
         await smtp.ProcessQueueAsync(_q.Dir);
