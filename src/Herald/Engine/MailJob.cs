@@ -56,7 +56,10 @@ internal sealed class MailJob
     /// <summary>The outcome of the attempt.</summary>
     public JobOutcome Outcome { get; set; }
 
-    /// <summary>Why the session failed while this job was in flight, when it did.</summary>
+    /// <summary>
+    /// Why the session failed while this job was in flight, when it did; or, when the recipient-failure policy
+    /// (<see cref="EngineOptions.StopOnRejected"/>) stopped the transaction, the error a single send would have thrown.
+    /// </summary>
     public Exception? Failure { get; set; }
 
     /// <summary>Whatever the caller attached to the job (the pool's request).</summary>
