@@ -18,7 +18,10 @@ public partial class Smtp
     /// is written under a temporary name, synced to disk with its directory and then renamed, so once this returns the
     /// message survives a crash or a power cut, and a half-written file is never sent. With <paramref name="queueDir"/>
     /// "*" nothing is written and the queued content is returned instead. Non-ASCII text is queued as
-    /// quoted-printable, since the server that will receive it is not known yet.
+    /// quoted-printable, since the server that will receive it is not known yet. A message stream is copied into the
+    /// file, and a content set with <see cref="SetMessageContent"/> writes itself into it, both without being held in
+    /// memory: the file holds the whole message, so the stream, or the files an <see cref="EmailMessageContent"/> reads
+    /// its attachments from, are not needed once this returns.
     /// </summary>
     /// <param name="queueDir">An existing directory, or "*".</param>
     /// <returns>The path of the new file, or the content for "*".</returns>

@@ -324,6 +324,14 @@ internal sealed class QueueStore
     private static async ValueTask<long> CopyAsync<TIO>(TIO io, MessageSource source, Stream target, CancellationToken cancellationToken)
         where TIO : struct, ISmtpIO
     {
+        if (source.IsPush)
+        {
+            // A message that writes itself (MessageContent) writes into the file as it would onto the connection. Its
+            // bytes are kept as written: line ends become CRLF when the file is sent, as for any other message.
+            var counted = new CountingStream(target);
+            await source.WriteToAsync(io, counted, cancellationToken).ConfigureAwait(false);
+            return counted.Written;
+        }
         var buffer = new byte[16 * 1024];
         long total = 0;
         int n;
@@ -334,5 +342,46 @@ internal sealed class QueueStore
             cancellationToken.ThrowIfCancellationRequested();
         }
         return total;
+    }
+
+    /// <summary>A write-only pass-through that counts the bytes a message that writes itself puts in the file.</summary>
+    private sealed class CountingStream(Stream target) : Stream
+    {
+        /// <summary>The bytes written so far.</summary>
+        public long Written { get; private set; }
+
+        public override bool CanRead => false;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            target.Write(buffer);
+            Written += buffer.Length;
+        }
+
+        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            await target.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
+            Written += buffer.Length;
+        }
+
+        public override void Flush()
+        {
+            // The file is flushed and synced by its writer once the message is complete.
+        }
+
+        public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
     }
 }

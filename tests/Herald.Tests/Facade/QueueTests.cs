@@ -106,6 +106,68 @@ public sealed class QueueTests : IDisposable
         Assert.True(Ascii.IsValid(queued));
     }
 
+    /// <summary>A message that writes itself in small pieces, with bare LF line ends, counting its writes.</summary>
+    private sealed class PiecewiseContent(string text) : MessageContent
+    {
+        public int Writes { get; private set; }
+
+        public override void WriteTo(Stream destination, CancellationToken cancellationToken)
+        {
+            Writes++;
+            foreach (var piece in Pieces())
+            {
+                destination.Write(piece);
+            }
+        }
+
+        public override async Task WriteToAsync(Stream destination, CancellationToken cancellationToken)
+        {
+            Writes++;
+            foreach (var piece in Pieces())
+            {
+                await destination.WriteAsync(piece, cancellationToken);
+            }
+        }
+
+        private IEnumerable<byte[]> Pieces() => Encoding.UTF8.GetBytes(text).Chunk(7);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task AMessageContentWritesItselfIntoTheQueueFileAndIsSentFromIt(bool isAsync)
+    {
+        const string text = "From: alice@example.org\nTo: bob@example.com\nSubject: Pushed\n\nWritten by its own code.\n.dot\n";
+        using var smtp = Message();
+        var content = new PiecewiseContent(text);
+        smtp.SetMessageContent(content);
+
+        string path = isAsync ? await smtp.QueueAsync(_dir) : smtp.Queue(_dir);
+
+        Assert.Equal(1, content.Writes);
+        string file = File.ReadAllText(path, Encoding.UTF8);
+        // Kept as written (its line ends are made CRLF on the way out), and its size is the bytes it wrote.
+        Assert.EndsWith("SIZE " + text.Length.ToString(System.Globalization.CultureInfo.InvariantCulture).PadRight(20) + "\r\n\r\n" + text,
+            file, StringComparison.Ordinal);
+        Assert.Contains("BCC <eve@example.net>\r\n", file, StringComparison.Ordinal);
+
+        await using var server = new FakeSmtpServer();
+        using var processor = Processor(server);
+        if (isAsync)
+        {
+            await processor.ProcessQueueAsync(_dir);
+        }
+        else
+        {
+            processor.ProcessQueue(_dir);
+        }
+        var sent = Assert.Single(Assert.Single(server.Sessions).Messages);
+        Assert.Equal(["bob@example.com", "eve@example.net", "carol@example.com"], sent.Recipients);
+        Assert.Equal(text.Replace("\n", "\r\n", StringComparison.Ordinal), sent.Text);
+        Assert.Equal(1, content.Writes); // sent from the file, not written again
+        Assert.Empty(Directory.GetFiles(_dir));
+    }
+
     private static Smtp Processor(FakeSmtpServer server, bool keep = false)
     {
         var smtp = new Smtp { MailServer = server.Host, MailPort = server.Port };
