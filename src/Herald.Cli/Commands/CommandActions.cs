@@ -32,11 +32,12 @@ internal static class CommandActions
     /// <param name="env">Where output and errors are written.</param>
     /// <param name="json">The command's <c>--json</c> option.</param>
     /// <param name="body">The work; gets the report (null without <c>--json</c>) and returns the exit code.</param>
+    /// <param name="name">The report's <c>command</c>: the command's name unless given (a subcommand's, "queue add").</param>
     public static void SetReported(Command command, CliEnvironment env, Option<bool> json,
-        Func<ParseResult, JsonReport?, CancellationToken, Task<int>> body) =>
+        Func<ParseResult, JsonReport?, CancellationToken, Task<int>> body, string? name = null) =>
         command.SetAction(async (result, cancellationToken) =>
         {
-            var report = result.GetValue(json) ? new JsonReport(command.Name) : null;
+            var report = result.GetValue(json) ? new JsonReport(name ?? command.Name) : null;
             int code;
             try
             {

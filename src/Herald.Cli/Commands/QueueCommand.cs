@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Herald.Cli.Options;
 using Herald.Cli.Output;
+using Herald.Cli.Profiles;
 using Herald.Queue;
 
 namespace Herald.Cli.Commands;
@@ -79,27 +80,57 @@ internal static class QueueCommand
 
     private static Command AddCommand(CliEnvironment env)
     {
-        var message = new MessageOptions("The sender, e.g. \"Jane <jane@example.com>\" (required).");
+        var message = MessageOptions.ForQueue();
+        var account = ConnectionOptions.AccountOption();
         var queueDir = QueueDirOption();
+        var json = CommandActions.JsonOption();
         var command = new Command("add",
-            "Queue a message for 'herald queue run' to deliver: the same message options as 'herald send'. The message is on " +
-            "disk (synced) when the command returns, and its id is printed.\n\n" +
-            "Example:\n" +
-            "  herald queue add --from me@example.com --to you@example.com --subject Report --body-file report.txt");
+            "Queue a message for 'herald queue run' to deliver: the same message options as 'herald send' (text, HTML, " +
+            "attachments, inline parts, or a ready message with --message). The message is written whole to the queue " +
+            "file, large bodies and attachments streamed, and is on disk (synced) when the command returns; its id is " +
+            "printed.\n\n" +
+            "Examples:\n" +
+            "  herald queue add --from me@example.com --to you@example.com --subject Report --body-file report.txt\n" +
+            "  herald queue add --to you@example.com --subject Q3 --html q3.html --text q3.txt --attach q3.pdf\n" +
+            "  herald queue add --account work --message saved.eml");
         message.AddTo(command);
+        command.Options.Add(account);
         command.Options.Add(queueDir);
-        CommandActions.Set(command, env, async (result, cancellationToken) =>
+        command.Options.Add(json);
+        CommandActions.SetReported(command, env, json, async (result, report, cancellationToken) =>
         {
             var input = message.Read(result);
-            string sender = input.Sender ?? throw CliException.Usage("Queueing a message needs a sender: --from ADDRESS.");
-            string text = message.ReadBody(result, env);
-            string directory = Directory(result, queueDir, env, create: true);
+            // Only the sender is a setting here: the server and the rest are decided by 'queue run'.
+            var given = new Dictionary<string, string>(StringComparer.Ordinal);
+            if (result.GetValue(message.From) is { } from)
+            {
+                given["from"] = from;
+            }
+            var settings = EffectiveSettings.Resolve(given, null, result.GetValue(account), env);
+            string? sender = MessageOptions.Sender(settings);
+            if (sender is null && input.MessageFile is null)
+            {
+                throw CliException.Usage("Queueing a message needs a sender: --from ADDRESS (or HERALD_FROM, or from in the " +
+                                         "account).");
+            }
             using var smtp = new Smtp();
-            input.ApplyTo(smtp, sender, text);
+            using var outgoing = await input.ApplyAsync(smtp, sender, null, env, cancellationToken).ConfigureAwait(false);
+            string directory = Directory(result, queueDir, env, create: true);
             string path = await smtp.QueueAsync(directory, cancellationToken).ConfigureAwait(false);
-            env.Out.WriteLine($"Queued {Path.GetFileNameWithoutExtension(path)} in {directory}");
+            string id = Path.GetFileNameWithoutExtension(path);
+            if (report is not null)
+            {
+                report["id"] = id;
+                report["path"] = path;
+                report["directory"] = directory;
+                report["recipients"] = JsonReport.Array(outgoing.Recipients);
+            }
+            else
+            {
+                env.Out.WriteLine($"Queued {id} in {directory}");
+            }
             return ExitCodes.Ok;
-        });
+        }, "queue add");
         return command;
     }
 

@@ -10,11 +10,10 @@ namespace Herald.Cli.Commands;
 /// <summary>
 /// <c>herald send</c>: builds a message from the options and sends it with the library's <see cref="Smtp"/> component,
 /// to the given server or, when none is configured, to the built-in capture server, which saves it as an .eml file.
-/// A plain text goes as the component's message text (streamed from its file when large); with attachments, inline
-/// images or HTML the message is an <see cref="EmailMessage"/> (SendCommand.Content.cs); <c>--message</c> sends a ready
-/// message as it is, without its Bcc fields.
+/// The message options, and how they become the component's message, are <see cref="MessageOptions"/> and
+/// <see cref="MessageInput"/>, which <c>herald queue add</c> shares.
 /// </summary>
-internal static partial class SendCommand
+internal static class SendCommand
 {
     /// <summary>The sender used when capturing and no --from is given.</summary>
     public const string CaptureSender = "herald@localhost";
@@ -23,68 +22,7 @@ internal static partial class SendCommand
     /// <param name="env">The process environment.</param>
     public static Command Create(CliEnvironment env)
     {
-        var from = new Option<string?>("--from")
-        {
-            HelpName = "ADDRESS",
-            Description = $"The sender, e.g. \"Jane <jane@example.com>\" (required with a server; {CaptureSender} when capturing). "
-                          + "Falls back to $HERALD_FROM, then to the account's from.",
-        };
-        var to = AddressOption("--to", "A recipient (To). Repeat it, or give a comma-separated list.");
-        var cc = AddressOption("--cc", "A copy recipient (Cc). Repeat it, or give a comma-separated list.");
-        var bcc = AddressOption("--bcc", "A blind-copy recipient (Bcc: in no header). Repeat it, or give a comma-separated list.");
-        var subject = new Option<string?>("--subject")
-        {
-            HelpName = "TEXT",
-            Description = "The subject line.",
-        };
-        var body = new Option<string?>("--body")
-        {
-            HelpName = "TEXT",
-            Description = "The message text. Without --body or --body-file, the text is read from stdin when it is not a terminal.",
-        };
-        var bodyFile = new Option<string?>("--body-file")
-        {
-            HelpName = "FILE",
-            Description = "Read the message text (UTF-8) from FILE; \"-\" reads stdin. A large body is streamed, never held in "
-                          + "memory, with a progress bar when stderr is a terminal.",
-        };
-        var header = new Option<string[]>("--header")
-        {
-            HelpName = "\"NAME: VALUE\"",
-            Description = "Add a header line, e.g. \"X-Campaign: spring\". Repeatable.",
-            Arity = ArgumentArity.ZeroOrMore,
-        };
-        var text = new Option<string?>("--text")
-        {
-            HelpName = "FILE",
-            Description = "The plain-text part (UTF-8) from FILE (\"-\": stdin); with --html the two go as alternatives.",
-        };
-        var html = new Option<string?>("--html")
-        {
-            HelpName = "FILE",
-            Description = "An HTML part (UTF-8) from FILE (\"-\": stdin); with a plain text (--text, --body, --body-file) the "
-                          + "reader shows whichever it prefers (multipart/alternative).",
-        };
-        var attach = new Option<string[]>("--attach")
-        {
-            HelpName = "FILE[;type=T][;name=N]",
-            Description = "Attach FILE, streamed from disk. The content type comes from the extension unless ;type= gives it; "
-                          + ";name= sets the file name the recipient sees. Repeatable.",
-            Arity = ArgumentArity.ZeroOrMore,
-        };
-        var inline = new Option<string[]>("--inline")
-        {
-            HelpName = "FILE[;type=T][;name=N]",
-            Description = "Add FILE as an inline part the HTML shows with <img src=\"cid:NAME\">, NAME being the file name (or "
-                          + ";name=). Repeatable.",
-            Arity = ArgumentArity.ZeroOrMore,
-        };
-        var message = new Option<string?>("--message")
-        {
-            HelpName = "FILE",
-            Description = "Send FILE (\"-\": stdin), a complete RFC 5322 message with its own headers, as it is, its Bcc lines "
-                          + "removed. The recipients come from its To, Cc and Bcc headers unless --to, --cc or --bcc are given.",
-        };
+        var message = MessageOptions.ForSend(CaptureSender);
         var captureDir = new Option<string?>("--capture-dir")
         {
             HelpName = "DIR",
@@ -103,52 +41,17 @@ internal static partial class SendCommand
             "      --from me@example.com --to you@example.com --subject Report --body-file report.txt\n" +
             "  herald send --to you@example.com --subject Report --html report.html --text report.txt --attach q3.pdf\n" +
             "  herald send --message saved.eml");
-        command.Options.Add(from);
-        command.Options.Add(to);
-        command.Options.Add(cc);
-        command.Options.Add(bcc);
-        command.Options.Add(subject);
-        command.Options.Add(body);
-        command.Options.Add(bodyFile);
-        command.Options.Add(header);
-        command.Options.Add(text);
-        command.Options.Add(html);
-        command.Options.Add(attach);
-        command.Options.Add(inline);
-        command.Options.Add(message);
+        message.AddTo(command);
         command.Options.Add(captureDir);
         connection.AddTo(command);
         command.Options.Add(json);
 
         CommandActions.SetReported(command, env, json, async (result, report, cancellationToken) =>
         {
-            var toList = AddressList.Parse(result.GetValue(to), "--to");
-            var ccList = AddressList.Parse(result.GetValue(cc), "--cc");
-            var bccList = AddressList.Parse(result.GetValue(bcc), "--bcc");
-            var parts = new Parts(result.GetValue(body), result.GetValue(bodyFile), result.GetValue(text), result.GetValue(html),
-                (result.GetValue(attach) ?? []).Select(v => AttachmentSpec.Parse(v, "--attach")).ToList(),
-                (result.GetValue(inline) ?? []).Select(v => AttachmentSpec.Parse(v, "--inline")).ToList());
-            string? messageFile = result.GetValue(message);
-            CheckCombination(result, parts, messageFile, [subject, body, bodyFile, text, html, attach, inline, header]);
-            if (messageFile is null && toList.Count + ccList.Count + bccList.Count == 0)
-            {
-                throw CliException.Usage("No recipient: give at least one --to (or --cc/--bcc) ADDRESS.");
-            }
-            var headers = HeaderLine.Parse(result.GetValue(header));
-            string? subjectText = result.GetValue(subject);
-            if (subjectText is not null && subjectText.AsSpan().ContainsAny('\r', '\n', '\0'))
-            {
-                throw CliException.Usage("--subject must be a single line.");
-            }
-            var settings = connection.Resolve(result, env, from);
+            var input = message.Read(result);
+            var settings = connection.Resolve(result, env, message.From);
             var server = ConnectionOptions.ResolveServer(settings);
-            var senderSetting = settings.Get("from");
-            string? sender = senderSetting?.Value;
-            if (senderSetting is not null && Parses(senderSetting) != 1)
-            {
-                throw new CliException(EffectiveSettings.ExitCodeFor(senderSetting.Level),
-                    $"{senderSetting.Source} takes exactly one address, not \"{sender}\".");
-            }
+            string? sender = MessageOptions.Sender(settings);
             if (server is not null && result.GetValue(captureDir) is not null)
             {
                 throw CliException.Usage("--capture-dir only applies when no server is configured (no --server, no HERALD_SERVER, " +
@@ -159,62 +62,23 @@ internal static partial class SendCommand
                 throw CliException.Usage($"{string.Join(", ", remote)} need a server, but none is configured (no --server, " +
                                          "no HERALD_SERVER, no account with a server).");
             }
-            if (server is not null && sender is null && messageFile is null)
+            if (server is not null && sender is null && input.MessageFile is null)
             {
                 throw CliException.Usage("Sending through a server needs a sender: --from ADDRESS (or HERALD_FROM, or from in " +
                                          "the account).");
             }
 
-            // A ready message is opened first: its headers may name the sender and the recipients.
-            using var raw = messageFile is null ? null : await RawMessage.OpenAsync(messageFile, "--message", env, null,
-                cancellationToken).ConfigureAwait(false);
-            if (raw is not null)
-            {
-                var envelope = Envelope(raw, messageFile == "-" ? "--message -" : "--message " + messageFile);
-                sender ??= envelope.Sender;
-                if (toList.Count + ccList.Count + bccList.Count == 0)
-                {
-                    toList = envelope.Recipients.Count > 0 ? envelope.Recipients
-                        : throw CliException.Usage($"--message {messageFile}: the message names no recipient (no To, Cc or Bcc " +
-                                                   "header); give them with --to ADDRESS.");
-                }
-                if (server is not null && sender is null)
-                {
-                    throw CliException.Usage($"--message {messageFile}: the message has no From header; give the sender with " +
-                                             "--from ADDRESS (or HERALD_FROM, or from in the account).");
-                }
-            }
-
             using var smtp = new Smtp();
-            using var outgoing = raw is not null ? await Outgoing.RawAsync(raw, smtp, cancellationToken).ConfigureAwait(false)
-                : parts.Composed ? Outgoing.Composed(ComposeMessage(parts, sender ?? CaptureSender, toList, ccList, bccList, subjectText,
-                    headers, env), smtp)
-                : Outgoing.Text(SetText(smtp, parts, subjectText, headers, env));
-
-            smtp.From = sender ?? CaptureSender;
-            if (toList.Count > 0)
-            {
-                smtp.SendTo = string.Join(", ", toList);
-            }
-            else
-            {
-                smtp.Config("AllowEmptyTo=True"); // only Cc/Bcc recipients
-            }
-            if (ccList.Count > 0)
-            {
-                smtp.Cc = string.Join(", ", ccList);
-            }
-            if (bccList.Count > 0)
-            {
-                smtp.BCc = string.Join(", ", bccList);
-            }
+            // A ready message's headers may name the sender (needed with a server) and the recipients.
+            using var outgoing = await input.ApplyAsync(smtp, sender, server is null ? CaptureSender : null, env, cancellationToken)
+                .ConfigureAwait(false);
             var problems = new List<string>();
             smtp.OnError += (_, e) =>
             {
                 problems.Add(e.Description);
                 env.Warn(e.Description);
             };
-            var recipients = toList.Concat(ccList).Concat(bccList).Select(AddressList.AddrSpec).ToArray();
+            var recipients = outgoing.Recipients;
 
             bool trace = result.GetValue(connection.Trace);
             Task Send() => TransferProgress.Wanted(env, outgoing.Total, trace)
@@ -262,18 +126,6 @@ internal static partial class SendCommand
         return command;
     }
 
-    private static int Parses(Setting sender)
-    {
-        try
-        {
-            return AddressList.Parse([sender.Value], sender.Source).Count;
-        }
-        catch (CliException e) when (sender.Level == EffectiveSettings.File)
-        {
-            throw new CliException(ExitCodes.Config, e.Message, e);
-        }
-    }
-
     private static async Task<int> CaptureAsync(Smtp smtp, ParseResult result, ConnectionOptions connection, EffectiveSettings settings,
         string directory, CliEnvironment env, JsonReport? report, Func<Task> send, CancellationToken cancellationToken)
     {
@@ -318,13 +170,6 @@ internal static partial class SendCommand
             return ExitCodes.Ok;
         }
     }
-
-    private static Option<string[]> AddressOption(string name, string description) => new(name)
-    {
-        HelpName = "ADDRESS",
-        Description = description,
-        Arity = ArgumentArity.ZeroOrMore,
-    };
 
     private static string OneLine(string reply) => reply.Replace("\r\n", " / ", StringComparison.Ordinal);
 }

@@ -34,12 +34,7 @@ internal sealed class ConnectionOptions
                       + "account's server in the config file.",
     };
 
-    public readonly Option<string?> Account = new("--account")
-    {
-        HelpName = "NAME",
-        Description = "Use this account of the config file ($XDG_CONFIG_HOME/herald/config.toml) for whatever the command line "
-                      + "and the HERALD_* variables leave unset. Default: $HERALD_ACCOUNT, else the file's default.",
-    };
+    public readonly Option<string?> Account = AccountOption();
 
     public readonly Option<string?> Helo = new("--helo")
     {
@@ -158,6 +153,14 @@ internal sealed class ConnectionOptions
             return null;
         };
     }
+
+    /// <summary>The <c>--account</c> option, also for a command that takes no other connection option.</summary>
+    public static Option<string?> AccountOption() => new("--account")
+    {
+        HelpName = "NAME",
+        Description = "Use this account of the config file ($XDG_CONFIG_HOME/herald/config.toml) for whatever the command line "
+                      + "and the HERALD_* variables leave unset. Default: $HERALD_ACCOUNT, else the file's default.",
+    };
 
     /// <summary>Adds the options to a command, in the order help lists them.</summary>
     /// <param name="command">The command.</param>

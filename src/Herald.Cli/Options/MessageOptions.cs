@@ -1,14 +1,19 @@
 using System.CommandLine;
-using System.Text;
+using Herald.Cli.Profiles;
 
 namespace Herald.Cli.Options;
 
 /// <summary>
-/// The options that describe a message (sender, recipients, subject, body, extra headers), shared by
-/// <c>herald send</c> and <c>herald queue add</c>, and how they become the <see cref="Smtp"/> component's properties.
+/// The options that describe a message, defined once for <c>herald send</c> and <c>herald queue add</c> so that the two
+/// take the same inputs: sender and recipients, subject, text (inline, from a file or standard input), HTML, attachments,
+/// inline parts, extra headers, or a ready message (<c>--message</c>). This class holds the option objects, their help
+/// and the checks of what was given; <see cref="MessageInput"/> turns the result into the <see cref="Smtp"/>
+/// component's message.
 /// </summary>
 internal sealed class MessageOptions
 {
+    private readonly string _verb; // what the command does with the message: "send" or "queue"
+
     public readonly Option<string?> From;
 
     public readonly Option<string[]> To = AddressOption("--to", "A recipient (To). Repeat it, or give a comma-separated list.");
@@ -30,11 +35,7 @@ internal sealed class MessageOptions
         Description = "The message text. Without --body or --body-file, the text is read from stdin when it is not a terminal.",
     };
 
-    public readonly Option<string?> BodyFile = new("--body-file")
-    {
-        HelpName = "FILE",
-        Description = "Read the message text (UTF-8) from FILE; \"-\" reads stdin.",
-    };
+    public readonly Option<string?> BodyFile;
 
     public readonly Option<string[]> Header = new("--header")
     {
@@ -43,36 +44,97 @@ internal sealed class MessageOptions
         Arity = ArgumentArity.ZeroOrMore,
     };
 
-    /// <summary>Creates the option set.</summary>
-    /// <param name="fromDescription">What --from's help says (whether it is required depends on the command).</param>
-    public MessageOptions(string fromDescription)
+    public readonly Option<string?> Text = new("--text")
     {
-        From = new Option<string?>("--from") { HelpName = "ADDRESS", Description = fromDescription };
+        HelpName = "FILE",
+        Description = "The plain-text part (UTF-8) from FILE (\"-\": stdin); with --html the two go as alternatives.",
+    };
+
+    public readonly Option<string?> Html = new("--html")
+    {
+        HelpName = "FILE",
+        Description = "An HTML part (UTF-8) from FILE (\"-\": stdin); with a plain text (--text, --body, --body-file) the "
+                      + "reader shows whichever it prefers (multipart/alternative).",
+    };
+
+    public readonly Option<string[]> Attach = new("--attach")
+    {
+        HelpName = "FILE[;type=T][;name=N]",
+        Description = "Attach FILE, streamed from disk. The content type comes from the extension unless ;type= gives it; "
+                      + ";name= sets the file name the recipient sees. Repeatable.",
+        Arity = ArgumentArity.ZeroOrMore,
+    };
+
+    public readonly Option<string[]> Inline = new("--inline")
+    {
+        HelpName = "FILE[;type=T][;name=N]",
+        Description = "Add FILE as an inline part the HTML shows with <img src=\"cid:NAME\">, NAME being the file name (or "
+                      + ";name=). Repeatable.",
+        Arity = ArgumentArity.ZeroOrMore,
+    };
+
+    public readonly Option<string?> Message;
+
+    private MessageOptions(string verb, string senderRule, string streaming)
+    {
+        _verb = verb;
+        From = new Option<string?>("--from")
+        {
+            HelpName = "ADDRESS",
+            Description = $"The sender, e.g. \"Jane <jane@example.com>\" ({senderRule}). Falls back to $HERALD_FROM, then to the "
+                          + "account's from.",
+        };
+        BodyFile = new Option<string?>("--body-file")
+        {
+            HelpName = "FILE",
+            Description = $"Read the message text (UTF-8) from FILE; \"-\" reads stdin. A large body is streamed, never held in "
+                          + $"memory{streaming}.",
+        };
+        Message = new Option<string?>("--message")
+        {
+            HelpName = "FILE",
+            Description = $"{char.ToUpperInvariant(verb[0])}{verb[1..]} FILE (\"-\": stdin), a complete RFC 5322 message with its "
+                          + "own headers, as it is, its Bcc lines removed. The recipients come from its To, Cc and Bcc headers "
+                          + "unless --to, --cc or --bcc are given.",
+        };
     }
+
+    /// <summary>The options of <c>herald send</c>.</summary>
+    /// <param name="captureSender">The sender used when capturing without one.</param>
+    public static MessageOptions ForSend(string captureSender) =>
+        new("send", $"required with a server; {captureSender} when capturing", ", with a progress bar when stderr is a terminal");
+
+    /// <summary>The options of <c>herald queue add</c>.</summary>
+    public static MessageOptions ForQueue() => new("queue", "required", "");
 
     /// <summary>Adds the options to a command, in the order help lists them.</summary>
     /// <param name="command">The command.</param>
     public void AddTo(Command command)
     {
-        command.Options.Add(From);
-        command.Options.Add(To);
-        command.Options.Add(Cc);
-        command.Options.Add(Bcc);
-        command.Options.Add(Subject);
-        command.Options.Add(Body);
-        command.Options.Add(BodyFile);
-        command.Options.Add(Header);
+        foreach (var option in new Option[] { From, To, Cc, Bcc, Subject, Body, BodyFile, Header, Text, Html, Attach, Inline, Message })
+        {
+            command.Options.Add(option);
+        }
     }
 
-    /// <summary>Reads and checks the envelope and header options (not the body, which may come from stdin).</summary>
+    /// <summary>
+    /// Reads and checks what was given, without opening any file or standard input yet: the recipients (required
+    /// unless <c>--message</c> names them), the combination of body options, the header lines and the subject.
+    /// </summary>
     /// <param name="result">The parsed command line.</param>
-    /// <exception cref="CliException">64 for a missing recipient, a malformed address, header or subject.</exception>
+    /// <exception cref="CliException">64 for a missing recipient, options that contradict each other, a malformed
+    /// address, header, attachment setting or subject.</exception>
     public MessageInput Read(ParseResult result)
     {
         var to = AddressList.Parse(result.GetValue(To), "--to");
         var cc = AddressList.Parse(result.GetValue(Cc), "--cc");
         var bcc = AddressList.Parse(result.GetValue(Bcc), "--bcc");
-        if (to.Count + cc.Count + bcc.Count == 0)
+        var parts = new MessageParts(result.GetValue(Body), result.GetValue(BodyFile), result.GetValue(Text), result.GetValue(Html),
+            (result.GetValue(Attach) ?? []).Select(v => AttachmentSpec.Parse(v, "--attach")).ToList(),
+            (result.GetValue(Inline) ?? []).Select(v => AttachmentSpec.Parse(v, "--inline")).ToList());
+        string? messageFile = result.GetValue(Message);
+        CheckCombination(result, parts, messageFile);
+        if (messageFile is null && to.Count + cc.Count + bcc.Count == 0)
         {
             throw CliException.Usage("No recipient: give at least one --to (or --cc/--bcc) ADDRESS.");
         }
@@ -82,66 +144,61 @@ internal sealed class MessageOptions
         {
             throw CliException.Usage("--subject must be a single line.");
         }
-        string? sender = result.GetValue(From);
-        if (sender is not null && AddressList.Parse([sender], "--from").Count != 1)
-        {
-            throw CliException.Usage("--from takes exactly one address.");
-        }
-        return new MessageInput(sender, to, cc, bcc, headers, subject);
+        return new MessageInput(to, cc, bcc, headers, subject, parts, messageFile);
     }
 
-    /// <summary>The body: --body, --body-file (or stdin for "-"), stdin when it is redirected, else empty.</summary>
-    /// <param name="result">The parsed command line.</param>
-    /// <param name="env">The process environment (stdin).</param>
-    /// <exception cref="CliException">64 for both --body and --body-file; 65 for text that is not UTF-8; 66 for a
-    /// file that cannot be read.</exception>
-    public string ReadBody(ParseResult result, CliEnvironment env) => ReadBody(result.GetValue(Body), result.GetValue(BodyFile), env);
-
-    /// <summary>The body from its options.</summary>
-    /// <param name="text">--body.</param>
-    /// <param name="file">--body-file.</param>
-    /// <param name="env">The process environment (stdin).</param>
-    /// <exception cref="CliException">As <see cref="ReadBody(ParseResult, CliEnvironment)"/>.</exception>
-    internal static string ReadBody(string? text, string? file, CliEnvironment env)
+    /// <summary>
+    /// The sender the settings give (<c>--from</c>, else <c>$HERALD_FROM</c>, else the account's <c>from</c>), checked to
+    /// be one address; null when none gives one. The settings must have been resolved with <see cref="From"/>.
+    /// </summary>
+    /// <param name="settings">The command's settings.</param>
+    /// <exception cref="CliException">64, or 78 for the config file's, when it is not exactly one address.</exception>
+    public static string? Sender(EffectiveSettings settings)
     {
-        if (text is not null && file is not null)
+        if (settings.Get("from") is not { } sender)
         {
-            throw CliException.Usage("Give the body one way: --body TEXT or --body-file FILE, not both.");
+            return null;
         }
-        if (text is not null)
-        {
-            return text;
-        }
-        byte[] bytes;
-        string source;
-        if (file is not null && file != "-")
-        {
-            bytes = InputFiles.Read(file, "--body-file");
-            source = file;
-        }
-        else if (file == "-" || env.IsInputRedirected)
-        {
-            using var input = env.OpenInput();
-            using var copy = new MemoryStream();
-            input.CopyTo(copy);
-            bytes = copy.ToArray();
-            source = "standard input";
-        }
-        else
-        {
-            return "";
-        }
+        int count;
         try
         {
-            var utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
-            int bom = bytes.AsSpan().StartsWith("\uFEFF"u8) ? 3 : 0;
-            return utf8.GetString(bytes, bom, bytes.Length - bom);
+            count = AddressList.Parse([sender.Value], sender.Source).Count;
         }
-        catch (DecoderFallbackException e)
+        catch (CliException e) when (sender.Level == EffectiveSettings.File)
         {
-            throw new CliException(ExitCodes.DataError,
-                $"The message text from {source} is not UTF-8 text (bad byte at offset {e.Index}). " +
-                "Convert it first, e.g. with iconv.", e);
+            throw new CliException(ExitCodes.Config, e.Message, e);
+        }
+        if (count != 1)
+        {
+            throw new CliException(EffectiveSettings.ExitCodeFor(sender.Level),
+                $"{sender.Source} takes exactly one address, not \"{sender.Value}\".");
+        }
+        return sender.Value;
+    }
+
+    /// <summary>Refuses options that contradict each other.</summary>
+    /// <exception cref="CliException">64.</exception>
+    private void CheckCombination(ParseResult result, MessageParts parts, string? messageFile)
+    {
+        if (messageFile is not null)
+        {
+            Option[] messageOptions = [Subject, Body, BodyFile, Text, Html, Attach, Inline, Header];
+            var given = messageOptions.Where(o => result.GetResult(o) is { Implicit: false }).Select(o => o.Name).ToArray();
+            if (given.Length > 0)
+            {
+                throw CliException.Usage($"--message {_verb}s the message as it is, so {string.Join(", ", given)} cannot apply: " +
+                                         "change the message itself, or build one with --subject, --body, --attach ... instead.");
+            }
+        }
+        if (parts.Text is not null && (parts.Body is not null || parts.BodyFile is not null))
+        {
+            throw CliException.Usage("Give the plain text one way: --text FILE, --body TEXT or --body-file FILE.");
+        }
+        var stdin = new[] { ("--body-file", parts.BodyFile), ("--text", parts.Text), ("--html", parts.Html), ("--message", messageFile) }
+            .Where(o => o.Item2 == "-").Select(o => o.Item1).ToArray();
+        if (stdin.Length > 1)
+        {
+            throw CliException.Usage($"Only one option can read standard input (\"-\"), not {string.Join(" and ", stdin)}.");
         }
     }
 
@@ -151,76 +208,4 @@ internal sealed class MessageOptions
         Description = description,
         Arity = ArgumentArity.ZeroOrMore,
     };
-}
-
-/// <summary>A message as the command line describes it, checked.</summary>
-/// <param name="Sender">--from, or null.</param>
-/// <param name="To">The To recipients.</param>
-/// <param name="Cc">The Cc recipients.</param>
-/// <param name="Bcc">The Bcc recipients.</param>
-/// <param name="Headers">The --header lines.</param>
-/// <param name="Subject">--subject, or null.</param>
-internal sealed record MessageInput(string? Sender, IReadOnlyList<string> To, IReadOnlyList<string> Cc, IReadOnlyList<string> Bcc,
-    IReadOnlyList<HeaderLine> Headers, string? Subject)
-{
-    /// <summary>Every recipient's address (addr-spec), To, Cc and Bcc in that order.</summary>
-    public string[] Recipients => [.. To.Concat(Cc).Concat(Bcc).Select(AddressList.AddrSpec)];
-
-    /// <summary>Sets the component's message properties.</summary>
-    /// <param name="smtp">The component.</param>
-    /// <param name="sender">The sender to use.</param>
-    /// <param name="text">The body.</param>
-    public void ApplyTo(Smtp smtp, string sender, string text)
-    {
-        smtp.From = sender;
-        if (To.Count > 0)
-        {
-            smtp.SendTo = string.Join(", ", To);
-        }
-        else
-        {
-            smtp.Config("AllowEmptyTo=True"); // only Cc/Bcc recipients
-        }
-        if (Cc.Count > 0)
-        {
-            smtp.Cc = string.Join(", ", Cc);
-        }
-        if (Bcc.Count > 0)
-        {
-            smtp.BCc = string.Join(", ", Bcc);
-        }
-        if (Subject is not null)
-        {
-            smtp.Subject = Subject;
-        }
-        ApplyHeaders(smtp);
-        smtp.MessageText = text;
-    }
-
-    /// <summary>Date, Message-ID and Reply-To have their own properties (so the library does not add a second copy);
-    /// every other header goes to OtherHeaders.</summary>
-    private void ApplyHeaders(Smtp smtp)
-    {
-        var other = new List<string>();
-        foreach (var h in Headers)
-        {
-            if (h.Is("Date"))
-            {
-                smtp.MessageDate = h.Value;
-            }
-            else if (h.Is("Message-ID"))
-            {
-                smtp.MessageId = h.Value;
-            }
-            else if (h.Is("Reply-To"))
-            {
-                smtp.ReplyTo = h.Value;
-            }
-            else
-            {
-                other.Add(h.ToString());
-            }
-        }
-        smtp.OtherHeaders = string.Join("\r\n", other);
-    }
 }

@@ -6,9 +6,10 @@ using System.Text.Json.Nodes;
 namespace Herald.Cli.Output;
 
 /// <summary>
-/// The <c>--json</c> output of <c>send</c>, <c>probe</c>, <c>verify</c> and <c>expand</c>: one JSON object on stdout,
-/// written once when the command ends, whether it succeeded or not. Its shape is documented in the README and kept
-/// stable: members are added, never renamed or removed, and <c>format</c> changes only if that rule ever has to break.
+/// The <c>--json</c> output of <c>send</c>, <c>probe</c>, <c>verify</c>, <c>expand</c> and <c>queue add</c>: one JSON
+/// object on stdout, written once when the command ends, whether it succeeded or not. Its shape is documented in the
+/// README and kept stable: members are added, never renamed or removed, and <c>format</c> changes only if that rule
+/// ever has to break.
 /// Every object has <c>format</c> (1), <c>command</c>, <c>ok</c>, <c>exitCode</c>, <c>server</c>, <c>tls</c> and
 /// <c>error</c>; the command's own members follow.
 /// </summary>
@@ -28,7 +29,7 @@ internal sealed class JsonReport
     private readonly JsonObject _members = new();
 
     /// <summary>Starts the report of a command.</summary>
-    /// <param name="command">send, probe, verify or expand.</param>
+    /// <param name="command">send, probe, verify, expand or "queue add".</param>
     public JsonReport(string command)
     {
         _root = new JsonObject
