@@ -1,5 +1,4 @@
 using Herald.Cli.Output;
-using Herald.Message.Mime;
 
 namespace Herald.Cli.Options;
 
