@@ -22,6 +22,9 @@ internal sealed class CliEnvironment
     /// <summary>True when standard input is a pipe or file rather than a terminal.</summary>
     public required bool IsInputRedirected { get; init; }
 
+    /// <summary>True when standard error is a terminal, where progress can be drawn (a pipe or file gets none).</summary>
+    public bool IsErrorTerminal { get; init; }
+
     /// <summary>Reads an environment variable (null when unset).</summary>
     public required Func<string, string?> GetVariable { get; init; }
 
@@ -38,6 +41,7 @@ internal sealed class CliEnvironment
         OpenOutput = Console.OpenStandardOutput,
         OpenInput = Console.OpenStandardInput,
         IsInputRedirected = Console.IsInputRedirected,
+        IsErrorTerminal = !Console.IsErrorRedirected,
         GetVariable = Environment.GetEnvironmentVariable,
     };
 
