@@ -415,15 +415,18 @@ internal sealed partial class SmtpEngine
     }
 
     /// <summary>Reads one reply of a pipelined group; a 421 ends the session.</summary>
-    private async ValueTask<SmtpReply> ReadJobReplyAsync<TIO>(TIO io, OperationGuard guard) where TIO : struct, ISmtpIO
+    /// <remarks>Most replies of a group are already buffered: those complete without an asynchronous state machine.</remarks>
+    private ValueTask<SmtpReply> ReadJobReplyAsync<TIO>(TIO io, OperationGuard guard) where TIO : struct, ISmtpIO
     {
-        var reply = await ReadReplyAsync(io, guard).ConfigureAwait(false);
-        if (reply.Code == 421)
-        {
-            throw ReplyError(reply, "The server ended the session");
-        }
-        return reply;
+        var pending = ReadReplyAsync(io, guard);
+        return pending.IsCompletedSuccessfully ? new ValueTask<SmtpReply>(JobReply(pending.Result)) : AwaitJobReplyAsync(pending);
     }
+
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<SmtpReply> AwaitJobReplyAsync(ValueTask<SmtpReply> pending) => JobReply(await pending.ConfigureAwait(false));
+
+    private SmtpReply JobReply(SmtpReply reply) =>
+        reply.Code == 421 ? throw ReplyError(reply, "The server ended the session") : reply;
 
     private static void Abandon(Flight flight, JobOutcome outcome, Exception failure, Action<MailJob> done)
     {
