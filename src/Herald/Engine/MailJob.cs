@@ -67,7 +67,22 @@ internal sealed class MailJob
     internal bool ResetFirst { get; set; }
 
     /// <summary>The number of recipients the server accepted.</summary>
-    public int AcceptedCount => RecipientReplies.Count(r => r is { IsSuccess: true });
+    public int AcceptedCount
+    {
+        get
+        {
+            // Read several times per message on the pipelined path: a plain loop, no enumerator.
+            int accepted = 0;
+            foreach (var reply in RecipientReplies)
+            {
+                if (reply is { IsSuccess: true })
+                {
+                    accepted++;
+                }
+            }
+            return accepted;
+        }
+    }
 
     /// <summary>Decides the outcome from a refusal: 4xx defers, 5xx refuses.</summary>
     public void Fail(SmtpReply reply)
