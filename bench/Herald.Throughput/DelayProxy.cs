@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace Herald.Throughput;
@@ -36,6 +37,16 @@ internal sealed class DelayProxy : IDisposable
 
     /// <summary>The one-way delay for connections accepted from now on.</summary>
     public TimeSpan Delay { get; set; }
+
+    /// <summary>
+    /// Turns counted so far: the times the client sent something after the server had said something since the
+    /// client's previous bytes. A client that waits for each reply turns once per command; one that pipelines turns
+    /// once per group. The count does not depend on timing: two writes of the client that the relay happens to read
+    /// together were independent of any reply anyway.
+    /// </summary>
+    public long Turns => Interlocked.Read(ref _turns);
+
+    private long _turns;
 
     /// <summary>
     /// The time of one command's round trip through the proxy at the current delay: the median of 20 NOOPs on one
@@ -124,12 +135,19 @@ internal sealed class DelayProxy : IDisposable
                 _sockets.Add(server);
             }
             var delay = Delay;
-            Relay(client, server, delay, "up");
-            Relay(server, client, delay, "down");
+            var spoke = new StrongBox<int>(); // 1 when the server's bytes reached the client since the client's last bytes
+            Relay(client, server, delay, "up", received: () =>
+            {
+                if (Interlocked.Exchange(ref spoke.Value, 0) == 1)
+                {
+                    Interlocked.Increment(ref _turns);
+                }
+            }, delivered: null);
+            Relay(server, client, delay, "down", received: null, delivered: () => Volatile.Write(ref spoke.Value, 1));
         }
     }
 
-    private static void Relay(Socket from, Socket to, TimeSpan delay, string name)
+    private static void Relay(Socket from, Socket to, TimeSpan delay, string name, Action? received, Action? delivered)
     {
         var queue = new BlockingCollection<(long Due, byte[]? Bytes)>();
         long ticks = (long)(delay.TotalSeconds * Stopwatch.Frequency);
@@ -145,6 +163,7 @@ internal sealed class DelayProxy : IDisposable
                     {
                         break;
                     }
+                    received?.Invoke();
                     queue.Add((Stopwatch.GetTimestamp() + ticks, buffer.AsSpan(0, n).ToArray()));
                 }
             }
@@ -167,6 +186,8 @@ internal sealed class DelayProxy : IDisposable
                         to.Shutdown(SocketShutdown.Send);
                         return;
                     }
+                    // Marked before the send: once the bytes are out, the client may answer before this thread runs again.
+                    delivered?.Invoke();
                     to.Send(bytes);
                 }
             }

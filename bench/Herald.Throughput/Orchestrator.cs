@@ -166,26 +166,30 @@ internal sealed class Orchestrator(Options options)
         workload.Port = proxy.Port;
         workload.Messages = messages;
         workload.Seconds = 1e6;           // the count decides
-        workload.WarmupSeconds = 0.2;
         workload.TimeSessionSetup = false;
+        workload.WarmupSeconds = 0;       // no warm-up messages: every message through the relay is a counted one
         var times = new RunResult?[2];
         var turns = new double[2];
+        long counted = 0;
         for (int i = 0; i < 2; i++)
         {
             proxy.Delay = TimeSpan.FromMilliseconds(i == 0 ? 0 : options.DelayMs);
             turns[i] = proxy.MeasureTurn().TotalMilliseconds;
+            long before = proxy.Turns;
             var (result, error) = await RunWorkerAsync(workload, clientsDir).ConfigureAwait(false);
             if (result is null)
             {
                 return (null, error);
             }
             times[i] = result;
+            counted = proxy.Turns - before;
         }
         double perMessage0 = times[0]!.Seconds * 1000 / times[0]!.Messages;
         double perMessage1 = times[1]!.Seconds * 1000 / times[1]!.Messages;
         var delayed = times[1]!;
         delayed.Scenario = "latency";
         delayed.Turns = (perMessage1 - perMessage0) / (turns[1] - turns[0]);
+        delayed.CountedTurns = (double)counted / messages;
         delayed.MsPerMessage = (perMessage0, perMessage1);
         return (delayed, "");
     }
@@ -205,8 +209,8 @@ internal sealed class Orchestrator(Options options)
                    string.Create(Inv, $"client CPU {r.CpuSeconds:F2} s, peak RSS {Mib(r.PeakRssKiB)} MiB"),
         "large" => string.Create(Inv, $"{r.BodyBytes / 1048576.0:F0} MiB in {r.Seconds:F2} s = {r.MiBPerSecond:F1} MiB/s, ") +
                    string.Create(Inv, $"client CPU {r.CpuSeconds:F2} s, RSS {Mib(r.RssStartKiB)} -> peak {Mib(r.PeakRssKiB)} MiB"),
-        _ => string.Create(Inv, $"{r.Turns:F2} turns per message ({r.MsPerMessage.Direct:F2} ms per message without the delay, ") +
-             string.Create(Inv, $"{r.MsPerMessage.Delayed:F2} ms with it)"),
+        _ => string.Create(Inv, $"{r.CountedTurns:F2} turns per message counted, {r.Turns:F2} timed ({r.MsPerMessage.Direct:F2} ms ") +
+             string.Create(Inv, $"per message without the delay, {r.MsPerMessage.Delayed:F2} ms with it)"),
     };
 
     private string Tables(Dictionary<Key, Cell> cells, TimeSpan elapsed, string loadBefore, string loadAfter)
@@ -270,9 +274,9 @@ internal sealed class Orchestrator(Options options)
         }
         if (options.Scenarios.Contains("latency"))
         {
-            sb.Append(Inv, $"| client | turns per message, smtp-sink ({w.Port}) | ms per message +0 → +{options.DelayMs:0.#} ms |")
-                .Append(Inv, $" turns per message, Postfix ({options.PostfixPort}) | ms per message +0 → +{options.DelayMs:0.#} ms |\n")
-                .Append("|---|---:|---:|---:|---:|\n");
+            sb.Append(Inv, $"| client | smtp-sink ({w.Port}): turns per message, counted | timed | ms per message +0 → +{options.DelayMs:0.#} ms |")
+                .Append(Inv, $" Postfix ({options.PostfixPort}): turns per message, counted | timed | ms per message +0 → +{options.DelayMs:0.#} ms |\n")
+                .Append("|---|---:|---:|---:|---:|---:|---:|\n");
             foreach (var client in options.Clients.Where(Options.LatencyClients.Contains))
             {
                 sb.Append("| ").Append(client).Append(" |");
@@ -280,15 +284,16 @@ internal sealed class Orchestrator(Options options)
                 {
                     var cell = cells.GetValueOrDefault(new Key(client, "latency", server));
                     var m = cell?.Median();
-                    sb.Append(m is null ? $" {Short(cell)} | |"
-                        : string.Create(Inv, $" {m.Turns:F2} | {m.MsPerMessage.Direct:F2} → {m.MsPerMessage.Delayed:F2} |"));
+                    sb.Append(m is null ? $" {Short(cell)} | | |"
+                        : string.Create(Inv, $" {m.CountedTurns:F2} | {m.Turns:F2} | {m.MsPerMessage.Direct:F2} → {m.MsPerMessage.Delayed:F2} |"));
                 }
                 sb.Append('\n');
             }
             sb.Append('\n').Append(Inv, $"Latency: {options.LatencyMessages} messages (Postfix: {options.LatencyPostfixMessages}) over " +
                 $"one connection through a relay that adds {options.DelayMs:0.#} ms each way, run once without and once with the " +
-                $"delay; turns = extra time per message ÷ extra time of one NOOP round trip. Connecting and QUIT are not timed, " +
-                $"except for smtp-source, which adds about 3 turns per session (÷ N).\n\n");
+                $"delay. Counted: the times the client sent after the server had spoken, ÷ N (the session's greeting, EHLO and QUIT " +
+                $"included: about 3 ÷ N). Timed: the extra time per message ÷ the extra time of one NOOP round trip (connecting and " +
+                $"QUIT not timed, except for smtp-source).\n\n");
         }
         AppendTargets(sb, cells);
         sb.Append(Inv, $"Median of {options.Runs} interleaved run(s). {DateTime.Now:yyyy-MM-dd}, {Environment.ProcessorCount} cores, ")
@@ -323,7 +328,8 @@ internal sealed class Orchestrator(Options options)
             if (Get("herald-pool", "latency", server) is { } m)
             {
                 lines.Add(string.Create(Inv, $"- herald-pool turns per message, {(server == "sink" ? "smtp-sink" : "Postfix")}: " +
-                    $"{m.Turns:F2} (target ≤ 1.05): {(m.Turns <= 1.05 ? "met" : "MISSED")}"));
+                    $"{m.CountedTurns:F2} counted, {m.Turns:F2} timed (target ≤ 1.05): " +
+                    $"{(m.CountedTurns <= 1.05 && m.Turns <= 1.05 ? "met" : "MISSED")}"));
             }
         }
         if (lines.Count > 0)

@@ -51,6 +51,10 @@ internal sealed class RunResult
     [JsonIgnore]
     public double Turns { get; set; }
 
+    /// <summary>Latency scenario: turns per message as the relay counted them.</summary>
+    [JsonIgnore]
+    public double CountedTurns { get; set; }
+
     /// <summary>Latency scenario: milliseconds per message without the added delay and with it.</summary>
     [JsonIgnore]
     public (double Direct, double Delayed) MsPerMessage { get; set; }

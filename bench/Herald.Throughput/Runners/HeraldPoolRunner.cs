@@ -28,7 +28,10 @@ internal static class HeraldPoolRunner
             Version = typeof(SmtpPool).Assembly.GetName().Version?.ToString() ?? "",
         };
         string body = w.SmallBody();
-        await RunPoolAsync(w, int.MaxValue, body, w.WarmupSeconds, timeSetup: true).ConfigureAwait(false);
+        if (w.WarmupSeconds > 0)
+        {
+            await RunPoolAsync(w, int.MaxValue, body, w.WarmupSeconds, timeSetup: true).ConfigureAwait(false);
+        }
         result.RssStartKiB = ProcessMemory.CurrentKiB();
         var (messages, seconds, cpu) = await RunPoolAsync(w, w.Messages, body, w.Seconds, w.TimeSessionSetup).ConfigureAwait(false);
         result.Messages = messages;

@@ -26,7 +26,10 @@ internal static class HeraldRunner
         if (w.Scenario == "small")
         {
             string body = w.SmallBody();
-            await SessionsAsync(w, useAsync, int.MaxValue, body, w.WarmupSeconds, timeSetup: true).ConfigureAwait(false);
+            if (w.WarmupSeconds > 0)
+            {
+                await SessionsAsync(w, useAsync, int.MaxValue, body, w.WarmupSeconds, timeSetup: true).ConfigureAwait(false);
+            }
             result.RssStartKiB = ProcessMemory.CurrentKiB();
             var (messages, seconds, cpu) = await SessionsAsync(w, useAsync, w.Messages, body, w.Seconds, w.TimeSessionSetup)
                 .ConfigureAwait(false);
