@@ -68,6 +68,11 @@ internal sealed class PoolRequest
     /// </summary>
     public Envelope? Record(MailJob job)
     {
+        if (!job.Prepared)
+        {
+            // Taken ahead for the pipeline, handed back unsent when the session ended: that was no attempt.
+            Attempts--;
+        }
         if (job.Failure is not null)
         {
             LastError = job.Failure.Message;

@@ -63,6 +63,12 @@ internal sealed class MailJob
     /// <summary>The commands of its envelope, as made for the session it is sent on.</summary>
     internal List<string> Commands { get; set; } = [];
 
+    /// <summary>
+    /// The engine began to make the job's commands. False for a job taken ahead while replies were awaited and handed
+    /// back (<see cref="JobOutcome.Deferred"/>) because the session ended first: nothing of it was tried.
+    /// </summary>
+    internal bool Prepared { get; set; }
+
     /// <summary>The envelope starts with RSET (an earlier transaction on the session did not complete).</summary>
     internal bool ResetFirst { get; set; }
 

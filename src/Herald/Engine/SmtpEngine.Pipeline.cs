@@ -62,12 +62,15 @@ internal sealed partial class SmtpEngine
         bool pipelining = caps.Pipelining;
         Flight? pending = null;   // the end of its data is written or queued; its last replies are unread
         Flight? current = null;   // its envelope is written; its replies are unread
+        Flight? answered = null;  // every reply read; completed after the next write, off the path between reply and write
+        MailJob? next = null;     // taken while replies were awaited, so making its message overlapped the round trip
         byte[]? chunk = bdat ? ArrayPool<byte>.Shared.Rent(Options.ChunkSize) : null;
         try
         {
             while (true)
             {
-                var job = take();
+                var job = next ?? take();
+                next = null;
                 current = job is null ? null : await PrepareAsync(io, guard, job, caps, bdat, pipelining, chunk, done).ConfigureAwait(false);
                 if (!pipelining)
                 {
@@ -88,19 +91,32 @@ internal sealed partial class SmtpEngine
                     pending.EndSent = true; // this write carries it
                 }
                 await connection.FlushAsync(io, guard).ConfigureAwait(false);
+                if (answered is not null)
+                {
+                    // The caller learns of the message just answered now that the next write is out: completing it (its
+                    // result, the caller's task) no longer delays that write.
+                    Complete(answered, done);
+                    answered = null;
+                }
+                if (pending is not null || current is not null)
+                {
+                    // Replies are awaited next: the job after this one is taken now (its message made, nothing of it
+                    // queued), so that work overlaps the round trip instead of following it.
+                    next = take();
+                }
                 if (pending is not null)
                 {
                     await FinishAsync(io, guard, pending).ConfigureAwait(false);
-                    Complete(pending, done);
+                    answered = pending;
                     pending = null;
                 }
                 if (current is null)
                 {
-                    if (job is null)
+                    if (job is null && next is null)
                     {
                         break;
                     }
-                    continue; // that job was refused before anything of it was sent
+                    continue; // nothing was waiting, or that job was refused before anything of it was sent
                 }
                 if (current.Whole)
                 {
@@ -138,9 +154,19 @@ internal sealed partial class SmtpEngine
                 pending = current;
                 current = null;
             }
+            if (answered is not null)
+            {
+                Complete(answered, done);
+                answered = null;
+            }
         }
         catch (Exception e)
         {
+            if (answered is not null)
+            {
+                Complete(answered, done); // its outcome was settled by its replies
+                answered = null;
+            }
             if (pending is not null)
             {
                 Abandon(pending, pending.EndSent ? JobOutcome.Uncertain : JobOutcome.Deferred, e, done);
@@ -148,6 +174,10 @@ internal sealed partial class SmtpEngine
             if (current is not null)
             {
                 Abandon(current, _endOfDataSent ? JobOutcome.Uncertain : JobOutcome.Deferred, e, done);
+            }
+            if (next is not null)
+            {
+                Abandon(new Flight(next), JobOutcome.Deferred, e, done); // taken, nothing of it sent
             }
             throw;
         }
@@ -171,6 +201,7 @@ internal sealed partial class SmtpEngine
         bool pipelining, byte[]? chunk, Action<MailJob> done) where TIO : struct, ISmtpIO
     {
         var flight = new Flight(job);
+        job.Prepared = true;
         _endOfDataSent = false;
         try
         {
