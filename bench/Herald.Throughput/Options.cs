@@ -86,7 +86,7 @@ internal sealed class Options
           --postfix-port P    latency: Postfix with CHUNKING (25025)
           --messages N        most small messages in the timed run (1000000: the time budget decides)
           --seconds S         time budget of the timed small-message run; it stops after S seconds (3)
-          --warmup S          seconds of untimed small messages first, on their own connection (1)
+          --warmup S          seconds of untimed small messages first, on their own connection (3)
           --small-bytes B     body size of a small message (1024)
           --large-mb M        body size of the large message in MiB (200)
           --runs R            rounds of every client and scenario; the table shows the median (1)

@@ -40,10 +40,11 @@ internal sealed class Workload
 
     /// <summary>
     /// Seconds of untimed small messages, on a connection of their own, before the timed run, so that every runtime has
-    /// compiled its hot code (.NET's tiered JIT needs a second or so of steady calls to finish).
+    /// compiled its hot code. .NET's tiered JIT needs more than a second on two busy cores: with one second, a profile
+    /// of the pool's timed run still spent about a sixth of its samples in the JIT.
     /// </summary>
     [JsonPropertyName("warmupSeconds")]
-    public double WarmupSeconds { get; set; } = 1;
+    public double WarmupSeconds { get; set; } = 3;
 
     /// <summary>
     /// Small messages: connections used at once. The Smtp clients run that many sessions side by side, the pool gets

@@ -7,8 +7,9 @@ namespace Herald.Throughput.Runners;
 /// <summary>
 /// Postfix's <c>smtp-source</c>, the C test client, as the reference: <c>-s C</c> sessions side by side, each sending
 /// message after message over its own connection (<c>-d</c>), in lock-step (it does not pipeline), with a payload of
-/// the small body's size (<c>-l</c>). It sends a fixed count, so a short pilot run first measures its rate and the
-/// timed run is sized to the time budget. Its CPU time and peak memory are the child's, from getrusage(RUSAGE_CHILDREN).
+/// the small body's size (<c>-l</c>). It sends a fixed count, so a short pilot run first measures its rate and timed
+/// runs sized by the latest rate follow until the time budget is spent (each a new session: connect, greeting and HELO
+/// are timed, as for the other clients). Its CPU time and peak memory are the child's, from getrusage(RUSAGE_CHILDREN).
 /// </summary>
 internal static partial class SmtpSourceRunner
 {
@@ -30,16 +31,33 @@ internal static partial class SmtpSourceRunner
             Connections = w.Connections,
             Version = "Postfix " + PostfixVersion(),
         };
-        long count = w.Messages;
+        long count = 0;
+        double seconds = 0;
+        double cpu = 0;
         if (w.Seconds < 1e5)
         {
-            // A pilot of about a second's worth (also the warm-up: the server's caches, the kernel's socket buffers).
+            // A pilot (also the warm-up: the server's caches, the kernel's socket buffers) gives a rate; then runs sized
+            // by the latest rate follow until the time budget is spent, so a rate that changes with the machine's load
+            // still fills the budget.
             long pilot = 500L * w.Connections;
             var (pilotSeconds, _) = Send(w, pilot, length);
-            count = Math.Min(w.Messages, Math.Max(100, (long)(pilot / pilotSeconds * w.Seconds)));
+            double rate = pilot / pilotSeconds;
+            while (seconds < w.Seconds * 0.95 && count < w.Messages)
+            {
+                long batch = Math.Min(w.Messages - count, Math.Max(200L * w.Connections, (long)(rate * (w.Seconds - seconds))));
+                var (s, c) = Send(w, batch, length);
+                count += batch;
+                seconds += s;
+                cpu += c;
+                rate = batch / s;
+            }
+        }
+        else
+        {
+            (seconds, cpu) = Send(w, w.Messages, length);
+            count = w.Messages;
         }
         result.RssStartKiB = 0;
-        var (seconds, cpu) = Send(w, count, length);
         result.Messages = count;
         result.Seconds = seconds;
         result.CpuSeconds = cpu;
@@ -85,7 +103,7 @@ internal static partial class SmtpSourceRunner
     {
         try
         {
-            var info = new ProcessStartInfo("/usr/sbin/postconf", "-h mail_version") { RedirectStandardOutput = true, UseShellExecute = false };
+            var info = new ProcessStartInfo("/usr/sbin/postconf", "-d -h mail_version") { RedirectStandardOutput = true, UseShellExecute = false };
             using var p = Process.Start(info)!;
             string v = p.StandardOutput.ReadToEnd().Trim();
             p.WaitForExit();
