@@ -81,7 +81,8 @@ public sealed class DeliveryResult
     public override string ToString() =>
         $"{Status} after {Attempts} attempt(s){(ReplyText.Length > 0 ? ": " + ReplyText : "")}{(Error.Length > 0 ? " (" + Error + ")" : "")}";
 
-    private static string ParseQueueId(string reply)
+    /// <summary>The queue id a reply names (<c>queued as X</c>, <c>id=X</c>), or "".</summary>
+    internal static string ParseQueueId(string reply)
     {
         foreach (string marker in (ReadOnlySpan<string>)["queued as ", "id="])
         {

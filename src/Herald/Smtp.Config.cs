@@ -229,13 +229,14 @@ public partial class Smtp
 
     private void ResetAll()
     {
-        // A fresh settings object carries every default; only the test transport hook survives. The engine forgets
+        // A fresh settings object carries every default; only the test transport hook and the logger (attached like an
+        // event handler, which Reset keeps too) survive. The engine forgets
         // the last session (reply, addresses, server certificate).
         Engine.CloseConnection();
         Engine.ForgetSession();
         var transport = _settings.TransportFactory;
         var environment = _settings.Environment;
-        _settings = new SmtpSettings { TransportFactory = transport, Environment = environment };
+        _settings = new SmtpSettings { TransportFactory = transport, Environment = environment, Logger = _settings.Logger };
         _config = null;
         _sslAcceptServerCert = new Certificate();
         _sslCert = new Certificate();

@@ -51,8 +51,12 @@ public partial class Smtp
     /// each message is sent by exactly one, and the files of a process that died are taken over.
     /// </summary>
     /// <remarks>
-    /// A message whose connection was lost after the end of its data was sent and before the server's reply arrived
-    /// is sent again; the protocol cannot tell whether that server took it, so it may arrive twice. The
+    /// When the server offers PIPELINING, each worker sends the messages of its session pipelined (RFC 2920): the next
+    /// message is claimed, and its envelope goes out in the same write as the end of the previous one. Stopping
+    /// (a failure with QueueStopOnError, or the cancellation token) therefore finishes that next message as well; a
+    /// message whose envelope was in flight when the connection was lost on another message's account goes back to the
+    /// queue unchanged. A message whose connection was lost after the end of its data was sent and before the server's
+    /// reply arrived is sent again; the protocol cannot tell whether that server took it, so it may arrive twice. The
     /// <see cref="OnPITrail"/> notes say so ("may have been delivered twice"). With QueueWorkers above 1 the events
     /// of the workers' sessions can fire on several threads at once.
     /// </remarks>

@@ -127,6 +127,9 @@ internal sealed partial class SmtpSettings
     /// <summary>Opens the transport; tests replace it to run the engine over a scripted stream.</summary>
     public ITransportFactory? TransportFactory { get; set; }
 
+    /// <summary>Logger: receives the trace, the session's facts and failures; null for none.</summary>
+    public Microsoft.Extensions.Logging.ILogger? Logger { get; set; }
+
     /// <summary>The words the engine's messages use for settings: the component's own unless a host that configures
     /// the component from its own options (the <c>herald</c> tool) supplies its words instead.</summary>
     public SettingTerms Terms { get; set; } = Smtp.Terms;

@@ -15,7 +15,7 @@ namespace Herald;
 /// One method runs at a time per component (a second call while one runs fails with code 166). Events fire on the
 /// thread that runs the method. <see cref="Interrupt"/> may be called from any thread or from an event handler.
 /// </remarks>
-public partial class Smtp : IDisposable, IEngineEvents
+public partial class Smtp : IDisposable, IAsyncDisposable, IEngineEvents
 {
     private SmtpSettings _settings = new();
     private readonly EngineCall _call;
@@ -37,11 +37,44 @@ public partial class Smtp : IDisposable, IEngineEvents
     /// <summary>The Hello name the next session uses: the Hello setting, or the local host name.</summary>
     private string HelloName => _settings.Hello.Length > 0 ? _settings.Hello : SmtpEngine.DefaultHelloName();
 
-    /// <summary>Closes the connection (without QUIT) and releases it.</summary>
+    /// <summary>
+    /// Closes the connection at once, without QUIT, and releases it: the server sees the connection drop, which ends
+    /// the session (RFC 5321 §3.8) but not politely. A method running on another thread is interrupted. To end the
+    /// session with QUIT first, call <see cref="Disconnect"/> before, or use <see cref="DisposeAsync"/>.
+    /// </summary>
     public void Dispose()
     {
         Dispose(true);
         GC.SuppressFinalize(this);
+    }
+
+    /// <summary>
+    /// Ends the session the way <see cref="DisconnectAsync"/> does, sending <c>QUIT</c> and waiting for the server's
+    /// reply (at most <see cref="Timeout"/> seconds of silence; a server that closes without answering loses
+    /// nothing), then releases the component as <see cref="Dispose()"/> does. Unlike <see cref="Dispose()"/>, which
+    /// closes the connection without a word, the server sees a clean end of session. When not connected, or when a
+    /// method is still running on another thread (which is then interrupted), there is no QUIT. It never throws for
+    /// the goodbye: a failed QUIT still closes the connection. Calling it again does nothing.
+    /// </summary>
+    /// <returns>A task that completes once the connection is closed.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        await DisposeAsyncCore().ConfigureAwait(false);
+        Dispose(false);
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>
+    /// The asynchronous part of <see cref="DisposeAsync"/>: QUIT when a session is open, then the connection is closed.
+    /// A derived class that overrides it calls the base.
+    /// </summary>
+    /// <returns>A task that completes once the connection is closed.</returns>
+    protected virtual async ValueTask DisposeAsyncCore()
+    {
+        if (!_disposed)
+        {
+            await _call.DisposeAsync(_settings.ToOptions, this).ConfigureAwait(false);
+        }
     }
 
     /// <summary>Releases the connection.</summary>
@@ -88,6 +121,8 @@ public partial class Smtp : IDisposable, IEngineEvents
     }
 
     // ---- IEngineEvents: the engine's reports become this component's events ----
+
+    Microsoft.Extensions.Logging.ILogger? IEngineEvents.Logger => _settings.Logger;
 
     bool IEngineEvents.WantsTrace => OnPITrail is not null;
 

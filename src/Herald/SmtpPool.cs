@@ -6,6 +6,7 @@ using Herald.Message.Mime;
 using Herald.Security.Tls;
 using Herald.Transport;
 using Herald.Transport.Proxies;
+using Microsoft.Extensions.Logging;
 
 namespace Herald;
 
@@ -44,13 +45,35 @@ public sealed class SmtpPool : IAsyncDisposable, IDisposable
     /// <exception cref="SmtpException">10022: a setting is invalid (no host, a port out of range, a proxy URL that
     /// cannot be read, a CA file that holds no certificate); 303: the CA file cannot be read.</exception>
     public SmtpPool(SmtpPoolOptions options)
+        : this(options, null)
+    {
+    }
+
+    /// <summary>Creates a pool that logs to <paramref name="logger"/>; nothing connects until the first message.</summary>
+    /// <param name="options">The settings; the pool keeps a copy.</param>
+    /// <param name="logger">Where the pool's connections log (see <see cref="Logger"/>), or null for nowhere.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
+    /// <exception cref="SmtpException">As <see cref="SmtpPool(SmtpPoolOptions)"/>.</exception>
+    public SmtpPool(SmtpPoolOptions options, ILogger? logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         Settings = options.Clone();
+        Logger = logger;
         EngineOptions = PoolSettings.ToEngineOptions(Settings);
         Limiter = new RateLimiter(Settings.MaxMessagesPerSecond);
         Retry = new RetryPolicy(Settings.MaxAttempts, Settings.RetryBaseDelay, Settings.RetryMaxDelay);
     }
+
+    /// <summary>
+    /// Where the pool's connections log, or null: the protocol trace at <see cref="LogLevel.Trace"/> (secrets masked;
+    /// message data never), the pool's notes at <see cref="LogLevel.Debug"/>, each connection, TLS session,
+    /// authentication and accepted message (with its queue id) at <see cref="LogLevel.Information"/>, rejected
+    /// recipients and transient refusals at <see cref="LogLevel.Warning"/>, other failures at <see cref="LogLevel.Error"/>,
+    /// each with the server and port as fields. It is given to the constructor rather than kept in
+    /// <see cref="SmtpPoolOptions"/>, whose settings all bind from configuration. Metrics and traces go to the
+    /// <c>Herald</c> meter and activity source (see <see cref="Diagnostics.HeraldTelemetry"/>).
+    /// </summary>
+    public ILogger? Logger { get; }
 
     internal SmtpPoolOptions Settings { get; }
 

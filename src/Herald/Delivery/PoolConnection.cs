@@ -29,6 +29,9 @@ internal sealed class PoolConnection : IEngineEvents
     public async Task RunAsync(CancellationToken stopping)
     {
         var settings = _pool.Settings;
+        // The connection serves every caller: its activities belong under none of them (the caller that happened to
+        // start it included). Each message's activity gets its own caller's as parent instead.
+        Activity.Current = null;
         try
         {
             while (true)
@@ -211,7 +214,9 @@ internal sealed class PoolConnection : IEngineEvents
         }
     }
 
-    // ---- IEngineEvents: a pool has no events of its own (yet); certificates follow the options ----
+    // ---- IEngineEvents: a pool has no events of its own (yet); its logger and certificates follow the pool ----
+
+    Microsoft.Extensions.Logging.ILogger? IEngineEvents.Logger => _pool.Logger;
 
     bool IEngineEvents.WantsTrace => false;
 

@@ -13,6 +13,7 @@ internal sealed class PoolRequest
     private readonly TaskCompletionSource<DeliveryResult> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly long _started = Stopwatch.GetTimestamp();
     private readonly RecipientResult?[] _results;
+    private readonly Activity? _activityParent = Activity.Current; // the caller's, at hand-over
 
     /// <summary>Creates a request.</summary>
     /// <param name="envelope">The whole envelope.</param>
@@ -52,7 +53,7 @@ internal sealed class PoolRequest
     public MailJob StartAttempt(Capabilities capabilities)
     {
         Attempts++;
-        return new MailJob(Pending, CreateSource(capabilities)) { Tag = this };
+        return new MailJob(Pending, CreateSource(capabilities)) { Tag = this, ActivityParent = _activityParent };
     }
 
     /// <summary>Counts an attempt that failed before a job could be made (the connection could not be opened).</summary>

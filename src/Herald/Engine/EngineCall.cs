@@ -157,6 +157,31 @@ internal sealed class EngineCall : IDisposable
         }
     }
 
+    /// <summary>
+    /// Ends the session politely, then disposes: when a session is open and no call is running, sends QUIT and waits
+    /// for the reply (within the options' timeout; a server that does not answer loses nothing), then closes as
+    /// <see cref="Dispose"/> does. When a call is running on another thread, or the options cannot be made, it only
+    /// disposes, which interrupts that call.
+    /// </summary>
+    /// <param name="options">Makes the options snapshot for the QUIT call (the facade's current settings).</param>
+    /// <param name="owner">The facade, named by <see cref="ObjectDisposedException"/>.</param>
+    public async ValueTask DisposeAsync(Func<EngineOptions> options, object owner)
+    {
+        if (!_disposed && Engine.IsConnected)
+        {
+            try
+            {
+                using var scope = Begin(options(), CancellationToken.None, owner);
+                await Engine.DisconnectAsync(new AsyncIO(), scope.Guard).ConfigureAwait(false);
+            }
+            catch (SmtpException)
+            {
+                // 166 (a call is running) or a setting that no longer makes valid options: close without QUIT.
+            }
+        }
+        Dispose();
+    }
+
     /// <summary>One running call. Disposing it ends the call.</summary>
     internal readonly struct Scope : IDisposable
     {

@@ -19,6 +19,13 @@ internal enum TraceDirection
 /// </summary>
 internal interface IEngineEvents
 {
+    /// <summary>
+    /// Where the engine logs (the protocol trace with secrets always masked, the session's facts, failures; see
+    /// <see cref="Diagnostics.EngineDiagnostics"/>), or null. Read as the engine goes, so a facade that changes its
+    /// logger mid-call is heard at once.
+    /// </summary>
+    Microsoft.Extensions.Logging.ILogger? Logger => null;
+
     /// <summary>True when someone listens to <see cref="OnTrace"/> (so the engine can skip formatting reply lines).</summary>
     bool WantsTrace { get; }
 

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using Herald.Diagnostics;
 using Herald.Protocol;
 
 namespace Herald.Engine;
@@ -54,11 +56,20 @@ internal sealed class MailJob
     /// <summary>The outcome of the attempt.</summary>
     public JobOutcome Outcome { get; set; }
 
-    /// <summary>Why the session failed while this job was in flight, when it did.</summary>
+    /// <summary>
+    /// Why the session failed while this job was in flight, when it did; or, when the recipient-failure policy
+    /// (<see cref="EngineOptions.StopOnRejected"/>) stopped the transaction, the error a single send would have thrown.
+    /// </summary>
     public Exception? Failure { get; set; }
 
     /// <summary>Whatever the caller attached to the job (the pool's request).</summary>
     public object? Tag { get; init; }
+
+    /// <summary>The activity the job's send activity belongs under (the caller's, when it handed the message over).</summary>
+    public Activity? ActivityParent { get; init; }
+
+    /// <summary>The send's telemetry, from the moment its transaction starts; null when it was refused before.</summary>
+    public MessageTelemetry? Telemetry { get; set; }
 
     /// <summary>The commands of its envelope, as made for the session it is sent on.</summary>
     internal List<string> Commands { get; set; } = [];

@@ -60,7 +60,6 @@ internal sealed partial class SmtpEngine
         }
 
         _step = $"authenticating (AUTH {mechanism.Name})";
-        bool mask = Options.MaskSecrets;
         string? initial = null;
         if (mechanism.HasInitialResponse)
         {
@@ -70,7 +69,7 @@ internal sealed partial class SmtpEngine
         }
         string command = SmtpCommands.Auth(mechanism.Name, initial);
         var reply = await CommandAsync(io, guard, command,
-            mask && initial is not null ? $"AUTH {mechanism.Name} ****" : command).ConfigureAwait(false);
+            initial is not null ? $"AUTH {mechanism.Name} ****" : null).ConfigureAwait(false);
         while (reply.Code == 334)
         {
             byte[] response;
@@ -86,7 +85,7 @@ internal sealed partial class SmtpEngine
                     $"Authentication ({mechanism.Name}) was abandoned: {e.Message} The server answered the cancellation with: {cancel}", cancel);
             }
             string line = Convert.ToBase64String(response);
-            reply = await CommandAsync(io, guard, line, mask && line.Length > 0 ? "****" : line, TraceDirection.ClientData)
+            reply = await CommandAsync(io, guard, line, line.Length > 0 ? "****" : null, TraceDirection.ClientData)
                 .ConfigureAwait(false);
         }
         if (reply.Code != 235)
@@ -103,6 +102,7 @@ internal sealed partial class SmtpEngine
                 "(no valid server signature); it may be an impostor, so the connection was closed.");
         }
         IsAuthenticated = true;
+        _diag.Authenticated(auth.User, mechanism.Name);
         Info($"Authenticated as \"{auth.User}\" with {mechanism.Name}.");
     }
 

@@ -14,7 +14,7 @@ internal sealed partial class SmtpEngine
         guard.SetAbortAction(Connection.Abort);
         _step = "waiting for the reply to {0}";
         _stepCommand = TraceForm(command); // masked: an error message must not carry an AUTH payload
-        var reply = await CommandAsync(io, guard, command, TraceForm(command)).ConfigureAwait(false);
+        var reply = await CommandAsync(io, guard, command, MaskedForm(command)).ConfigureAwait(false);
         _step = "";
         if (reply.Code >= 400)
         {
@@ -105,14 +105,17 @@ internal sealed partial class SmtpEngine
     }
 
     /// <summary>The form of a raw command shown in the trace: AUTH payloads are masked.</summary>
-    private string TraceForm(string command)
+    private string TraceForm(string command) => Options.MaskSecrets ? MaskedForm(command) ?? command : command;
+
+    /// <summary>A raw command with its AUTH payload masked, or null when it carries none.</summary>
+    private static string? MaskedForm(string command)
     {
-        if (!Options.MaskSecrets || !command.StartsWith("AUTH ", StringComparison.OrdinalIgnoreCase))
+        if (!command.StartsWith("AUTH ", StringComparison.OrdinalIgnoreCase))
         {
-            return command;
+            return null;
         }
         int second = command.IndexOf(' ', 5);
-        return second < 0 ? command : command[..second] + " ****";
+        return second < 0 ? null : command[..second] + " ****";
     }
 
     /// <summary>VRFY/EXPN arguments with non-ASCII need the SMTPUTF8 parameter (RFC 6531 §3.7.4.2).</summary>

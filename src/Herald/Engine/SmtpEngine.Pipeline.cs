@@ -1,4 +1,5 @@
 using System.Buffers;
+using Herald.Diagnostics;
 using Herald.Protocol;
 using Herald.Transport;
 
@@ -41,17 +42,20 @@ internal sealed partial class SmtpEngine
     /// write, and its replies are read after the next message has been written; a larger message waits for its
     /// envelope replies and then goes chunk by chunk.</item>
     /// </list>
-    /// No rejected recipient stops a message: each recipient's reply is recorded and the message goes to those
-    /// accepted. Without PIPELINING the jobs go one command at a time. Returns when <paramref name="take"/> has no job
-    /// waiting and everything sent has been answered.
+    /// Each recipient's reply is recorded and the message goes to those accepted, unless the recipient-failure policy
+    /// (<see cref="EngineOptions.StopOnRejected"/>, which the pool leaves empty) stops the transaction as a single send
+    /// does; RSET precedes each transaction after the first when <see cref="EngineOptions.SendRset"/> asks for it.
+    /// Without PIPELINING the jobs go one command at a time. Returns when <paramref name="take"/> has no job waiting and
+    /// everything sent has been answered.
     /// </summary>
     /// <param name="io">The adapter.</param>
     /// <param name="guard">The call's guard.</param>
     /// <param name="take">Returns the next job, or null when none is waiting.</param>
     /// <param name="done">Called once per job, as soon as its <see cref="MailJob.Outcome"/> is known.</param>
-    /// <exception cref="Exception">The session failed: the jobs in flight were first completed as
-    /// <see cref="JobOutcome.Deferred"/> (the end of their data was not sent) or <see cref="JobOutcome.Uncertain"/>
-    /// (it was, and no reply came), then the failure is thrown for the caller to translate.</exception>
+    /// <exception cref="Exception">The session failed: the jobs in flight (and one whose preparation failed) were
+    /// first completed as <see cref="JobOutcome.Deferred"/> (the end of their data was not sent) or
+    /// <see cref="JobOutcome.Uncertain"/> (it was, and no reply came), then the failure is thrown for the caller to
+    /// translate.</exception>
     public async ValueTask SendPipelinedAsync<TIO>(TIO io, OperationGuard guard, Func<MailJob?> take, Action<MailJob> done)
         where TIO : struct, ISmtpIO
     {
@@ -62,13 +66,16 @@ internal sealed partial class SmtpEngine
         bool pipelining = caps.Pipelining;
         Flight? pending = null;   // the end of its data is written or queued; its last replies are unread
         Flight? current = null;   // its envelope is written; its replies are unread
+        MailJob? taken = null;    // handed out by take and not in flight yet (being prepared)
         byte[]? chunk = bdat ? ArrayPool<byte>.Shared.Rent(Options.ChunkSize) : null;
         try
         {
             while (true)
             {
                 var job = take();
+                taken = job;
                 current = job is null ? null : await PrepareAsync(io, guard, job, caps, bdat, pipelining, chunk, done).ConfigureAwait(false);
+                taken = null;
                 if (!pipelining)
                 {
                     if (current is not null)
@@ -104,6 +111,7 @@ internal sealed partial class SmtpEngine
                 }
                 if (current.Whole)
                 {
+                    current.EndSent = true; // that write carried its BDAT LAST
                     pending = current; // its replies are read once the next message has been written
                     current = null;
                     continue;
@@ -141,13 +149,22 @@ internal sealed partial class SmtpEngine
         }
         catch (Exception e)
         {
+            // What is queued and unsent must never go out (a later QUIT would flush it): a job is reported as not sent
+            // below, and the session is in no known state anyway.
+            connection.Abort();
             if (pending is not null)
             {
-                Abandon(pending, pending.EndSent ? JobOutcome.Uncertain : JobOutcome.Deferred, e, done);
+                Abandon(pending, pending.EndSent ? JobOutcome.Uncertain : JobOutcome.Deferred, e, guard, done);
             }
             if (current is not null)
             {
-                Abandon(current, _endOfDataSent ? JobOutcome.Uncertain : JobOutcome.Deferred, e, done);
+                Abandon(current, _endOfDataSent ? JobOutcome.Uncertain : JobOutcome.Deferred, e, guard, done);
+            }
+            else if (taken is { Outcome: JobOutcome.Pending })
+            {
+                // Its preparation failed (the session was stopped, or its whole chunk could not be written): every job
+                // that take handed out is completed, so its caller is never left waiting.
+                Abandon(new Flight(taken), _endOfDataSent ? JobOutcome.Uncertain : JobOutcome.Deferred, e, guard, done);
             }
             throw;
         }
@@ -187,7 +204,9 @@ internal sealed partial class SmtpEngine
             if (bdat)
             {
                 flight.Reader = new ChunkReader(this, job.Message);
-                if (pipelining && !job.Message.IsPush && job.Message.Length >= 0 && job.Message.Length <= Options.ChunkSize)
+                // Data sent with the envelope cannot be withdrawn, so not when a rejected recipient could stop the transaction.
+                if (pipelining && !CanStop(job.Envelope) && !job.Message.IsPush && job.Message.Length >= 0
+                    && job.Message.Length <= Options.ChunkSize)
                 {
                     StartTransfer(job.Message, guard);
                     flight.Prefilled = await flight.Reader.FillAsync(io, guard, chunk.AsMemory(0, Options.ChunkSize)).ConfigureAwait(false);
@@ -198,9 +217,10 @@ internal sealed partial class SmtpEngine
         catch (Exception e) when (IsConnected && e is SmtpException { ReplyCode: 0, Code: not (SmtpErrorCodes.Timeout or SmtpErrorCodes.Interrupted) }
                                       or IOException or NotSupportedException or ObjectDisposedException)
         {
-            Abandon(flight, JobOutcome.Refused, e, done);
+            Abandon(flight, JobOutcome.Refused, e, guard, done);
             return null;
         }
+        job.Telemetry = _diag.JobStarting(job.Envelope, job.Message, job.ActivityParent);
         _transactions++;
         if (pipelining)
         {
@@ -213,6 +233,7 @@ internal sealed partial class SmtpEngine
                 // BDAT LAST ends the transaction whatever the replies: the next one needs no RSET.
                 _needsReset = false;
                 await QueueChunkAsync(io, guard, chunk.AsMemory(0, flight.Prefilled), last: true).ConfigureAwait(false);
+                _endOfDataSent = true; // it goes out with the next write
                 EndTransfer(job.Message, guard);
                 flight.Dispose();
             }
@@ -225,7 +246,8 @@ internal sealed partial class SmtpEngine
     {
         var envelope = job.Envelope;
         var commands = new List<string>(envelope.Recipients.Count + 3);
-        job.ResetFirst = _needsReset;
+        // SendRset asks for RSET before every transaction after the first on a session (the pool turns it off).
+        job.ResetFirst = _needsReset || (Options.SendRset && _transactions > 0);
         if (job.ResetFirst)
         {
             commands.Add("RSET");
@@ -263,30 +285,79 @@ internal sealed partial class SmtpEngine
             // A sound server never does this; what would the data be delivered to? The session is closed.
             throw new SmtpProtocolException("The server accepted DATA after refusing MAIL FROM.");
         }
-        return dataReply is { Code: 354 } || Judge(job, dataReply);
+        if (dataReply is { Code: 354 } && StoppingRefusal(job) < 0)
+        {
+            return true;
+        }
+        bool goOn = Judge(job, dataReply);
+        if (dataReply is { Code: 354 })
+        {
+            // The recipient policy stopped the transaction, but DATA was accepted in the pipelined group and the server
+            // waits for the data. Anything sent now would be delivered; closing the connection is the one way to
+            // abandon a transaction undelivered (RFC 5321 §4.1.1.4).
+            var refusal = (SmtpException)job.Failure!;
+            job.Failure = new SmtpException(refusal.Code,
+                refusal.Message + " Nothing was delivered; the connection was closed to abandon the message.", job.FinalReply!, refusal);
+            Connection.Abort();
+            throw job.Failure;
+        }
+        return goOn;
     }
+
+    /// <summary>
+    /// The first recipient the server rejected whose kind the recipient-failure policy
+    /// (<see cref="EngineOptions.StopOnRejected"/>) stops the transaction for, or -1.
+    /// </summary>
+    private int StoppingRefusal(MailJob job)
+    {
+        for (int i = 0; i < job.RecipientReplies.Length; i++)
+        {
+            if (job.RecipientReplies[i] is { IsSuccess: false } && Stops(job.Envelope.Recipients[i]))
+            {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private bool Stops(EnvelopeRecipient recipient) => (Options.StopOnRejected & KindsOf(recipient.Kind)) != 0;
 
     private void RecordMail(MailJob job, SmtpReply reply) => job.MailReply = reply;
 
     private void RecordRecipient(MailJob job, int index, SmtpReply reply)
     {
         job.RecipientReplies[index] = reply;
-        if (!reply.IsSuccess && job.MailReply is { IsSuccess: true })
+        var r = job.Envelope.Recipients[index];
+        if (job.MailReply is { IsSuccess: true })
         {
-            var r = job.Envelope.Recipients[index];
+            _diag.RecipientReplied(r, reply);
+        }
+        // A rejection that stops the transaction is its outcome (see Judge), not a note on the side.
+        if (!reply.IsSuccess && job.MailReply is { IsSuccess: true } && !Stops(r))
+        {
             _events.OnError(SmtpErrorCodes.ProtocolError, $"The server rejected the {r.Kind} recipient <{r.Address}>: {reply}");
         }
     }
 
     /// <summary>
-    /// Decides whether the data may follow the envelope: false (with the outcome set) when MAIL was refused, no
-    /// recipient was accepted, or DATA was refused.
+    /// Decides whether the data may follow the envelope: false (with the outcome set) when MAIL was refused, a
+    /// recipient the policy stops on was rejected, no recipient was accepted, or DATA was refused.
     /// </summary>
-    private static bool Judge(MailJob job, SmtpReply? dataReply)
+    private bool Judge(MailJob job, SmtpReply? dataReply)
     {
         if (!job.MailReply!.IsSuccess)
         {
             job.Fail(job.MailReply);
+            return false;
+        }
+        if (StoppingRefusal(job) is >= 0 and int stop)
+        {
+            // As a single send does: the whole transaction fails with that refusal (4xx deferred, 5xx refused).
+            var r = job.Envelope.Recipients[stop];
+            var reply = job.RecipientReplies[stop]!;
+            job.Fail(reply);
+            job.Failure = new SmtpException(SmtpErrorCodes.ProtocolError,
+                $"The server rejected the {r.Kind} recipient <{r.Address}>: {reply}", reply);
             return false;
         }
         if (job.AcceptedCount == 0)
@@ -368,6 +439,10 @@ internal sealed partial class SmtpEngine
             else if (kind > 0 && kind <= job.RecipientReplies.Length)
             {
                 RecordRecipient(job, kind - 1, reply);
+                if (!reply.IsSuccess && Stops(job.Envelope.Recipients[kind - 1]))
+                {
+                    break; // the policy stops the transaction here
+                }
             }
             else if (kind > 0)
             {
@@ -425,14 +500,22 @@ internal sealed partial class SmtpEngine
         return reply;
     }
 
-    private static void Abandon(Flight flight, JobOutcome outcome, Exception failure, Action<MailJob> done)
+    private void Abandon(Flight flight, JobOutcome outcome, Exception failure, OperationGuard guard, Action<MailJob> done)
     {
-        flight.Job.Outcome = outcome;
-        flight.Job.Failure = failure;
+        if (flight.Job.Outcome == JobOutcome.Pending)
+        {
+            flight.Job.Outcome = outcome;
+            flight.Job.Failure = failure;
+            // Only here is it known whether the call was stopped (a timeout shows up as the connection closing under it).
+            if (flight.Job.Telemetry is { IsTracked: true } telemetry)
+            {
+                telemetry.ErrorType = EngineDiagnostics.ErrorType(failure, guard.Reason);
+            }
+        }
         Complete(flight, done);
     }
 
-    private static void Complete(Flight flight, Action<MailJob> done)
+    private void Complete(Flight flight, Action<MailJob> done)
     {
         flight.Dispose();
         try
@@ -441,7 +524,14 @@ internal sealed partial class SmtpEngine
         }
         finally
         {
-            done(flight.Job);
+            try
+            {
+                _diag.JobFinished(flight.Job);
+            }
+            finally
+            {
+                done(flight.Job);
+            }
         }
     }
 }

@@ -68,6 +68,7 @@ internal sealed partial class SmtpEngine : ITlsCallbacks
         Connection.ReplaceStream(session.Stream);
         Tls = session;
         ServerCertificate = session.ServerCertificate;
+        _diag.TlsEstablished(session);
         _events.OnConnectionStatus("TLS handshake complete", 0, $"{session.Version}, {session.CipherSuite}");
     }
 

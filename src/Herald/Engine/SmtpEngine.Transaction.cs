@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Diagnostics;
 using System.Globalization;
+using Herald.Diagnostics;
 using Herald.Protocol;
 using Herald.Transport;
 
@@ -45,6 +46,7 @@ internal sealed partial class SmtpEngine
         bool dataWithEnvelope = false;
         _transactions++;
         _needsReset = true; // until the transaction completes either way
+        _diag.MessageStarting(envelope, message);
         try
         {
             if (bdat)
@@ -105,7 +107,12 @@ internal sealed partial class SmtpEngine
                 {
                     throw ReplyError(reply, $"The server ended the session in reply to {Verb(command)}");
                 }
+                bool echo = outcome.Failure is not null; // a refusal after the transaction failed only repeats it
                 bool keepGoing = outcome.Record(kind, reply, result);
+                if (kind > 0 && kind <= rcpts.Length && (reply.IsSuccess || !echo))
+                {
+                    _diag.RecipientReplied(envelope.Recipients[kind - 1], reply);
+                }
                 guard.ThrowIfStopped();
                 if (!keepGoing && !pipelining)
                 {
@@ -172,7 +179,13 @@ internal sealed partial class SmtpEngine
             }
             _needsReset = false;
             _step = "";
+            _diag.MessageAccepted(final, envelope.Recipients.Count, result.Accepted.Count);
             return result;
+        }
+        catch (Exception e)
+        {
+            _diag.MessageFailed(e, guard.Reason, envelope.Recipients.Count, result.Accepted.Count);
+            throw;
         }
         finally
         {

@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using System.Security.Authentication;
+using Herald.Diagnostics;
 using Herald.Protocol;
 using Herald.Transport;
 
@@ -17,6 +18,7 @@ namespace Herald.Engine;
 internal sealed partial class SmtpEngine : IDisposable
 {
     private readonly IEngineEvents _events;
+    private readonly EngineDiagnostics _diag; // the facade's logger, the Herald meter and activity source
     private SmtpConnection? _connection;
     private int _transactions;        // mail transactions completed or attempted on this connection
     private bool _needsReset;         // the last transaction failed part-way: RSET before the next
@@ -32,6 +34,7 @@ internal sealed partial class SmtpEngine : IDisposable
     public SmtpEngine(IEngineEvents events)
     {
         _events = events;
+        _diag = new EngineDiagnostics(this, events);
     }
 
     /// <summary>
@@ -104,6 +107,7 @@ internal sealed partial class SmtpEngine : IDisposable
         // connection (RFC 5321 §4.1.1.10). STARTTLS failures are the exception: nothing more goes over a channel that
         // could not be secured.
         bool quitOnFailure = false;
+        _diag.ConnectStarting();
         try
         {
             // ConnectionTimeout, when set, replaces Timeout until the greeting has arrived. Without it the call's own
@@ -126,6 +130,7 @@ internal sealed partial class SmtpEngine : IDisposable
             LocalAddress = opened.LocalAddress;
             LocalPort = opened.LocalPort;
             ProxyTunnel = opened.Tunnel;
+            _diag.Connected(opened.RemoteAddress, opened.LocalAddress, opened.LocalPort, opened.Tunnel is null ? null : endpoint.Proxy);
             if (opened.Tunnel is not null && endpoint.Proxy is { } proxy)
             {
                 _events.OnConnectionStatus("Firewall connection complete", opened.Tunnel.ReplyCode,
@@ -174,10 +179,12 @@ internal sealed partial class SmtpEngine : IDisposable
                 await AuthenticateAsync(io, guard).ConfigureAwait(false);
             }
             _step = "";
+            _diag.ConnectSucceeded();
         }
         catch (Exception e)
         {
             var translated = Translate(e, guard);
+            _diag.ConnectFailed(translated);
             // Translate closed the connection for anything but a server's "no" (and a 421 closed it already).
             if (quitOnFailure && translated is SmtpException && IsConnected)
             {
@@ -239,6 +246,7 @@ internal sealed partial class SmtpEngine : IDisposable
         _connection = null;
         _lastBytesSent = c.BytesSent;
         _lastBytesReceived = c.BytesReceived;
+        _diag.ConnectionClosed(c.BytesSent);
         c.Dispose();
         Capabilities = Capabilities.None;
         IsAuthenticated = false;
@@ -292,20 +300,25 @@ internal sealed partial class SmtpEngine : IDisposable
         Capabilities = Capabilities.None;
     }
 
-    /// <summary>Queues one command and traces it.</summary>
-    private void QueueCommand(string line, string? traceAs = null, TraceDirection direction = TraceDirection.Client)
+    /// <summary>
+    /// Queues one command (or, with <see cref="TraceDirection.ClientData"/>, a line of data for the command before it)
+    /// and traces it. <paramref name="masked"/> is the line with its secret hidden, for a line that carries one: the
+    /// facade's trace shows it unless masking was turned off, the log always does.
+    /// </summary>
+    private void QueueCommand(string line, string? masked = null, TraceDirection direction = TraceDirection.Client)
     {
         Connection.QueueLine(line);
-        _events.OnTrace(direction, traceAs ?? line);
+        _events.OnTrace(direction, masked is not null && Options.MaskSecrets ? masked : line);
+        _diag.Command(masked ?? line);
     }
 
     /// <summary>Sends one command (or, with <see cref="TraceDirection.ClientData"/>, a line of data for the command before
     /// it) and reads its reply.</summary>
-    private async ValueTask<SmtpReply> CommandAsync<TIO>(TIO io, OperationGuard guard, string line, string? traceAs = null,
+    private async ValueTask<SmtpReply> CommandAsync<TIO>(TIO io, OperationGuard guard, string line, string? masked = null,
         TraceDirection direction = TraceDirection.Client)
         where TIO : struct, ISmtpIO
     {
-        QueueCommand(line, traceAs, direction);
+        QueueCommand(line, masked, direction);
         await Connection.FlushAsync(io, guard).ConfigureAwait(false);
         return await ReadReplyAsync(io, guard).ConfigureAwait(false);
     }
@@ -322,13 +335,18 @@ internal sealed partial class SmtpEngine : IDisposable
                 _events.OnTrace(TraceDirection.Server, reply.FormatLine(i));
             }
         }
+        _diag.Reply(reply);
         return reply;
     }
 
     private SmtpConnection Connection =>
         _connection ?? throw new SmtpException(SmtpErrorCodes.NotConnected, "Not connected to a mail server; call Connect first.");
 
-    private void Info(string message) => _events.OnTrace(TraceDirection.Info, message);
+    private void Info(string message)
+    {
+        _events.OnTrace(TraceDirection.Info, message);
+        _diag.Note(message);
+    }
 
     /// <summary>An exception for a reply that means "no". A 421 also ends the session.</summary>
     private SmtpException ReplyError(SmtpReply reply, string what)

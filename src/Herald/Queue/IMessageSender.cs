@@ -4,21 +4,28 @@ using Herald.Transport;
 namespace Herald.Queue;
 
 /// <summary>
-/// How a queue worker delivers one claimed message: over a session of the sender's choosing, connecting when it has
-/// none. Today each worker has an <see cref="EngineSender"/> (one session, reused from message to message); a
-/// connection pool can take its place without the processor changing.
+/// How a queue worker delivers the messages it claims: over a session of the sender's choosing (connecting when it has
+/// none), pipelined across message boundaries. Today each worker has an <see cref="EngineSender"/> (one session, reused
+/// from message to message); a connection pool can take its place without the processor changing.
 /// </summary>
 internal interface IMessageSender
 {
-    /// <summary>Sends one message.</summary>
+    /// <summary>
+    /// Sends the jobs <paramref name="take"/> hands out over one session, the end of one message sharing a write with
+    /// the next envelope (<see cref="SmtpEngine.SendPipelinedAsync"/>), until <paramref name="take"/> returns null and
+    /// every job is answered.
+    /// </summary>
     /// <param name="io">The I/O adapter.</param>
-    /// <param name="envelope">The envelope (only the recipients still pending).</param>
-    /// <param name="message">The message.</param>
-    /// <param name="abort">Cancelled when the run is interrupted: the message in flight is cut off.</param>
-    /// <returns>The recipients the server accepted and refused, and its reply to the message.</returns>
-    /// <exception cref="SessionUnavailableException">No session could be opened; the message was not tried.</exception>
-    /// <exception cref="SmtpException">The transaction failed (the exception carries the server's reply, if any).</exception>
-    ValueTask<TransactionResult> SendAsync<TIO>(TIO io, Envelope envelope, MessageSource message, CancellationToken abort)
+    /// <param name="take">The next job (a message claimed, its envelope holding only the recipients still pending), or
+    /// null.</param>
+    /// <param name="done">Called once for every job taken, as soon as its outcome is known; a failure it carries
+    /// (<see cref="MailJob.Failure"/>) is already in the caller's terms, and one failure that hit several jobs is one
+    /// exception object.</param>
+    /// <param name="abort">Cancelled when the run is interrupted: the messages in flight are cut off.</param>
+    /// <exception cref="SessionUnavailableException">No session could be opened; <paramref name="take"/> was not
+    /// called.</exception>
+    /// <exception cref="SmtpException">The session failed (after every job taken was completed).</exception>
+    ValueTask SendAsync<TIO>(TIO io, Func<MailJob?> take, Action<MailJob> done, CancellationToken abort)
         where TIO : struct, ISmtpIO;
 
     /// <summary>Ends the sessions the sender opened (QUIT) and releases what it holds.</summary>
@@ -52,10 +59,9 @@ internal sealed class EngineSender : IMessageSender
     }
 
     /// <inheritdoc />
-    public async ValueTask<TransactionResult> SendAsync<TIO>(TIO io, Envelope envelope, MessageSource message, CancellationToken abort)
+    public async ValueTask SendAsync<TIO>(TIO io, Func<MailJob?> take, Action<MailJob> done, CancellationToken abort)
         where TIO : struct, ISmtpIO
     {
-        // One guard per message: its timeout (inactivity or absolute) applies to this message alone.
         var options = _engine.Options;
         using var guard = new OperationGuard(options.Timeout, options.AbsoluteTimeout, abort, options.Terms.AbsoluteTimeout);
         if (!_engine.IsConnected)
@@ -69,14 +75,41 @@ internal sealed class EngineSender : IMessageSender
                 throw new SessionUnavailableException(_engine.Translate(e, guard));
             }
         }
+        Exception? raw = null, translated = null;
         try
         {
-            return await _engine.SendMailAsync(io, guard, envelope, message).ConfigureAwait(false);
+            await _engine.SendPipelinedAsync(io, guard,
+                () =>
+                {
+                    // The timeout starts again with each message, so an absolute limit bounds each one, as when messages
+                    // went one at a time, rather than the whole session.
+                    guard.SetLimit(options.Timeout);
+                    return take();
+                },
+                job =>
+                {
+                    if (job.Failure is { } failure)
+                    {
+                        // The jobs that one failure hit get one exception in the caller's terms.
+                        if (!ReferenceEquals(failure, raw))
+                        {
+                            raw = failure;
+                            translated = Describe(failure, job);
+                        }
+                        job.Failure = translated;
+                    }
+                    done(job);
+                }).ConfigureAwait(false);
         }
         catch (Exception e)
         {
-            throw _engine.Translate(e, guard);
+            throw ReferenceEquals(e, raw) ? translated! : _engine.Translate(e, guard);
         }
+
+        Exception Describe(Exception failure, MailJob job) => job.Outcome == JobOutcome.Refused && failure is not SmtpException
+            // Its source could not be read while the session went on: not a failure of the connection, which stays open.
+            ? new SmtpException(SmtpErrorCodes.CommunicationError, $"The message could not be read: {failure.Message}", failure)
+            : _engine.Translate(failure, guard);
     }
 
     /// <inheritdoc />

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.ExceptionServices;
 using Herald.Engine;
-using Herald.Protocol;
 using Herald.Transport;
 
 namespace Herald.Queue;
@@ -9,22 +8,27 @@ namespace Herald.Queue;
 /// <summary>
 /// Drains a queue directory: recovers what dead workers left, claims each message that is due, sends it to the
 /// recipients still pending, and records the outcome in its journal before anything else happens to it. Several
-/// workers of one run, and several processes, can drain one directory: each message is claimed by exactly one.
+/// workers of one run, and several processes, can drain one directory: each message is claimed by exactly one. Each
+/// worker sends over one session at a time, pipelined across messages (see QueueProcessor.Session.cs).
 /// </summary>
 /// <remarks>
 /// <para>Outcomes: accepted by the server for every pending recipient → deleted (or <c>.sent</c>); some recipients
 /// deferred (4xx) → back to <c>.queued</c> for those only; a 4xx or a lost connection → back to <c>.queued</c> with
 /// the time of the next attempt (exponential backoff with jitter) until the maximum age, then <c>.failed</c>; a 5xx or
 /// a message the server cannot take → <c>.failed</c> with the reason.</para>
+/// <para>The attempt (<c>ATTEMPT</c>) is recorded when it first matters: with the end of the data, or with the outcome.
+/// A message claimed for a session whose envelope was never answered because the session failed on another message's
+/// account goes back unchanged.</para>
 /// <para>The end of the data is recorded (<c>DATA-END</c>) just before the bytes that end it go out, and the server's
 /// acceptance (<c>DELIVERED</c>) is synced to disk before the file is touched again. A crash or a lost connection
 /// between the two is the one case in which a message may reach the server twice: the protocol gives the client no
 /// way to know whether a reply it never read was an acceptance (RFC 5321 §4.1.1.4 leaves it to the server, and
 /// RFC 1047 describes the duplicates that follow). It is logged as "may have been delivered twice".</para>
-/// <para>A run stops taking new messages when its stop token is cancelled (a message in flight is finished) and cuts
-/// the message in flight off when the call is interrupted (it goes back to the queue).</para>
+/// <para>A run stops taking new messages when its stop token is cancelled (the messages in flight are finished: with
+/// pipelining, that can be the next one too) and cuts the messages in flight off when the call is interrupted (they
+/// go back to the queue).</para>
 /// </remarks>
-internal sealed class QueueProcessor
+internal sealed partial class QueueProcessor
 {
     private readonly QueueStore _store;
     private readonly QueueOptions _options;
@@ -120,15 +124,11 @@ internal sealed class QueueProcessor
         IMessageSender? sender = null;
         try
         {
-            while (NextClaim(run) is { } file)
+            // A claim comes first, so that a worker with nothing to send opens no connection.
+            while (NextClaim(run) is { } first)
             {
-                bool goOn;
-                using (file)
-                {
-                    sender ??= createSender();
-                    goOn = await DeliverAsync(io, sender, file, run).ConfigureAwait(false);
-                }
-                if (!goOn)
+                sender ??= createSender();
+                if (!await SessionAsync(io, sender, first, run).ConfigureAwait(false))
                 {
                     break;
                 }
@@ -136,11 +136,7 @@ internal sealed class QueueProcessor
         }
         catch (Exception e)
         {
-            // A queue file that cannot be written is reported in the facade's terms, like any other file failure.
-            run.Fail(e is IOException or UnauthorizedAccessException
-                ? new SmtpException(SmtpErrorCodes.CannotOpenFile,
-                    $"A queue file in \"{_store.Directory}\" could not be updated: {e.Message}", e)
-                : e);
+            run.Fail(FileError(e));
         }
         finally
         {
@@ -157,6 +153,11 @@ internal sealed class QueueProcessor
             }
         }
     }
+
+    /// <summary>A queue file that cannot be written is reported in the facade's terms, like any other file failure.</summary>
+    private Exception FileError(Exception e) => e is IOException or UnauthorizedAccessException
+        ? new SmtpException(SmtpErrorCodes.CannotOpenFile, $"A queue file in \"{_store.Directory}\" could not be updated: {e.Message}", e)
+        : e;
 
     // ---- finding the next message ----
 
@@ -336,146 +337,6 @@ internal sealed class QueueProcessor
         }
     }
 
-    // ---- sending one message ----
-
-    /// <summary>Sends a claimed file to its pending recipients and records the outcome. Returns false when this worker
-    /// should stop (no session could be opened).</summary>
-    private async ValueTask<bool> DeliverAsync<TIO>(TIO io, IMessageSender sender, QueueEntry file, Run run) where TIO : struct, ISmtpIO
-    {
-        var header = file.Header!;
-        var state = file.State!;
-        int[] pending = [.. state.Pending];
-        int attempt = state.Attempts + 1;
-        file.Append(durable: false, new QueueRecord(Now, QueueRecordKind.Attempt, $"{attempt} {_worker}"));
-        var recipients = pending.Select(i => header.Envelope.Recipients[i]).ToList();
-        var envelope = new Envelope(header.Envelope.ReversePath, recipients) { ExtraMailParameters = header.Envelope.ExtraMailParameters };
-        bool dataEnded = false;
-        var message = file.OpenMessage(() =>
-        {
-            // Before the final dot (or BDAT LAST): from here a lost reply leaves the outcome unknown.
-            dataEnded = true;
-            file.Append(durable: false, new QueueRecord(Now, QueueRecordKind.DataEnd, ""));
-        });
-        Note($"sending {file.Describe(attempt, recipients.Count)}.");
-        TransactionResult result;
-        try
-        {
-            result = await sender.SendAsync(io, envelope, message, run.Call.Token).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is SmtpException or SessionUnavailableException or OperationCanceledException or IOException)
-        {
-            return OnFailure(file, e, dataEnded, attempt, run);
-        }
-        OnSuccess(file, result, pending, recipients);
-        return true;
-    }
-
-    private void OnSuccess(QueueEntry file, TransactionResult result, int[] pending, List<EnvelopeRecipient> sent)
-    {
-        var now = Now;
-        var matched = new bool[sent.Count];
-        var delivered = new List<int>();
-        foreach (var r in result.Accepted)
-        {
-            if (Match(sent, matched, r) is int i)
-            {
-                delivered.Add(pending[i] + 1);
-            }
-        }
-        string reply = result.FinalReply?.ToString() ?? "";
-        var records = new List<QueueRecord>
-        {
-            new(now, QueueRecordKind.Delivered, $"{string.Join(',', delivered)} {reply}"),
-        };
-        foreach (var (recipient, refusal) in result.Rejected)
-        {
-            if (Match(sent, matched, recipient) is int i)
-            {
-                string kind = refusal.IsTransientFailure ? QueueRecordKind.Deferred : QueueRecordKind.Rejected;
-                records.Add(new QueueRecord(now, kind, $"{pending[i] + 1} {refusal}"));
-            }
-        }
-        // The acceptance is on disk before the file is renamed or removed: after this line a crash cannot lead to a
-        // second delivery to these recipients.
-        file.Append(durable: true, [.. records]);
-        var state = file.State!;
-        if (state.Done)
-        {
-            var refused = result.Rejected.Where(r => r.Reply.IsPermanentFailure).Select(r => $"<{r.Recipient.Address}>").ToList();
-            Finish(file, $"{file.Id} sent: {QueueFile.OneLine(reply)}" +
-                         (refused.Count > 0 ? $" (refused for good: {string.Join(", ", refused)})" : "") + ".");
-            return;
-        }
-        int attempt = state.Attempts;
-        var next = NextAttempt(state, attempt, now);
-        string reason = state.LastError;
-        file.Append(durable: true, new QueueRecord(now, QueueRecordKind.Retry, $"{QueueFile.FormatTime(next)} {reason}"));
-        file.MoveTo(QueueFile.Queued);
-        _schedule.Remember(file.Id, next);
-        Note($"{file.Id} sent to {delivered.Count} of {sent.Count} recipients; the others were deferred " +
-             $"({QueueFile.OneLine(reason)}) and are tried again after {QueueFile.FormatTime(next)}.");
-    }
-
-    private bool OnFailure(QueueEntry file, Exception e, bool dataEnded, int attempt, Run run)
-    {
-        var now = Now;
-        var state = file.State!;
-        bool session = e is SessionUnavailableException;
-        var error = session ? e.InnerException! : e;
-        bool interrupted = run.Call.Reason != StopReason.None;
-        if (interrupted)
-        {
-            error = run.Call.StoppedException(error) ?? error;
-        }
-        bool replied = error is SmtpException { ReplyCode: >= 400 };
-        var records = new List<QueueRecord>();
-        if (dataEnded && !replied)
-        {
-            string why = $"the end of the message was sent but no reply to it was read ({QueueFile.OneLine(error.Message)})";
-            records.Add(new QueueRecord(now, QueueRecordKind.InDoubt, why));
-            Note($"{file.Id} may have been delivered twice: {why}; it stays queued and will be sent again.");
-        }
-        string reason = QueueFile.OneLine(error.Message);
-        if (interrupted)
-        {
-            records.Add(new QueueRecord(now, QueueRecordKind.Retry, $"{QueueFile.FormatTime(now)} {reason}"));
-            file.Append(durable: true, [.. records]);
-            file.MoveTo(QueueFile.Queued);
-            Note($"{file.Id} went back to the queue: {reason}");
-            run.Fail(error);
-            return false;
-        }
-        bool permanent = !session && IsPermanent(error);
-        var age = now - state.AgeBase;
-        if (permanent || age >= _options.MaxAge)
-        {
-            string why = permanent ? reason
-                : $"still failing after {attempt} attempts over {Describe(age)}, longer than the maximum age of " +
-                  $"{Describe(_options.MaxAge)}; last error: {reason}";
-            records.Add(new QueueRecord(now, QueueRecordKind.Failed, why));
-            file.Append(durable: true, [.. records]);
-            file.MoveTo(QueueFile.Failed);
-            Note($"{file.Id} failed: {why}");
-        }
-        else
-        {
-            var next = NextAttempt(state, attempt, now);
-            records.Add(new QueueRecord(now, QueueRecordKind.Retry, $"{QueueFile.FormatTime(next)} {reason}"));
-            file.Append(durable: true, [.. records]);
-            file.MoveTo(QueueFile.Queued);
-            _schedule.Remember(file.Id, next);
-            Note($"{file.Id} deferred until {QueueFile.FormatTime(next)} (attempt {attempt}): {reason}");
-        }
-        if (session)
-        {
-            // The server cannot be reached or refuses the session: every other message would fail the same way.
-            run.Fail(error, stopAll: _options.StopOnError);
-            return false;
-        }
-        Report(run, error, stopAll: true);
-        return !_options.StopOnError;
-    }
-
     /// <summary>True when trying again later cannot help: a 5xx, or a message this server cannot take at all.</summary>
     private static bool IsPermanent(Exception error) => error switch
     {
@@ -511,19 +372,6 @@ internal sealed class QueueProcessor
         Note(note);
     }
 
-    private static int? Match(List<EnvelopeRecipient> sent, bool[] matched, EnvelopeRecipient recipient)
-    {
-        for (int i = 0; i < sent.Count; i++)
-        {
-            if (!matched[i] && sent[i] == recipient)
-            {
-                matched[i] = true;
-                return i;
-            }
-        }
-        return null;
-    }
-
     /// <summary>A failure of one message: ends the run when stopping at the first error, else reported and passed over.</summary>
     private void Report(Run run, Exception error, bool stopAll)
     {
@@ -550,6 +398,7 @@ internal sealed class QueueProcessor
     {
         private readonly object _gate = new();
         private readonly HashSet<string> _tried = new(StringComparer.Ordinal);
+        private readonly HashSet<string> _again = new(StringComparer.Ordinal);
         private List<string> _ids = [];
         private int _next;
         private bool _exhausted;
@@ -574,6 +423,20 @@ internal sealed class QueueProcessor
             if (stopAll)
             {
                 _halted = true;
+            }
+        }
+
+        /// <summary>
+        /// Lets a message that went back to the queue unchanged be taken again in this run (once), ahead of the rest.
+        /// </summary>
+        public void Again(string id)
+        {
+            lock (_gate)
+            {
+                if (_again.Add(id))
+                {
+                    _ids.Insert(_next, id);
+                }
             }
         }
 

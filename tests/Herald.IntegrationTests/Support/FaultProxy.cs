@@ -151,20 +151,23 @@ internal sealed partial class FaultProxy : IAsyncDisposable
         }
     }
 
-    /// <summary>One relayed connection and what the proxy knows of its conversation.</summary>
+    /// <summary>
+    /// One relayed connection and what the proxy knows of its conversation. A client that pipelines across messages
+    /// sends the end of one message and the next envelope together, so each transaction keeps its own state (where to
+    /// cut it, its Message-ID), and each command awaiting a reply remembers its transaction.
+    /// </summary>
     private sealed class Conversation(FaultProxy proxy, Socket client, Socket upstream)
     {
         private readonly object _gate = new();
-        private readonly Queue<string> _awaiting = new(); // commands sent whose replies have not come back yet
+        private readonly Queue<(string Verb, Transaction? Of)> _awaiting = new(); // commands whose replies have not come back
         private readonly StringBuilder _serverLine = new();
         private readonly StringBuilder _clientLine = new();
         private readonly MemoryStream _dataHead = new();
-        private bool _inData;
+        private Transaction? _current;   // the transaction whose commands the client is sending
+        private Transaction? _inData;    // the transaction whose data is flowing
         private string _tail = "\r\n"; // the last bytes of data passed on, to find "\r\n.\r\n" across reads
-        private bool _dotSent;         // the final dot went to the server; its reply has not been passed on
-        private bool _replied;         // the dot's reply was passed on; the client has said nothing since
-        private string? _messageId;
-        private FaultStep? _transactionCut;
+        private Transaction? _dotSent;   // its final dot went to the server; its reply has not been passed on
+        private Transaction? _replied;   // its dot's reply was passed on; the client has sent nothing that needed it since
         private int _replies;
         private bool _cut;
 
@@ -195,18 +198,21 @@ internal sealed partial class FaultProxy : IAsyncDisposable
                     int end;
                     bool cutNow = false;
                     bool dot = false;
+                    Transaction? afterDot = null;
                     lock (_gate)
                     {
                         if (_cut)
                         {
                             return;
                         }
-                        if (_inData)
+                        if (_inData is { } transaction)
                         {
+                            // Data goes out only after the client read its 354, which came after every earlier reply.
+                            _replied = null;
                             end = FindDataEnd(buffer.AsSpan(start, n - start));
                             dot = end >= 0;
                             end = dot ? start + end : n;
-                            if (_transactionCut == FaultStep.MidData)
+                            if (transaction.Cut == FaultStep.MidData)
                             {
                                 end = start + Math.Max(1, (end - start) / 2);
                                 cutNow = true;
@@ -216,11 +222,12 @@ internal sealed partial class FaultProxy : IAsyncDisposable
                             if (dot)
                             {
                                 // Before the bytes go on: the server's reply may come back before this pump runs again.
-                                _inData = false;
-                                _dotSent = true;
-                                _awaiting.Enqueue(".");
-                                _messageId = MessageIdPattern().Match(Encoding.Latin1.GetString(_dataHead.ToArray())) is { Success: true } m
-                                    ? m.Groups[1].Value : null;
+                                _inData = null;
+                                _dotSent = transaction;
+                                _awaiting.Enqueue((".", transaction));
+                                transaction.MessageId = MessageIdPattern().Match(Encoding.Latin1.GetString(_dataHead.ToArray()))
+                                    is { Success: true } m ? m.Groups[1].Value : null;
+                                afterDot = transaction.Cut == FaultStep.AfterDot ? transaction : null;
                             }
                         }
                         else
@@ -239,12 +246,12 @@ internal sealed partial class FaultProxy : IAsyncDisposable
                     start = end;
                     if (cutNow)
                     {
-                        Cut(FaultStep.MidData);
+                        Cut(FaultStep.MidData, null);
                         return;
                     }
-                    if (dot && _transactionCut == FaultStep.AfterDot)
+                    if (afterDot is not null)
                     {
-                        Cut(FaultStep.AfterDot);
+                        Cut(FaultStep.AfterDot, afterDot);
                         return;
                     }
                 }
@@ -291,6 +298,7 @@ internal sealed partial class FaultProxy : IAsyncDisposable
                     _serverLine.Clear();
                     bool last = line.Length == 3 || (line.Length > 3 && line[3] == ' ');
                     FaultStep? cutBefore = null, cutAfter = null;
+                    Transaction? of = null;
                     if (last)
                     {
                         lock (_gate)
@@ -299,18 +307,18 @@ internal sealed partial class FaultProxy : IAsyncDisposable
                             {
                                 break;
                             }
-                            (cutBefore, cutAfter) = Reply(line);
+                            (cutBefore, cutAfter, of) = Reply(line);
                         }
                     }
                     if (cutBefore is { } before)
                     {
-                        Cut(before);
+                        Cut(before, of);
                         break;
                     }
                     await client.SendAsync(segment, token);
                     if (cutAfter is { } after)
                     {
-                        Cut(after);
+                        Cut(after, of);
                         break;
                     }
                 }
@@ -327,61 +335,66 @@ internal sealed partial class FaultProxy : IAsyncDisposable
             }
         }
 
-        /// <summary>A complete reply from the server: decides whether to cut before or after passing it on.</summary>
-        private (FaultStep? Before, FaultStep? After) Reply(string line)
+        /// <summary>A complete reply from the server: decides whether to cut before or after passing it on, and says
+        /// which transaction it belongs to.</summary>
+        private (FaultStep? Before, FaultStep? After, Transaction? Of) Reply(string line)
         {
             _replies++;
-            string to = _awaiting.Count > 0 ? _awaiting.Dequeue() : "";
+            var (to, of) = _awaiting.Count > 0 ? _awaiting.Dequeue() : ("", null);
             if (_replies == 1 && ConnectionCut == FaultStep.Greeting)
             {
-                return (FaultStep.Greeting, null);
+                return (FaultStep.Greeting, null, null);
             }
             if (to == "EHLO" && ConnectionCut == FaultStep.EhloReply)
             {
-                return (FaultStep.EhloReply, null);
+                return (FaultStep.EhloReply, null, null);
             }
             switch (to)
             {
-                case "MAIL" when _transactionCut == FaultStep.MailReply:
-                    return (FaultStep.MailReply, null);
+                case "MAIL" when of?.Cut == FaultStep.MailReply:
+                    return (FaultStep.MailReply, null, of);
                 case "DATA" when line.StartsWith("354", StringComparison.Ordinal):
-                    if (_transactionCut == FaultStep.DataReply)
+                    if (of?.Cut == FaultStep.DataReply)
                     {
-                        return (FaultStep.DataReply, null);
+                        return (FaultStep.DataReply, null, of);
                     }
-                    _inData = true;
+                    _inData = of;
                     _tail = "\r\n";
                     _dataHead.SetLength(0);
-                    return (null, null);
+                    return (null, null, of);
                 case ".":
-                    if (_transactionCut == FaultStep.DotReply)
+                    if (of?.Cut == FaultStep.DotReply)
                     {
-                        return (FaultStep.DotReply, null);
+                        return (FaultStep.DotReply, null, of);
                     }
-                    _dotSent = false;
-                    _replied = true;
-                    return (null, _transactionCut == FaultStep.AfterDotReply ? FaultStep.AfterDotReply : null);
+                    _dotSent = null;
+                    _replied = of;
+                    return (null, of?.Cut == FaultStep.AfterDotReply ? FaultStep.AfterDotReply : null, of);
                 default:
-                    return (null, null);
+                    return (null, null, of);
             }
         }
 
         /// <summary>A command line from the client.</summary>
         private void Command(string line)
         {
-            _replied = false;
             int space = line.IndexOf(' ');
             string verb = (space < 0 ? line : line[..space]).ToUpperInvariant();
-            _awaiting.Enqueue(verb);
+            if (verb is not ("RSET" or "MAIL" or "RCPT" or "DATA"))
+            {
+                // An envelope may have left in the same write as the previous message's end, before its reply was read;
+                // anything else (QUIT, NOOP...) comes after the client read it.
+                _replied = null;
+            }
             if (verb == "MAIL")
             {
                 lock (proxy._gate)
                 {
                     proxy.Transactions++;
-                    _transactionCut = proxy.Chance() ? TransactionSteps[proxy._random.Next(TransactionSteps.Length)] : null;
+                    _current = new Transaction(proxy.Chance() ? TransactionSteps[proxy._random.Next(TransactionSteps.Length)] : null);
                 }
-                _messageId = null;
             }
+            _awaiting.Enqueue((verb, verb is "RSET" or "MAIL" or "RCPT" or "DATA" ? _current : null));
         }
 
         /// <summary>Finds the end of the data ("CRLF.CRLF", the first CRLF possibly passed on earlier) in bytes about to
@@ -414,20 +427,20 @@ internal sealed partial class FaultProxy : IAsyncDisposable
                 _cut = true;
                 lock (proxy._gate)
                 {
-                    if (_dotSent && _messageId is not null)
+                    if (_dotSent?.MessageId is { } inWindow)
                     {
-                        proxy.ClientGoneInWindow.Add(_messageId);
+                        proxy.ClientGoneInWindow.Add(inWindow);
                     }
-                    else if (_replied && _messageId is not null)
+                    else if (_replied?.MessageId is { } afterReply)
                     {
-                        proxy.ClientGoneAfterReply.Add(_messageId);
+                        proxy.ClientGoneAfterReply.Add(afterReply);
                     }
                 }
             }
             EndUpstream();
         }
 
-        private void Cut(FaultStep step)
+        private void Cut(FaultStep step, Transaction? of)
         {
             lock (_gate)
             {
@@ -438,7 +451,8 @@ internal sealed partial class FaultProxy : IAsyncDisposable
                 _cut = true;
                 lock (proxy._gate)
                 {
-                    proxy.Cuts.Add((step, step is FaultStep.AfterDot or FaultStep.DotReply or FaultStep.AfterDotReply ? _messageId : null));
+                    bool inWindow = step is FaultStep.AfterDot or FaultStep.DotReply or FaultStep.AfterDotReply;
+                    proxy.Cuts.Add((step, inWindow ? of?.MessageId : null));
                 }
             }
             EndClient();
@@ -486,6 +500,14 @@ internal sealed partial class FaultProxy : IAsyncDisposable
             {
             }
         }
+    }
+
+    /// <summary>One mail transaction: where the relay will cut it, and (once its data was seen) its Message-ID.</summary>
+    private sealed class Transaction(FaultStep? cut)
+    {
+        public FaultStep? Cut { get; } = cut;
+
+        public string? MessageId { get; set; }
     }
 
     [GeneratedRegex(@"Message-ID: (<[^>\r\n]+>)", RegexOptions.IgnoreCase)]

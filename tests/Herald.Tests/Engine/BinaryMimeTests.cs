@@ -53,7 +53,7 @@ public class BinaryMimeTests
 
     private static async Task<int> SendAsync(EngineOptions options, bool isAsync, MessageSource source)
     {
-        using var call = new EngineCall(new SilentEvents());
+        using var call = new EngineCall(new SilentEngineEvents());
         using var scope = call.Begin(options, CancellationToken.None, call);
         var envelope = new Envelope("alice@example.org", [new EnvelopeRecipient("bob@example.com", RecipientKind.To, "")]);
         var result = isAsync
@@ -82,21 +82,5 @@ public class BinaryMimeTests
             _position += n;
             return new(n);
         }
-    }
-
-    private sealed class SilentEvents : IEngineEvents
-    {
-        public bool WantsTrace => false;
-        public bool WantsTransfer => false;
-        public void OnTrace(TraceDirection direction, string message) { }
-        public void OnConnectionStatus(string connectionEvent, int statusCode, string description) { }
-        public void OnStartTransfer() { }
-        public void OnTransfer(long bytesTransferred, long dataSent, long dataLength, int percentDone, ReadOnlyMemory<byte> chunk) { }
-        public void OnEndTransfer() { }
-        public void OnError(int errorCode, string description) { }
-        public void OnSslStatus(string message) { }
-        public bool OnServerCertificate(X509Certificate2 certificate, Security.Tls.ServerCertificateValidation validation, bool accept) =>
-            accept;
-        public AuthOptions OnBeforeAuth(AuthOptions auth, IReadOnlyCollection<string> serverMechanisms) => auth;
     }
 }

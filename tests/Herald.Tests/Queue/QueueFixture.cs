@@ -38,10 +38,34 @@ internal sealed partial class QueueFixture : IDisposable
         return smtp.Queue(Dir);
     }
 
-    /// <summary>A component that processes the queue against <paramref name="server"/>.</summary>
-    public Smtp Processor(FakeSmtpServer server, params string[] config)
+    /// <summary>
+    /// Queues exactly <c>Subject: SUBJECT, empty line, BODY</c> from alice@example.org to <paramref name="to"/>, with no
+    /// header added, so a transcript can show it; returns the message's id.
+    /// </summary>
+    public string AddRaw(string to, string subject, string body)
     {
-        var smtp = new Smtp { MailServer = server.Host, MailPort = server.Port, QueueClock = Clock };
+        var store = new Herald.Queue.QueueStore(Dir);
+        var envelope = new Herald.Engine.Envelope("alice@example.org", [new(to, Herald.Engine.RecipientKind.To, "")]);
+        var source = new Herald.Engine.BytesMessageSource(System.Text.Encoding.ASCII.GetBytes($"Subject: {subject}\r\n\r\n{body}\r\n"),
+            hasBody: true);
+        var task = store.AddAsync(new Herald.Transport.SyncIO(), envelope, source, Clock.GetUtcNow(), CancellationToken.None);
+        return Path.GetFileNameWithoutExtension(task.GetAwaiter().GetResult());
+    }
+
+    /// <summary>A component that processes the queue against <paramref name="server"/>.</summary>
+    public Smtp Processor(FakeSmtpServer server, params string[] config) =>
+        Configure(new Smtp { MailServer = server.Host, MailPort = server.Port, QueueClock = Clock }, config);
+
+    /// <summary>A component that processes the queue through <paramref name="factory"/> (a replayed server).</summary>
+    public Smtp Processor(Herald.Transport.ITransportFactory factory, params string[] config)
+    {
+        var smtp = new Smtp { MailServer = "localhost", QueueClock = Clock };
+        smtp.Settings.TransportFactory = factory;
+        return Configure(smtp, config);
+    }
+
+    private Smtp Configure(Smtp smtp, string[] config)
+    {
         smtp.Config("Hello=client.test");
         foreach (var setting in config)
         {

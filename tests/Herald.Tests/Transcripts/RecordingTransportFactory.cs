@@ -1,14 +1,14 @@
 using Herald.Engine;
-using Herald.Tests.Infrastructure;
 using Herald.Transport;
 
 namespace Herald.Tests.Transcripts;
 
 /// <summary>
-/// Wraps the replay's transport factory and records every write the client makes, so a test can check that pipelined
-/// commands left in one write (the replay itself checks only their order).
+/// Wraps a transport factory (usually the replay's) and records every write the client makes, so a test can check that
+/// pipelined commands left in one write (the replay itself checks only their order). <paramref name="beforeWrite"/>
+/// sees each write before it goes to the connection, to check what must already be true when those bytes leave.
 /// </summary>
-internal sealed class RecordingTransportFactory(ReplayTransportFactory inner) : ITransportFactory
+internal sealed class RecordingTransportFactory(ITransportFactory inner, Action<byte[]>? beforeWrite = null) : ITransportFactory
 {
     private readonly List<byte[]> _writes = [];
 
@@ -29,12 +29,12 @@ internal sealed class RecordingTransportFactory(ReplayTransportFactory inner) : 
         where TIO : struct, ISmtpIO
     {
         var opened = await inner.OpenAsync(io, settings, guard, info).ConfigureAwait(false);
-        return opened with { Stream = new RecordingStream(opened.Stream, _writes) };
+        return opened with { Stream = new RecordingStream(opened.Stream, _writes, beforeWrite) };
     }
 
     /// <summary>Passes every call to the inner stream member for member (so the replay's sync/async checks still
     /// hold) and copies what is written.</summary>
-    private sealed class RecordingStream(Stream inner, List<byte[]> writes) : Stream
+    private sealed class RecordingStream(Stream inner, List<byte[]> writes, Action<byte[]>? beforeWrite) : Stream
     {
         public override bool CanRead => inner.CanRead;
 
@@ -98,9 +98,11 @@ internal sealed class RecordingTransportFactory(ReplayTransportFactory inner) : 
 
         private void Record(ReadOnlySpan<byte> buffer)
         {
+            byte[] copy = buffer.ToArray();
+            beforeWrite?.Invoke(copy);
             lock (writes)
             {
-                writes.Add(buffer.ToArray());
+                writes.Add(copy);
             }
         }
     }
