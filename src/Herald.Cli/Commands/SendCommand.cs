@@ -174,7 +174,7 @@ internal static partial class SendCommand
                 sender ??= envelope.Sender;
                 if (toList.Count + ccList.Count + bccList.Count == 0)
                 {
-                    toList = envelope.Recipients.Count > 0 ? envelope.Recipients
+                    toList = envelope.Recipients.Count > 0 ? envelope.Addresses
                         : throw CliException.Usage($"--message {messageFile}: the message names no recipient (no To, Cc or Bcc " +
                                                    "header); give them with --to ADDRESS.");
                 }
