@@ -6,7 +6,17 @@ namespace Herald.Throughput;
 internal sealed class Options
 {
     /// <summary>Every client the benchmark knows, in table order.</summary>
-    public static readonly string[] AllClients = ["herald-sync", "herald-async", "smtpclient", "python", "nodemailer"];
+    public static readonly string[] AllClients =
+        ["herald-sync", "herald-async", "herald-pool", "smtp-source", "smtpclient", "python", "nodemailer"];
+
+    /// <summary>Clients that can use several connections at once (the others run with one).</summary>
+    public static readonly string[] MultiConnectionClients = ["herald-sync", "herald-async", "herald-pool", "smtp-source"];
+
+    /// <summary>Clients the latency scenario measures.</summary>
+    public static readonly string[] LatencyClients = ["herald-sync", "herald-async", "herald-pool", "smtp-source"];
+
+    /// <summary>Every scenario, in run order.</summary>
+    public static readonly string[] AllScenarios = ["small", "large", "latency"];
 
     /// <summary>The workload every worker receives (the client and scenario are filled in per run).</summary>
     public Workload Workload { get; } = new();
@@ -14,8 +24,23 @@ internal sealed class Options
     /// <summary>Clients to run.</summary>
     public List<string> Clients { get; private set; } = [.. AllClients];
 
-    /// <summary>Scenarios to run: small, large.</summary>
-    public List<string> Scenarios { get; private set; } = ["small", "large"];
+    /// <summary>Scenarios to run: small, large, latency.</summary>
+    public List<string> Scenarios { get; private set; } = [.. AllScenarios];
+
+    /// <summary>Small messages: the connection counts to run (each a row of the table).</summary>
+    public List<int> Connections { get; private set; } = [1, 4];
+
+    /// <summary>Latency: the added one-way delay in milliseconds.</summary>
+    public double DelayMs { get; private set; } = 5;
+
+    /// <summary>Latency: messages per run against smtp-sink.</summary>
+    public int LatencyMessages { get; private set; } = 200;
+
+    /// <summary>Latency: messages per run against Postfix, which really delivers each into its Maildir.</summary>
+    public int LatencyPostfixMessages { get; private set; } = 100;
+
+    /// <summary>Latency: Postfix's port (CHUNKING, so the pool sends BDAT).</summary>
+    public int PostfixPort { get; private set; } = 25025;
 
     /// <summary>Runs per client and scenario; the table shows the median run (peak RSS: the highest).</summary>
     public int Runs { get; private set; } = 1;
@@ -44,19 +69,27 @@ internal sealed class Options
     /// <summary>The usage text.</summary>
     public const string Usage = """
         Herald.Throughput: end-to-end SMTP throughput against a real server on loopback (default: Postfix smtp-sink,
-        127.0.0.1:25100, started by scripts/peers/up.sh). Each client runs in a child process of its own so that its
-        peak resident memory can be read; the result is printed as a Markdown table.
+        127.0.0.1:25100, started by scripts/peers/up.sh), and round trips per message through a delaying proxy (against
+        smtp-sink and Postfix 25025). Each client runs in a child process of its own so that its peak resident memory
+        can be read; the result is printed as Markdown tables. With --runs R the runs are interleaved: run 1 of every
+        client, then run 2, and so on.
 
           --host H            server address (127.0.0.1)
           --port P            server port (25100)
-          --clients LIST      comma-separated: herald-sync,herald-async,smtpclient,python,nodemailer (all)
-          --scenarios LIST    small,large (both)
+          --clients LIST      comma-separated: herald-sync,herald-async,herald-pool,smtp-source,smtpclient,python,nodemailer (all)
+          --scenarios LIST    small,large,latency (all)
+          --connections LIST  small messages: connection counts, one table row each (1,4); smtpclient, python and
+                              nodemailer run with 1 only
+          --delay-ms D        latency: one-way delay the proxy adds (5)
+          --latency-messages N          latency: messages per run against smtp-sink (200)
+          --latency-postfix-messages N  latency: messages per run against Postfix, which delivers them (100)
+          --postfix-port P    latency: Postfix with CHUNKING (25025)
           --messages N        most small messages in the timed run (1000000: the time budget decides)
           --seconds S         time budget of the timed small-message run; it stops after S seconds (3)
-          --warmup S          seconds of untimed small messages first, on their own connection (1)
+          --warmup S          seconds of untimed small messages first, on their own connection (3)
           --small-bytes B     body size of a small message (1024)
           --large-mb M        body size of the large message in MiB (200)
-          --runs R            runs per client and scenario; the table shows the median (1)
+          --runs R            rounds of every client and scenario; the table shows the median (1)
           --python PATH       Python interpreter (/usr/bin/python3)
           --node PATH         Node.js executable (node)
           --clients-dir DIR   folder with the Python/Node.js workers (found beside the project)
@@ -83,7 +116,14 @@ internal sealed class Options
                 case "--host": w.Host = Value(); break;
                 case "--port": w.Port = Int(); break;
                 case "--clients": o.Clients = List(Value(), AllClients, name); break;
-                case "--scenarios": o.Scenarios = List(Value(), ["small", "large"], name); break;
+                case "--scenarios": o.Scenarios = List(Value(), AllScenarios, name); break;
+                case "--connections":
+                    o.Connections = [.. List(Value(), ["1", "2", "3", "4", "8", "16"], name).Select(c => int.Parse(c, CultureInfo.InvariantCulture))];
+                    break;
+                case "--delay-ms": o.DelayMs = Double(); break;
+                case "--latency-messages": o.LatencyMessages = Int(); break;
+                case "--latency-postfix-messages": o.LatencyPostfixMessages = Int(); break;
+                case "--postfix-port": o.PostfixPort = Int(); break;
                 case "--messages": w.Messages = Int(); break;
                 case "--seconds": w.Seconds = Double(); break;
                 case "--warmup": w.WarmupSeconds = Double(); break;

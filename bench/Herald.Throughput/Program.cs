@@ -33,6 +33,8 @@ public static class Program
             {
                 "herald-sync" => await HeraldRunner.RunAsync(workload, useAsync: false).ConfigureAwait(false),
                 "herald-async" => await HeraldRunner.RunAsync(workload, useAsync: true).ConfigureAwait(false),
+                "herald-pool" => await HeraldPoolRunner.RunAsync(workload).ConfigureAwait(false),
+                "smtp-source" => SmtpSourceRunner.Run(workload),
                 "smtpclient" => SystemNetMailRunner.Run(workload),
                 _ => throw new ArgumentException($"No .NET worker for client \"{workload.Client}\"."),
             };

@@ -43,6 +43,22 @@ internal sealed class RunResult
     [JsonPropertyName("version")]
     public string Version { get; set; } = "";
 
+    /// <summary>Connections the client used (small messages).</summary>
+    [JsonPropertyName("connections")]
+    public int Connections { get; set; } = 1;
+
+    /// <summary>Latency scenario: round trips per message, worked out by the orchestrator (not sent by workers).</summary>
+    [JsonIgnore]
+    public double Turns { get; set; }
+
+    /// <summary>Latency scenario: turns per message as the relay counted them.</summary>
+    [JsonIgnore]
+    public double CountedTurns { get; set; }
+
+    /// <summary>Latency scenario: milliseconds per message without the added delay and with it.</summary>
+    [JsonIgnore]
+    public (double Direct, double Delayed) MsPerMessage { get; set; }
+
     /// <summary>Messages per second.</summary>
     [JsonIgnore]
     public double MessagesPerSecond => Seconds > 0 ? Messages / Seconds : 0;

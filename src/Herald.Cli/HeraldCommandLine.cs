@@ -26,6 +26,7 @@ internal static class HeraldCommandLine
         root.Subcommands.Add(VerifyCommand.Create(env));
         root.Subcommands.Add(ExpandCommand.Create(env));
         root.Subcommands.Add(ProbeCommand.Create(env));
+        root.Subcommands.Add(LoadCommand.Create(env));
         root.Subcommands.Add(CaptureCommand.Create(env, captureStarted));
         root.Subcommands.Add(ConfigCommand.Create(env));
         root.Subcommands.Add(QueueCommand.Create(env));

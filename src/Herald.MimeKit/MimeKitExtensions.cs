@@ -1,4 +1,5 @@
 using MimeKit;
+using MimeHeader = MimeKit.Header;
 
 namespace Herald.MimeKit;
 
@@ -8,36 +9,70 @@ namespace Herald.MimeKit;
 /// </summary>
 public static class MimeKitExtensions
 {
+    // The address fields that make a message a resent one (RFC 5322 §3.6.6).
+    private static readonly HeaderId[] ResentAddressFields =
+        [HeaderId.ResentFrom, HeaderId.ResentSender, HeaderId.ResentTo, HeaderId.ResentCc, HeaderId.ResentBcc];
+
     /// <summary>
-    /// The envelope a message implies: the sender is <c>Resent-Sender</c>/<c>Resent-From</c> for a resent message,
-    /// else <c>Sender</c>, else the first <c>From</c> address; the recipients are <c>Resent-To/Cc/Bcc</c> for a
-    /// resent message, else <c>To</c>, <c>Cc</c> and <c>Bcc</c>, each address once.
+    /// The envelope a message implies, by the rule Herald applies to the header of any ready-made message it sends
+    /// (SmtpClient.SendBytes, <c>herald send --message</c>, <c>herald sendmail -t</c>). When the message carries Resent-*
+    /// address fields, its newest block of Resent-* fields decides: RFC 5322 §3.6.6 has each resending prepend a block of
+    /// its own, so the block nearest the top is the latest, and the older ones (whose recipients already had the
+    /// message) are not used. The sender is then <c>Resent-Sender</c>, else the first <c>Resent-From</c> address, and the
+    /// recipients are that block's <c>Resent-To</c>, <c>Resent-Cc</c> and <c>Resent-Bcc</c>. Otherwise the sender is
+    /// <c>Sender</c>, else the first <c>From</c> address, and the recipients are <c>To</c>, <c>Cc</c> and <c>Bcc</c>.
+    /// Each address is listed once, in that order.
     /// </summary>
     /// <param name="message">The message.</param>
     /// <returns>The sender's address and the recipients' addresses.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="message"/> is null.</exception>
     /// <exception cref="ArgumentException">The message names no sender or no recipient.</exception>
     public static (string From, IReadOnlyList<string> Recipients) GetEnvelope(this MimeMessage message)
     {
         ArgumentNullException.ThrowIfNull(message);
-        bool resent = message.ResentFrom.Count > 0 || message.ResentSender is not null;
-        var sender = resent
-            ? message.ResentSender ?? message.ResentFrom.Mailboxes.FirstOrDefault()
-            : message.Sender ?? message.From.Mailboxes.FirstOrDefault();
-        var lists = resent
-            ? new[] { message.ResentTo, message.ResentCc, message.ResentBcc }
-            : new[] { message.To, message.Cc, message.Bcc };
-        var recipients = lists.SelectMany(l => l.Mailboxes).Select(m => m.Address)
-            .Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+        var headers = message.Headers;
+        int first = 0;
+        while (first < headers.Count && !ResentAddressFields.Contains(headers[first].Id))
+        {
+            first++;
+        }
+        bool resent = first < headers.Count;
+        string? sender;
+        IEnumerable<MailboxAddress> recipients;
+        if (resent)
+        {
+            // The block runs on while the fields are Resent-* ones (Resent-Date and Resent-Message-ID included).
+            var block = headers.Skip(first).TakeWhile(h => h.Field.StartsWith("Resent-", StringComparison.OrdinalIgnoreCase)).ToList();
+            sender = (Mailboxes(block, HeaderId.ResentSender).FirstOrDefault() ?? Mailboxes(block, HeaderId.ResentFrom).FirstOrDefault())
+                ?.Address;
+            recipients = Mailboxes(block, HeaderId.ResentTo).Concat(Mailboxes(block, HeaderId.ResentCc))
+                .Concat(Mailboxes(block, HeaderId.ResentBcc));
+        }
+        else
+        {
+            sender = (message.Sender ?? message.From.Mailboxes.FirstOrDefault())?.Address;
+            recipients = new[] { message.To, message.Cc, message.Bcc }.SelectMany(l => l.Mailboxes);
+        }
         if (sender is null)
         {
-            throw new ArgumentException("The message has no sender: set From (or Sender).", nameof(message));
+            throw new ArgumentException(resent
+                ? "The message has no sender: its newest block of Resent-* fields has no Resent-From (or Resent-Sender)."
+                : "The message has no sender: set From (or Sender).", nameof(message));
         }
-        if (recipients.Count == 0)
+        var addresses = recipients.Select(m => m.Address).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+        if (addresses.Count == 0)
         {
-            throw new ArgumentException("The message has no recipient: set To, Cc or Bcc.", nameof(message));
+            throw new ArgumentException(resent
+                ? "The message has no recipient: its newest block of Resent-* fields has no Resent-To, Resent-Cc or Resent-Bcc."
+                : "The message has no recipient: set To, Cc or Bcc.", nameof(message));
         }
-        return (sender.Address, recipients);
+        return (sender, addresses);
     }
+
+    // The mailboxes of the fields named by id (groups opened), read the way MimeKit reads its own address lists.
+    private static IEnumerable<MailboxAddress> Mailboxes(IEnumerable<MimeHeader> fields, HeaderId id) =>
+        fields.Where(h => h.Id == id)
+            .SelectMany(h => InternetAddressList.TryParse(ParserOptions.Default, h.RawValue, out var list) ? list.Mailboxes : []);
 
     /// <summary>
     /// Sends <paramref name="message"/> with <paramref name="smtp"/>, written by MimeKit straight onto the connection.

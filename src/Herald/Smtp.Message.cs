@@ -404,7 +404,8 @@ public partial class Smtp
 
     /// <summary>
     /// The bytes DATA sends: the raw Message when set; otherwise the computed headers followed by the message stream
-    /// or MessageText. A non-ASCII MessageText goes as 8-bit when the server offers 8BITMIME, else as quoted-printable.
+    /// or MessageText. A non-ASCII MessageText goes as 8-bit when the server offers 8BITMIME, else as quoted-printable;
+    /// one with a line over 998 octets or a NUL goes quoted-printable (<see cref="TextStats.Choose"/>).
     /// </summary>
     private MessageSource BuildSource(Capabilities caps)
     {
@@ -437,11 +438,14 @@ public partial class Smtp
             _transferBytes = null;
             return new StreamMessageSource(Encoding.UTF8.GetBytes(HeadText(streamHeaders)), stream, _closeStreamAfterTransfer);
         }
-        // RFC 5322 §2.1.1 caps a line at 998 octets; a body with a longer line is sent quoted-printable, whose soft
-        // line breaks keep every line short and are undone by the reader.
-        var transfer = HasOverlongLine(_messageText) ? BodyEncoding.QuotedPrintable
-            : Ascii.IsValid(_messageText) ? BodyEncoding.None
-            : caps.EightBitMime ? BodyEncoding.EightBit : BodyEncoding.QuotedPrintable;
+        // The rule the MIME writer follows too: a line over 998 octets (RFC 5322 §2.1.1) or a NUL goes quoted-printable,
+        // whose soft line breaks and =XX escapes the reader undoes.
+        var transfer = TextStats.Of(_messageText).Transfer(caps.EightBitMime) switch
+        {
+            TextTransfer.SevenBit => BodyEncoding.None,
+            TextTransfer.EightBit => BodyEncoding.EightBit,
+            _ => BodyEncoding.QuotedPrintable,
+        };
         // The body goes out in the Charset setting when that charset can hold it, otherwise in UTF-8; the headers'
         // Content-Type names the same charset.
         var charset = Charsets.Resolve(_charset, "Charset");
@@ -455,27 +459,6 @@ public partial class Smtp
         _transferBytes = null;
         return new TextMessageSource(Encoding.UTF8.GetBytes(HeadText(headers)), body,
             transfer == BodyEncoding.QuotedPrintable ? Encoding.ASCII : bodyEncoding);
-    }
-
-    /// <summary>True when a line of <paramref name="text"/> is longer than 998 octets in UTF-8.</summary>
-    private static bool HasOverlongLine(string text)
-    {
-        int octets = 0;
-        foreach (char c in text)
-        {
-            if (c is '\r' or '\n')
-            {
-                octets = 0;
-                continue;
-            }
-            // Upper bound per UTF-16 unit: 1 for ASCII, 3 otherwise (a surrogate pair is 4 octets for 2 units).
-            octets += c < 0x80 ? 1 : c < 0x800 ? 2 : char.IsSurrogate(c) ? 2 : 3;
-            if (octets > 998)
-            {
-                return true;
-            }
-        }
-        return false;
     }
 
     /// <summary>Called after a message went out: its headers now describe what was sent.</summary>

@@ -89,12 +89,15 @@ public partial class SmtpClient
     /// <summary>
     /// Sends a ready-made message (RFC 5322 header fields, empty line, body) as it is, over the open session. The
     /// envelope comes from <see cref="Msg"/> where it sets one (From/ReturnPath; SendTo/Cc/Bcc) and otherwise from the
-    /// message's own Sender/From and To/Cc/Bcc fields; its Bcc fields are left out of what is sent (config RemoveBCC).
+    /// message's own Sender/From and To/Cc/Bcc fields, or for a resent message from its newest block of Resent-* fields
+    /// (RFC 5322 §3.6.6), each address once; its Bcc and Resent-Bcc fields are left out of what is sent (config
+    /// RemoveBCC). A leading mbox "From " line is dropped, and a body that starts without the empty line gets one.
     /// Line ends are sent as CRLF and leading dots doubled, as SMTP requires.
     /// </summary>
     /// <param name="bytes">The message.</param>
     /// <exception cref="ArgumentNullException"><paramref name="bytes"/> is null.</exception>
-    /// <exception cref="SmtpException">As <see cref="SendMessage"/>; 10022 when the header block cannot be read.</exception>
+    /// <exception cref="SmtpException">As <see cref="SendMessage"/>; 10022 when the header block cannot be read (no
+    /// empty line ends it within 1 MiB, or an address field that is needed is malformed).</exception>
     public void SendBytes(byte[] bytes)
     {
         ArgumentNullException.ThrowIfNull(bytes);
@@ -274,7 +277,7 @@ public partial class SmtpClient
             await _call.OnSessionAsync(io, scope, (Self: this, Stream: stream, Options: options), static async (io, guard, state) =>
             {
                 var engine = state.Self.Engine;
-                using var prepared = await RawMessage.PrepareAsync(io, state.Stream, state.Options, spool: engine.Capabilities.Size,
+                using var prepared = await ReadyMessage.PrepareAsync(io, state.Stream, state.Options, spool: engine.Capabilities.Size,
                     guard.Token).ConfigureAwait(false);
                 await engine.SendMailAsync(io, guard, prepared.Envelope, prepared.Source).ConfigureAwait(false);
                 return true;

@@ -31,10 +31,10 @@ public partial class SmtpClient
     /// <summary>
     /// How a ready-made message gets its envelope: the reverse path from Msg.ReturnPath, Msg.Sender or Msg.From when one
     /// is set, and the recipients from Msg.SendTo, Cc and Bcc when any is set; whatever Msg leaves open comes from the
-    /// message's own header fields.
+    /// message's own header fields (<see cref="MessageHeaders.ToEnvelope"/>).
     /// </summary>
     /// <exception cref="SmtpException">10022 when a Msg address cannot be read.</exception>
-    private RawMessageOptions RawOptions(SmtpClientConfig config)
+    private ReadyMessageOptions RawOptions(SmtpClientConfig config)
     {
         string? reversePath = null;
         if (_msg.ReturnPath == "<>")
@@ -61,7 +61,7 @@ public partial class SmtpClient
         {
             recipients.AddRange(AddressParser.ParseList(list, what).Select(a => new EnvelopeRecipient(a.Address, kind, "")));
         }
-        return new RawMessageOptions
+        return new ReadyMessageOptions
         {
             ReversePath = reversePath,
             Recipients = recipients,

@@ -108,10 +108,19 @@ public sealed class SmtpPool : IAsyncDisposable, IDisposable
     {
         ArgumentNullException.ThrowIfNull(message);
         var addresses = message.GetEnvelope();
-        var recipients = addresses.To.Select(a => new EnvelopeRecipient(a, RecipientKind.To, ""))
-            .Concat(addresses.Cc.Select(a => new EnvelopeRecipient(a, RecipientKind.Cc, "")))
-            .Concat(addresses.Bcc.Select(a => new EnvelopeRecipient(a, RecipientKind.Bcc, "")))
-            .ToList();
+        var recipients = new List<EnvelopeRecipient>(addresses.To.Count + addresses.Cc.Count + addresses.Bcc.Count);
+        foreach (var a in addresses.To)
+        {
+            recipients.Add(new EnvelopeRecipient(a, RecipientKind.To, ""));
+        }
+        foreach (var a in addresses.Cc)
+        {
+            recipients.Add(new EnvelopeRecipient(a, RecipientKind.Cc, ""));
+        }
+        foreach (var a in addresses.Bcc)
+        {
+            recipients.Add(new EnvelopeRecipient(a, RecipientKind.Bcc, ""));
+        }
         // Every attempt writes the same message: the Date, Message-ID and MIME boundaries of the first one.
         var first = DateTimeOffset.Now;
         string? id = null;

@@ -5,7 +5,8 @@ namespace Herald.Throughput.Runners;
 /// <summary>
 /// Herald's <see cref="Smtp"/> component, synchronous or asynchronous: From/SendTo/Subject/MessageText for the small
 /// messages (so headers, Date and Message-ID are built per message, as for the other clients), and the generated
-/// body through <see cref="Smtp.SetMessageStream"/> for the large one.
+/// body through <see cref="Smtp.SetMessageStream"/> for the large one. With more than one connection, that many
+/// components send side by side (threads for Send, tasks for SendAsync), each over its own session.
 /// </summary>
 internal static class HeraldRunner
 {
@@ -19,23 +20,27 @@ internal static class HeraldRunner
         {
             Client = w.Client,
             Scenario = w.Scenario,
+            Connections = w.Connections,
             Version = typeof(Smtp).Assembly.GetName().Version?.ToString() ?? "",
         };
-        using var smtp = new Smtp { MailServer = w.Host, MailPort = w.Port, From = w.From, SendTo = w.To };
         if (w.Scenario == "small")
         {
             string body = w.SmallBody();
-            await SessionAsync(smtp, useAsync, int.MaxValue, body, w.WarmupSeconds).ConfigureAwait(false);
+            if (w.WarmupSeconds > 0)
+            {
+                await SessionsAsync(w, useAsync, int.MaxValue, body, w.WarmupSeconds, timeSetup: true).ConfigureAwait(false);
+            }
             result.RssStartKiB = ProcessMemory.CurrentKiB();
-            double cpu = ProcessMemory.CpuSeconds();
-            var clock = Stopwatch.StartNew();
-            result.Messages = await SessionAsync(smtp, useAsync, w.Messages, body, w.Seconds).ConfigureAwait(false);
-            result.Seconds = clock.Elapsed.TotalSeconds;
-            result.CpuSeconds = ProcessMemory.CpuSeconds() - cpu;
+            var (messages, seconds, cpu) = await SessionsAsync(w, useAsync, w.Messages, body, w.Seconds, w.TimeSessionSetup)
+                .ConfigureAwait(false);
+            result.Messages = messages;
+            result.Seconds = seconds;
+            result.CpuSeconds = cpu;
             result.BodyBytes = result.Messages * body.Length;
         }
         else
         {
+            using var smtp = new Smtp { MailServer = w.Host, MailPort = w.Port, From = w.From, SendTo = w.To };
             await Call(useAsync, smtp.Connect, smtp.ConnectAsync).ConfigureAwait(false);
             smtp.Subject = "Warm-up";
             for (int i = 0; i < LargeWarmups; i++)
@@ -60,21 +65,71 @@ internal static class HeraldRunner
         return result;
     }
 
-    // Connect, up to `count` messages within `seconds`, Disconnect. Returns how many were sent.
-    private static async Task<long> SessionAsync(Smtp smtp, bool useAsync, int count, string body, double seconds)
+    // w.Connections sessions side by side, up to `count` messages in all within `seconds`. Returns how many were sent,
+    // the timed seconds and the CPU seconds used in that time; connecting and QUIT are timed when timeSetup is true.
+    private static async Task<(long Messages, double Seconds, double Cpu)> SessionsAsync(Workload w, bool useAsync, int count,
+        string body, double seconds, bool timeSetup)
     {
-        var clock = Stopwatch.StartNew();
-        await Call(useAsync, smtp.Connect, smtp.ConnectAsync).ConfigureAwait(false);
-        smtp.MessageText = body;
-        int sent = 0;
-        while (sent < count && clock.Elapsed.TotalSeconds < seconds)
+        var sessions = Enumerable.Range(0, w.Connections)
+            .Select(_ => new Smtp { MailServer = w.Host, MailPort = w.Port, From = w.From, SendTo = w.To, MessageText = body })
+            .ToList();
+        try
         {
-            smtp.Subject = Workload.Subject(sent);
-            await Call(useAsync, smtp.Send, smtp.SendAsync).ConfigureAwait(false);
-            sent++;
+            if (!timeSetup)
+            {
+                await ForEachAsync(sessions, useAsync, smtp => Call(useAsync, smtp.Connect, smtp.ConnectAsync)).ConfigureAwait(false);
+            }
+            long sent = 0;
+            double cpu = ProcessMemory.CpuSeconds();
+            var clock = Stopwatch.StartNew();
+            await ForEachAsync(sessions, useAsync, async smtp =>
+            {
+                if (timeSetup)
+                {
+                    await Call(useAsync, smtp.Connect, smtp.ConnectAsync).ConfigureAwait(false);
+                }
+                while (clock.Elapsed.TotalSeconds < seconds)
+                {
+                    long n = Interlocked.Increment(ref sent);
+                    if (n > count)
+                    {
+                        Interlocked.Decrement(ref sent);
+                        break;
+                    }
+                    smtp.Subject = Workload.Subject((int)n);
+                    await Call(useAsync, smtp.Send, smtp.SendAsync).ConfigureAwait(false);
+                }
+                if (timeSetup)
+                {
+                    await Call(useAsync, smtp.Disconnect, smtp.DisconnectAsync).ConfigureAwait(false);
+                }
+            }).ConfigureAwait(false);
+            double elapsed = clock.Elapsed.TotalSeconds;
+            double used = ProcessMemory.CpuSeconds() - cpu;
+            if (!timeSetup)
+            {
+                await ForEachAsync(sessions, useAsync, smtp => Call(useAsync, smtp.Disconnect, smtp.DisconnectAsync)).ConfigureAwait(false);
+            }
+            return (sent, elapsed, used);
         }
-        await Call(useAsync, smtp.Disconnect, smtp.DisconnectAsync).ConfigureAwait(false);
-        return sent;
+        finally
+        {
+            sessions.ForEach(s => s.Dispose());
+        }
+    }
+
+    // One session alone runs on this thread; several run side by side: threads for the blocking calls (as a program
+    // using Send would), tasks for the asynchronous ones.
+    private static Task ForEachAsync(List<Smtp> sessions, bool useAsync, Func<Smtp, Task> work)
+    {
+        if (sessions.Count == 1)
+        {
+            return work(sessions[0]);
+        }
+        return Task.WhenAll(sessions.Select(s => useAsync
+            ? Task.Run(() => work(s))
+            : Task.Factory.StartNew(() => work(s).GetAwaiter().GetResult(), CancellationToken.None,
+                TaskCreationOptions.LongRunning, TaskScheduler.Default)));
     }
 
     private static Task Call(bool useAsync, Action sync, Func<CancellationToken, Task> async)

@@ -246,7 +246,7 @@ internal static class SendmailCommand
         }
         if (arguments.Extract)
         {
-            recipients = recipients.Concat(envelope.Recipients).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+            recipients = recipients.Concat(envelope.Addresses).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
         }
         if (recipients.Count == 0)
         {

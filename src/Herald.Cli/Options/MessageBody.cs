@@ -17,9 +17,6 @@ internal sealed class MessageBody : IDisposable
     /// <summary>The largest body handled in memory.</summary>
     public const int InMemoryLimit = 1 << 20;
 
-    /// <summary>RFC 5322 §2.1.1: no line of a message may be longer than 998 octets.</summary>
-    private const int MaxLineOctets = 998;
-
     private const int BufferSize = 64 * 1024;
 
     /// <summary>How much of standard input is looked at to tell whether it is a whole message.</summary>
@@ -47,8 +44,9 @@ internal sealed class MessageBody : IDisposable
     /// <summary>The body's size in bytes (of the text as given, before any transfer encoding).</summary>
     public long Length { get; }
 
-    /// <summary>True for a streamed body that is not plain 7-bit text with short lines: it is sent quoted-printable
-    /// (RFC 2045 §6.7), which any server takes.</summary>
+    /// <summary>True for a streamed body that is not plain 7-bit text with short lines and no NUL
+    /// (<see cref="TextStats.Choose"/>, asked without 8BITMIME: the server is not known yet): it is sent
+    /// quoted-printable (RFC 2045 §6.7), which any server takes.</summary>
     public bool NeedsEncoding { get; }
 
     /// <summary>Reads or opens the body.</summary>
@@ -197,9 +195,10 @@ internal sealed class MessageBody : IDisposable
     {
         try
         {
-            var (bom, ascii, longestLine) = Scan(stream, source);
+            var (bom, ascii, hasNul, longestLine) = Scan(stream, source);
             stream.Position = bom;
-            return new MessageBody(null, stream, stream.Length - bom, !ascii || longestLine > MaxLineOctets, looksLikeMessage);
+            bool encode = TextStats.Choose(longestLine, !ascii, hasNul, eightBitMime: false) != TextTransfer.SevenBit;
+            return new MessageBody(null, stream, stream.Length - bom, encode, looksLikeMessage);
         }
         catch
         {
@@ -210,10 +209,11 @@ internal sealed class MessageBody : IDisposable
 
     /// <summary>
     /// Reads the stream once: the length of a UTF-8 byte order mark at its start (0 or 3), whether every byte is
-    /// ASCII, and the longest line in octets (CR and LF both end a line). Memory stays at one buffer.
+    /// ASCII, whether a NUL occurs, and the longest line in octets (CR and LF both end a line). Memory stays at one
+    /// buffer.
     /// </summary>
     /// <exception cref="CliException">65 when the bytes are not UTF-8, with the offset of the first bad one.</exception>
-    internal static (int Bom, bool Ascii, long LongestLine) Scan(Stream stream, string source)
+    internal static (int Bom, bool Ascii, bool HasNul, long LongestLine) Scan(Stream stream, string source)
     {
         byte[] buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
         char[] scratch = ArrayPool<char>.Shared.Rent(BufferSize);
@@ -224,6 +224,7 @@ internal sealed class MessageBody : IDisposable
             long offset = 0;     // stream offset of buffer[0]
             int bom = -1;
             bool ascii = true;
+            bool nul = false;
             long line = 0;
             long longest = 0;
             while (true)
@@ -247,6 +248,7 @@ internal sealed class MessageBody : IDisposable
                 var text = data[start..];
                 // Line lengths count only the new bytes (the carried ones were counted before).
                 var fresh = data[Math.Max(start, counted)..];
+                nul |= fresh.Contains((byte)0);
                 while (fresh.IndexOfAny((byte)'\r', (byte)'\n') is var end and >= 0)
                 {
                     longest = Math.Max(longest, line + end);
@@ -277,7 +279,7 @@ internal sealed class MessageBody : IDisposable
                 longest = Math.Max(longest, line);
                 if (final)
                 {
-                    return (bom, ascii, longest);
+                    return (bom, ascii, nul, longest);
                 }
                 carried = text.Length - used;
                 counted = carried;

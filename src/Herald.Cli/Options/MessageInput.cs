@@ -90,7 +90,7 @@ internal sealed class MessageInput
                 sender ??= envelope.Sender;
                 if (_to.Count + _cc.Count + _bcc.Count == 0)
                 {
-                    to = envelope.Recipients.Count > 0 ? envelope.Recipients
+                    to = envelope.Recipients.Count > 0 ? envelope.Addresses
                         : throw CliException.Usage($"--message {MessageFile}: the message names no recipient (no To, Cc or Bcc " +
                                                    "header); give them with --to ADDRESS.");
                 }

@@ -1,3 +1,5 @@
+using Herald.Message;
+
 namespace Herald.Cli.Options;
 
 /// <summary>
@@ -56,27 +58,13 @@ internal static class Spool
     /// <exception cref="CliException">73 when it cannot be created.</exception>
     public static FileStream CreateFile()
     {
-        string path = Path.Combine(Path.GetTempPath(), $"herald-body-{Guid.NewGuid():N}.tmp");
-        var options = new FileStreamOptions
-        {
-            Mode = FileMode.CreateNew,
-            Access = FileAccess.ReadWrite,
-            Share = FileShare.None,
-            BufferSize = BufferSize,
-            Options = FileOptions.DeleteOnClose | FileOptions.SequentialScan,
-        };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
         try
         {
-            return new FileStream(path, options);
+            return MessageSpool.CreateFile(Path.GetTempPath());
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (SmtpException e)
         {
-            throw new CliException(ExitCodes.CannotCreate, $"Cannot create a temporary file for the message in {Path.GetTempPath()}: " +
-                $"{e.Message}", e);
+            throw new CliException(ExitCodes.CannotCreate, e.Message, e);
         }
     }
 }

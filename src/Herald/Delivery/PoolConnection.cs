@@ -151,7 +151,7 @@ internal sealed class PoolConnection : IEngineEvents
     /// <summary>Sends what is queued as one pipelined stream.</summary>
     private async ValueTask<bool> SendAsync<TIO>(TIO io, OperationGuard guard) where TIO : struct, ISmtpIO
     {
-        await _call.Engine.SendPipelinedAsync(io, guard, Take, Done).ConfigureAwait(false);
+        await _call.Engine.SendPipelinedAsync(io, guard, Take, Done, overlap: true).ConfigureAwait(false);
         return true;
     }
 

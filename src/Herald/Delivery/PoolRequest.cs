@@ -69,6 +69,11 @@ internal sealed class PoolRequest
     /// </summary>
     public Envelope? Record(MailJob job)
     {
+        if (!job.Prepared)
+        {
+            // Taken ahead for the pipeline, handed back unsent when the session ended: that was no attempt.
+            Attempts--;
+        }
         if (job.Failure is not null)
         {
             LastError = job.Failure.Message;
@@ -88,9 +93,17 @@ internal sealed class PoolRequest
         switch (job.Outcome)
         {
             case JobOutcome.Delivered:
-                // Recipients refused for now (4xx) get another attempt of their own; the others are done.
-                var retry = job.Envelope.Recipients.Where((r, i) => job.RecipientReplies[i] is { Code: >= 400 and < 500 }).ToList();
-                return retry.Count > 0 ? Pending = Reduced(retry) : null;
+                // Recipients refused for now (4xx) get another attempt of their own; the others are done. (A loop that
+                // allocates only when there is one: this runs for every message.)
+                List<EnvelopeRecipient>? retry = null;
+                for (int i = 0; i < job.RecipientReplies.Length; i++)
+                {
+                    if (job.RecipientReplies[i] is { Code: >= 400 and < 500 })
+                    {
+                        (retry ??= []).Add(job.Envelope.Recipients[i]);
+                    }
+                }
+                return retry is not null ? Pending = Reduced(retry) : null;
             case JobOutcome.Deferred:
                 return Pending;
             default:
@@ -108,7 +121,11 @@ internal sealed class PoolRequest
         {
             recipients[i] = _results[i] ?? new RecipientResult(Original.Recipients[i].Address, false, 0, "", "");
         }
-        int accepted = recipients.Count(r => r.Accepted);
+        int accepted = 0;
+        foreach (var r in recipients)
+        {
+            accepted += r.Accepted ? 1 : 0;
+        }
         var status = last?.Outcome switch
         {
             JobOutcome.Uncertain => DeliveryStatus.MayHaveBeenDelivered,

@@ -82,6 +82,8 @@ internal sealed class EngineCall : IDisposable
     /// <param name="scope">The call's scope.</param>
     /// <param name="state">Passed to <paramref name="operation"/>.</param>
     /// <param name="operation">The work.</param>
+    // Called once or more per message: the box of a call that suspends is pooled rather than allocated each time.
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<T> WithSessionAsync<TIO, TState, T>(TIO io, Scope scope, TState state,
         Func<TIO, OperationGuard, TState, ValueTask<T>> operation) where TIO : struct, ISmtpIO
     {
@@ -123,6 +125,8 @@ internal sealed class EngineCall : IDisposable
     /// <param name="scope">The call's scope.</param>
     /// <param name="state">Passed to <paramref name="operation"/>.</param>
     /// <param name="operation">The work.</param>
+    // Called once or more per message: the box of a call that suspends is pooled rather than allocated each time.
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<T> OnSessionAsync<TIO, TState, T>(TIO io, Scope scope, TState state,
         Func<TIO, OperationGuard, TState, ValueTask<T>> operation) where TIO : struct, ISmtpIO
     {

@@ -74,11 +74,32 @@ internal sealed class MailJob
     /// <summary>The commands of its envelope, as made for the session it is sent on.</summary>
     internal List<string> Commands { get; set; } = [];
 
+    /// <summary>
+    /// The engine began to make the job's commands. False for a job taken ahead while replies were awaited and handed
+    /// back (<see cref="JobOutcome.Deferred"/>) because the session ended first: nothing of it was tried.
+    /// </summary>
+    internal bool Prepared { get; set; }
+
     /// <summary>The envelope starts with RSET (an earlier transaction on the session did not complete).</summary>
     internal bool ResetFirst { get; set; }
 
     /// <summary>The number of recipients the server accepted.</summary>
-    public int AcceptedCount => RecipientReplies.Count(r => r is { IsSuccess: true });
+    public int AcceptedCount
+    {
+        get
+        {
+            // Read several times per message on the pipelined path: a plain loop, no enumerator.
+            int accepted = 0;
+            foreach (var reply in RecipientReplies)
+            {
+                if (reply is { IsSuccess: true })
+                {
+                    accepted++;
+                }
+            }
+            return accepted;
+        }
+    }
 
     /// <summary>Decides the outcome from a refusal: 4xx defers, 5xx refuses.</summary>
     public void Fail(SmtpReply reply)

@@ -52,11 +52,18 @@ internal sealed partial class SmtpEngine
     /// <param name="guard">The call's guard.</param>
     /// <param name="take">Returns the next job, or null when none is waiting.</param>
     /// <param name="done">Called once per job, as soon as its <see cref="MailJob.Outcome"/> is known.</param>
+    /// <param name="overlap">Overlap the caller's work with the round trips (the pool): the next job is taken while the
+    /// replies to the previous ones are awaited, and a job whose replies are all read is completed only after the next
+    /// write has gone out. A caller whose <paramref name="take"/> has side effects or depends on the previous outcome,
+    /// or whose <paramref name="done"/> must record an acceptance before anything else is sent (the queue claims a
+    /// file, may stop at the first failure, and journals each accepted message), leaves it off: then each job is
+    /// completed as soon as its last reply is read, and the next is taken after that.</param>
     /// <exception cref="Exception">The session failed: the jobs in flight (and one whose preparation failed) were
     /// first completed as <see cref="JobOutcome.Deferred"/> (the end of their data was not sent) or
     /// <see cref="JobOutcome.Uncertain"/> (it was, and no reply came), then the failure is thrown for the caller to
     /// translate.</exception>
-    public async ValueTask SendPipelinedAsync<TIO>(TIO io, OperationGuard guard, Func<MailJob?> take, Action<MailJob> done)
+    public async ValueTask SendPipelinedAsync<TIO>(TIO io, OperationGuard guard, Func<MailJob?> take, Action<MailJob> done,
+        bool overlap = false)
         where TIO : struct, ISmtpIO
     {
         var connection = Connection;
@@ -67,12 +74,15 @@ internal sealed partial class SmtpEngine
         Flight? pending = null;   // the end of its data is written or queued; its last replies are unread
         Flight? current = null;   // its envelope is written; its replies are unread
         MailJob? taken = null;    // handed out by take and not in flight yet (being prepared)
+        Flight? answered = null;  // every reply read; completed after the next write, off the path between reply and write
+        MailJob? next = null;     // taken while replies were awaited, so making its message overlapped the round trip
         byte[]? chunk = bdat ? ArrayPool<byte>.Shared.Rent(Options.ChunkSize) : null;
         try
         {
             while (true)
             {
-                var job = take();
+                var job = next ?? take();
+                next = null;
                 taken = job;
                 current = job is null ? null : await PrepareAsync(io, guard, job, caps, bdat, pipelining, chunk, done).ConfigureAwait(false);
                 taken = null;
@@ -95,19 +105,37 @@ internal sealed partial class SmtpEngine
                     pending.EndSent = true; // this write carries it
                 }
                 await connection.FlushAsync(io, guard).ConfigureAwait(false);
+                if (answered is not null)
+                {
+                    // The caller learns of the message just answered now that the next write is out: completing it (its
+                    // result, the caller's task) no longer delays that write.
+                    Complete(answered, done);
+                    answered = null;
+                }
+                if (overlap && (pending is not null || current is not null))
+                {
+                    // Replies are awaited next: the job after this one is taken now (its message made, nothing of it
+                    // queued), so that work overlaps the round trip instead of following it.
+                    next = take();
+                }
                 if (pending is not null)
                 {
                     await FinishAsync(io, guard, pending).ConfigureAwait(false);
-                    Complete(pending, done);
+                    answered = pending;
                     pending = null;
+                    if (!overlap)
+                    {
+                        Complete(answered, done);
+                        answered = null;
+                    }
                 }
                 if (current is null)
                 {
-                    if (job is null)
+                    if (job is null && next is null)
                     {
                         break;
                     }
-                    continue; // that job was refused before anything of it was sent
+                    continue; // nothing was waiting, or that job was refused before anything of it was sent
                 }
                 if (current.Whole)
                 {
@@ -146,12 +174,22 @@ internal sealed partial class SmtpEngine
                 pending = current;
                 current = null;
             }
+            if (answered is not null)
+            {
+                Complete(answered, done);
+                answered = null;
+            }
         }
         catch (Exception e)
         {
             // What is queued and unsent must never go out (a later QUIT would flush it): a job is reported as not sent
             // below, and the session is in no known state anyway.
             connection.Abort();
+            if (answered is not null)
+            {
+                Complete(answered, done); // its outcome was settled by its replies
+                answered = null;
+            }
             if (pending is not null)
             {
                 Abandon(pending, pending.EndSent ? JobOutcome.Uncertain : JobOutcome.Deferred, e, guard, done);
@@ -165,6 +203,10 @@ internal sealed partial class SmtpEngine
                 // Its preparation failed (the session was stopped, or its whole chunk could not be written): every job
                 // that take handed out is completed, so its caller is never left waiting.
                 Abandon(new Flight(taken), _endOfDataSent ? JobOutcome.Uncertain : JobOutcome.Deferred, e, guard, done);
+            }
+            if (next is not null)
+            {
+                Abandon(new Flight(next), JobOutcome.Deferred, e, guard, done); // taken, nothing of it sent
             }
             throw;
         }
@@ -188,6 +230,7 @@ internal sealed partial class SmtpEngine
         bool pipelining, byte[]? chunk, Action<MailJob> done) where TIO : struct, ISmtpIO
     {
         var flight = new Flight(job);
+        job.Prepared = true;
         _endOfDataSent = false;
         try
         {
@@ -490,15 +533,18 @@ internal sealed partial class SmtpEngine
     }
 
     /// <summary>Reads one reply of a pipelined group; a 421 ends the session.</summary>
-    private async ValueTask<SmtpReply> ReadJobReplyAsync<TIO>(TIO io, OperationGuard guard) where TIO : struct, ISmtpIO
+    /// <remarks>Most replies of a group are already buffered: those complete without an asynchronous state machine.</remarks>
+    private ValueTask<SmtpReply> ReadJobReplyAsync<TIO>(TIO io, OperationGuard guard) where TIO : struct, ISmtpIO
     {
-        var reply = await ReadReplyAsync(io, guard).ConfigureAwait(false);
-        if (reply.Code == 421)
-        {
-            throw ReplyError(reply, "The server ended the session");
-        }
-        return reply;
+        var pending = ReadReplyAsync(io, guard);
+        return pending.IsCompletedSuccessfully ? new ValueTask<SmtpReply>(JobReply(pending.Result)) : AwaitJobReplyAsync(pending);
     }
+
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<SmtpReply> AwaitJobReplyAsync(ValueTask<SmtpReply> pending) => JobReply(await pending.ConfigureAwait(false));
+
+    private SmtpReply JobReply(SmtpReply reply) =>
+        reply.Code == 421 ? throw ReplyError(reply, "The server ended the session") : reply;
 
     private void Abandon(Flight flight, JobOutcome outcome, Exception failure, OperationGuard guard, Action<MailJob> done)
     {

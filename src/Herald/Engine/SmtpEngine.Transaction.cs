@@ -19,6 +19,7 @@ internal sealed partial class SmtpEngine
     /// rejected recipient could stop the transaction, since data sent with the envelope cannot be withdrawn.
     /// </summary>
     /// <exception cref="SmtpException">The server refused the message (161), or the connection failed (162).</exception>
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<TransactionResult> SendMailAsync<TIO>(TIO io, OperationGuard guard, Envelope envelope, MessageSource message)
         where TIO : struct, ISmtpIO
     {

@@ -324,9 +324,18 @@ internal sealed partial class SmtpEngine : IDisposable
     }
 
     /// <summary>Reads one reply, traces it, and remembers it as LastReply. A 421 closes the session (RFC 5321 §3.8).</summary>
-    private async ValueTask<SmtpReply> ReadReplyAsync<TIO>(TIO io, OperationGuard guard) where TIO : struct, ISmtpIO
+    /// <remarks>A reply that was already buffered completes here without an asynchronous state machine.</remarks>
+    private ValueTask<SmtpReply> ReadReplyAsync<TIO>(TIO io, OperationGuard guard) where TIO : struct, ISmtpIO
     {
-        var reply = await Connection.ReadReplyAsync(io, guard).ConfigureAwait(false);
+        var pending = Connection.ReadReplyAsync(io, guard);
+        return pending.IsCompletedSuccessfully ? new ValueTask<SmtpReply>(Received(pending.Result)) : AwaitReplyAsync(pending);
+    }
+
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<SmtpReply> AwaitReplyAsync(ValueTask<SmtpReply> pending) => Received(await pending.ConfigureAwait(false));
+
+    private SmtpReply Received(SmtpReply reply)
+    {
         LastReply = reply;
         if (_events.WantsTrace)
         {

@@ -7,10 +7,12 @@ namespace Herald.Message;
 /// <summary>
 /// Reads a complete message (RFC 5322) from another stream and passes it on with its header block edited: Bcc and
 /// Resent-Bcc fields removed with their continuation lines (RFC 5322 §3.6.3: the blind copies must not see each other),
-/// a leading mbox <c>From </c> line dropped, and, on request, fields added at the end of the block. The body is passed
-/// through untouched, a buffer at a time. Only the header block is held in memory (at most
-/// <see cref="MaxHeaderBytes"/>), which is what <c>sendmail -t</c> and a component's "recipients from the headers" need:
-/// <see cref="ReadHeaders"/> reads it, before anything is sent, to tell the envelope.
+/// a leading mbox <c>From </c> line dropped, the empty line put back before a body that started without one, and, on
+/// request, fields added at the end of the block. The body is passed through untouched, a buffer at a time. Only the
+/// header block is held in memory (at most <see cref="MaxHeaderBytes"/> by default), which is what <c>sendmail -t</c>
+/// and a client's "recipients from the headers" need: <see cref="ReadHeaders"/> reads it, before anything is sent, to
+/// tell the envelope (<see cref="MessageHeaders.ToEnvelope"/>). This is the one reader of ready-made messages: the
+/// SmtpClient facade's SendBytes/SendFile/SendStream and the command line's <c>--message</c> and <c>sendmail</c> use it.
 /// </summary>
 /// <remarks>
 /// When the source can seek, so can this stream (its length is the edited header block plus the rest of the source),
@@ -20,7 +22,8 @@ namespace Herald.Message;
 /// </remarks>
 internal sealed class HeaderFilterStream : Stream
 {
-    /// <summary>The largest header block read (Postfix's default header_size_limit is 100 KiB for one field).</summary>
+    /// <summary>The largest header block read by default (Postfix's default header_size_limit is 100 KiB for one field;
+    /// real header blocks are a few kilobytes).</summary>
     public const int MaxHeaderBytes = 1 << 20;
 
     private const int ReadSize = 16 * 1024;
@@ -28,6 +31,7 @@ internal sealed class HeaderFilterStream : Stream
     private readonly Stream _source;
     private readonly bool _removeBcc;
     private readonly bool _leaveOpen;
+    private readonly int _maxHeaderBytes;
     private readonly long _origin;                  // the source's position when this stream was made (-1: cannot seek)
     private MessageHeaders? _headers;
     private HeaderBlockScanner? _scanner;
@@ -39,16 +43,20 @@ internal sealed class HeaderFilterStream : Stream
     private int _leftover;                          // next unsent byte of _block past the header block (source cannot seek)
     private bool _bodyStarted;                      // a byte after the edited header block was read
     private long _bodyRead;                         // bytes of the body passed on
+    private bool _sourceEnded;                      // the source ended while the header block was read
 
     /// <summary>Wraps <paramref name="source"/>, read from its current position.</summary>
     /// <param name="source">The message.</param>
     /// <param name="removeBcc">True to leave the Bcc and Resent-Bcc fields out.</param>
     /// <param name="leaveOpen">True to leave <paramref name="source"/> open when this stream is disposed.</param>
+    /// <param name="maxHeaderBytes">The longest header block accepted.</param>
     /// <exception cref="ArgumentNullException"><paramref name="source"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="source"/> cannot be read.</exception>
-    public HeaderFilterStream(Stream source, bool removeBcc = true, bool leaveOpen = false)
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxHeaderBytes"/> is not positive.</exception>
+    public HeaderFilterStream(Stream source, bool removeBcc = true, bool leaveOpen = false, int maxHeaderBytes = MaxHeaderBytes)
     {
         ArgumentNullException.ThrowIfNull(source);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxHeaderBytes);
         if (!source.CanRead)
         {
             throw new ArgumentException("The message stream must be readable.", nameof(source));
@@ -56,6 +64,7 @@ internal sealed class HeaderFilterStream : Stream
         _source = source;
         _removeBcc = removeBcc;
         _leaveOpen = leaveOpen;
+        _maxHeaderBytes = maxHeaderBytes;
         _origin = source.CanSeek ? source.Position : -1;
     }
 
@@ -105,11 +114,25 @@ internal sealed class HeaderFilterStream : Stream
         set => Seek(value, SeekOrigin.Begin);
     }
 
+    /// <summary>
+    /// Once the header block was read: true when the message has a body after it, or may have one (a source that cannot
+    /// seek and did not end within what was read).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The header block was not read yet.</exception>
+    public bool HasBody
+    {
+        get
+        {
+            var scanner = _scanner ?? throw new InvalidOperationException("The header block was not read yet.");
+            return CanSeek ? _source.Length > BodyOrigin : _blockFilled > scanner.End || !_sourceEnded;
+        }
+    }
+
     private long BodyOrigin => _origin + _scanner!.End;
 
     /// <summary>Reads the header block (once) and returns its fields.</summary>
     /// <returns>The fields.</returns>
-    /// <exception cref="SmtpException">10022 when no header block ends within <see cref="MaxHeaderBytes"/>.</exception>
+    /// <exception cref="SmtpException">10022 when no header block ends within the limit the stream was made with.</exception>
     /// <exception cref="IOException">The source failed.</exception>
     public MessageHeaders ReadHeaders()
     {
@@ -121,7 +144,7 @@ internal sealed class HeaderFilterStream : Stream
     /// <summary>Asynchronous <see cref="ReadHeaders"/>.</summary>
     /// <param name="cancellationToken">Stops the read.</param>
     /// <returns>The fields.</returns>
-    /// <exception cref="SmtpException">10022 when no header block ends within <see cref="MaxHeaderBytes"/>.</exception>
+    /// <exception cref="SmtpException">10022 when no header block ends within the limit the stream was made with.</exception>
     public Task<MessageHeaders> ReadHeadersAsync(CancellationToken cancellationToken) =>
         ReadHeadersAsync(new AsyncIO(), cancellationToken).AsTask();
 
@@ -228,23 +251,25 @@ internal sealed class HeaderFilterStream : Stream
             return _headers;
         }
         var scanner = new HeaderBlockScanner();
-        var block = new byte[ReadSize];
+        var block = new byte[Math.Min(ReadSize, _maxHeaderBytes)];
         int filled = 0;
         while (true)
         {
             if (filled == block.Length)
             {
-                if (block.Length >= MaxHeaderBytes)
+                if (block.Length >= _maxHeaderBytes)
                 {
+                    string limit = _maxHeaderBytes % (1 << 20) == 0 ? $"{_maxHeaderBytes >> 20} MiB" : $"{_maxHeaderBytes} bytes";
                     throw new SmtpException(SmtpErrorCodes.InvalidArgument,
-                        $"The message's header block is longer than {MaxHeaderBytes >> 20} MiB: no empty line ends it. Check that " +
-                        "the input is an RFC 5322 message (header fields, an empty line, the body).");
+                        $"The message's header block is longer than {limit}: no empty line ends it. Check that the input is " +
+                        "an RFC 5322 message (header fields, an empty line, the body).");
                 }
-                Array.Resize(ref block, Math.Min(MaxHeaderBytes, block.Length * 2));
+                Array.Resize(ref block, Math.Min(_maxHeaderBytes, block.Length * 2));
             }
             int n = await io.ReadAsync(_source, block.AsMemory(filled), cancellationToken).ConfigureAwait(false);
             filled += n;
-            if (scanner.Scan(block.AsSpan(0, filled), final: n == 0))
+            _sourceEnded = n == 0;
+            if (scanner.Scan(block.AsSpan(0, filled), final: _sourceEnded))
             {
                 break;
             }

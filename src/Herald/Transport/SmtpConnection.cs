@@ -115,9 +115,31 @@ internal sealed class SmtpConnection : IDisposable
     public void DiscardPendingWrites() => _writeLength = 0;
 
     /// <summary>Reads one complete reply.</summary>
+    /// <remarks>
+    /// A reply already buffered (the second and later replies of a pipelined group usually arrive in the same read as
+    /// the first) is returned without entering the asynchronous method at all; only a reply that needs a read goes
+    /// through the state machine.
+    /// </remarks>
     /// <exception cref="SmtpProtocolException">The reply is malformed or too long.</exception>
     /// <exception cref="ConnectionClosedException">The server closed the connection.</exception>
-    public async ValueTask<SmtpReply> ReadReplyAsync<TIO>(TIO io, OperationGuard guard) where TIO : struct, ISmtpIO
+    public ValueTask<SmtpReply> ReadReplyAsync<TIO>(TIO io, OperationGuard guard) where TIO : struct, ISmtpIO
+    {
+        if (_readEnd > _readStart)
+        {
+            var reply = _parser.Feed(_readBuffer.AsSpan(_readStart, _readEnd - _readStart), out int consumed);
+            _readStart += consumed;
+            if (reply is not null)
+            {
+                return new ValueTask<SmtpReply>(reply);
+            }
+        }
+        return ReadMoreAsync(io, guard);
+    }
+
+    // A reply that is not complete in the buffer: read until it is. The box of a suspended call is pooled, since on a
+    // busy connection this suspends once or twice per message.
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<SmtpReply> ReadMoreAsync<TIO>(TIO io, OperationGuard guard) where TIO : struct, ISmtpIO
     {
         while (true)
         {

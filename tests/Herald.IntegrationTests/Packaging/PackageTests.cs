@@ -54,6 +54,20 @@ public sealed class PackageTests : IDisposable
             "T:Herald.Cli.HeraldCommandLine", "tools/net10.0/any/Herald.Cli.pdb", "src/Herald.Cli/Program.cs");
         CheckPackage(packages, "Herald.MimeKit", version, license, "lib/net10.0/Herald.MimeKit.xml",
             "T:Herald.MimeKit.MimeMessageContent", "lib/net10.0/Herald.MimeKit.pdb", "src/Herald.MimeKit/MimeKitExtensions.cs");
+        const string di = "Herald.Extensions.DependencyInjection";
+        CheckPackage(packages, di, version, license, $"lib/net10.0/{di}.xml",
+            "T:Microsoft.Extensions.DependencyInjection.SmtpPoolServiceCollectionExtensions", $"lib/net10.0/{di}.pdb",
+            $"src/{di}/SmtpPoolServiceCollectionExtensions.cs");
+        using (var package = ZipFile.OpenRead(Path.Combine(packages, $"{di}.{version}.nupkg")))
+        {
+            // It depends on the library of the same version and on the Microsoft.Extensions abstractions, nothing else.
+            var nuspec = XDocument.Parse(ReadText(package, $"{di}.nuspec"));
+            var dependencies = nuspec.Descendants().Where(e => e.Name.LocalName == "dependency")
+                .ToDictionary(e => e.Attribute("id")!.Value, e => e.Attribute("version")!.Value);
+            Assert.Equal(version, dependencies["Herald"]);
+            Assert.All(dependencies.Keys.Where(k => k != "Herald"), k => Assert.StartsWith("Microsoft.Extensions.", k));
+            Assert.Contains("Microsoft.Extensions.Options.ConfigurationExtensions", dependencies.Keys);
+        }
         using (var tool = ZipFile.OpenRead(Path.Combine(packages, $"Herald.Cli.{version}.nupkg")))
         {
             // The tool carries the library's API docs too, and says it is a tool with the command "herald".

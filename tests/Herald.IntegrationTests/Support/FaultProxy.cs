@@ -192,6 +192,13 @@ internal sealed partial class FaultProxy : IAsyncDisposable
                     ClientGone();
                     return;
                 }
+                lock (_gate)
+                {
+                    if (_cut)
+                    {
+                        continue; // after a cut: read the client's bytes to its end, then close (see Cut)
+                    }
+                }
                 int start = 0;
                 while (start < n)
                 {
@@ -203,7 +210,7 @@ internal sealed partial class FaultProxy : IAsyncDisposable
                     {
                         if (_cut)
                         {
-                            return;
+                            break;
                         }
                         if (_inData is { } transaction)
                         {
@@ -247,12 +254,12 @@ internal sealed partial class FaultProxy : IAsyncDisposable
                     if (cutNow)
                     {
                         Cut(FaultStep.MidData, null);
-                        return;
+                        break;
                     }
                     if (afterDot is not null)
                     {
                         Cut(FaultStep.AfterDot, afterDot);
-                        return;
+                        break;
                     }
                 }
             }
@@ -274,6 +281,13 @@ internal sealed partial class FaultProxy : IAsyncDisposable
                 }
                 if (n == 0)
                 {
+                    lock (_gate)
+                    {
+                        if (_cut)
+                        {
+                            return; // the client's side is closed once it has closed it (ClientGone)
+                        }
+                    }
                     EndClient();
                     return;
                 }
@@ -422,6 +436,7 @@ internal sealed partial class FaultProxy : IAsyncDisposable
             {
                 if (_cut)
                 {
+                    EndClient(); // the client has closed its side after a cut: nothing is left unread
                     return;
                 }
                 _cut = true;
@@ -455,8 +470,24 @@ internal sealed partial class FaultProxy : IAsyncDisposable
                     proxy.Cuts.Add((step, inWindow ? of?.MessageId : null));
                 }
             }
-            EndClient();
+            // A FIN after the replies already passed on, not a close: closing a socket with unread bytes from the client
+            // (a pipelining client has usually sent more) sends a reset, and a reset makes the client's kernel drop
+            // replies it had received and not yet read, such as the previous message's 250, so that message would be
+            // in doubt without the relay knowing. The client's side is read to its end, then closed (ClientGone).
+            EndClientSending();
             EndUpstream();
+        }
+
+        /// <summary>Sends the client a FIN after what was passed on; the socket stays open for reading.</summary>
+        private void EndClientSending()
+        {
+            try
+            {
+                client.Shutdown(SocketShutdown.Send);
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            {
+            }
         }
 
         /// <summary>Closes the client's connection at once.</summary>

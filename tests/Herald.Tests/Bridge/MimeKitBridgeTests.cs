@@ -1,5 +1,7 @@
 using System.Globalization;
+using System.Text;
 using System.Text.RegularExpressions;
+using Herald.Message;
 using Herald.MimeKit;
 using Herald.Tests.Infrastructure;
 using MimeKit;
@@ -138,6 +140,40 @@ public partial class MimeKitBridgeTests
         Assert.Equal("forwarder@example.org", resent.GetEnvelope().From);
         Assert.Equal(["new@example.net"], resent.GetEnvelope().Recipients);
         Assert.Throws<ArgumentException>(() => new MimeMessage().GetEnvelope());
+    }
+
+    [Fact]
+    public void AMessageResentTwiceGoesToItsNewestResentBlockAsHeraldsOwnReaderSendsIt()
+    {
+        const string text =
+            "Resent-Date: Mon, 2 Mar 2026 10:00:00 +0000\r\n" +
+            "Resent-From: carol@example.net\r\n" +
+            "Resent-Sender: desk@example.net\r\n" +
+            "Resent-To: dan@example.com, Team: erin@example.com, DAN@example.com;\r\n" +
+            "Resent-Bcc: hidden@example.com\r\n" +
+            "Received: from relay.example.org\r\n" +
+            "Resent-Date: Sun, 1 Mar 2026 09:00:00 +0000\r\n" +
+            "Resent-From: bob@example.com\r\n" +
+            "Resent-To: carol@example.net\r\n" +
+            "From: alice@example.org\r\n" +
+            "To: bob@example.com\r\n" +
+            "Subject: passed on twice\r\n\r\nBody.\r\n";
+        var message = MimeMessage.Load(new MemoryStream(Encoding.ASCII.GetBytes(text)));
+
+        var (from, recipients) = message.GetEnvelope();
+
+        Assert.Equal("desk@example.net", from);
+        Assert.Equal(["dan@example.com", "erin@example.com", "hidden@example.com"], recipients);
+        // The same rule as the header reader behind SmtpClient.SendBytes and herald sendmail -t.
+        using var raw = new HeaderFilterStream(new MemoryStream(Encoding.ASCII.GetBytes(text)));
+        var own = raw.ReadHeaders().GetEnvelope();
+        Assert.Equal(from, own.Sender);
+        Assert.Equal(recipients, own.Addresses);
+
+        // A block without its Resent-From is still a resending: the original recipients are not used.
+        var incomplete = MimeMessage.Load(
+            new MemoryStream("Resent-To: x@example.net\r\nFrom: a@example.org\r\nTo: b@example.org\r\n\r\n"u8.ToArray()));
+        Assert.Contains("Resent-From", Assert.Throws<ArgumentException>(() => incomplete.GetEnvelope()).Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -17,16 +17,17 @@ public sealed class StreamedBodyTests : IDisposable
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
-    private static (int Bom, bool Ascii, long LongestLine) Scan(byte[] bytes) =>
+    private static (int Bom, bool Ascii, bool HasNul, long LongestLine) Scan(byte[] bytes) =>
         MessageBody.Scan(new MemoryStream(bytes), "test");
 
     [Fact]
     public void ScanFindsTheByteOrderMarkNonAsciiAndTheLongestLine()
     {
-        Assert.Equal((0, true, 5), Scan("abc\r\nabcde\nx"u8.ToArray()));
-        Assert.Equal((3, true, 2), Scan([0xEF, 0xBB, 0xBF, (byte)'h', (byte)'i']));
-        Assert.Equal((0, false, 2), Scan("é\n"u8.ToArray())); // 2 octets
-        Assert.Equal((0, true, 0), Scan([]));
+        Assert.Equal((0, true, false, 5), Scan("abc\r\nabcde\nx"u8.ToArray()));
+        Assert.Equal((3, true, false, 2), Scan([0xEF, 0xBB, 0xBF, (byte)'h', (byte)'i']));
+        Assert.Equal((0, false, false, 2), Scan("é\n"u8.ToArray())); // 2 octets
+        Assert.Equal((0, true, false, 0), Scan([]));
+        Assert.Equal((0, true, true, 3), Scan("a\0b\n"u8.ToArray()));
     }
 
     [Fact]
@@ -36,7 +37,7 @@ public sealed class StreamedBodyTests : IDisposable
         var text = new System.Text.StringBuilder().Append('a', 65_535).Append('€').Append('b', 200_000 - 65_536).Append('\n')
             .Append("end").ToString();
         var bytes = System.Text.Encoding.UTF8.GetBytes(text);
-        Assert.Equal((0, false, 200_002), Scan(bytes)); // the euro sign is 3 octets
+        Assert.Equal((0, false, false, 200_002), Scan(bytes)); // the euro sign is 3 octets
 
         bytes[70_000] = 0xFF;
         var e = Assert.Throws<CliException>(() => Scan(bytes));
@@ -76,6 +77,20 @@ public sealed class StreamedBodyTests : IDisposable
         var (_, saved) = await CaptureAsync(["--body-file", file]);
 
         Assert.Equal(ContentEncoding.Default, Encoding(saved)); // no Content-Transfer-Encoding: 7bit
+        Assert.Equal(body, Text(saved));
+    }
+
+    [Fact]
+    public async Task ALargeAsciiFileWithANulGoesQuotedPrintableAndComesBackTheSame()
+    {
+        // RFC 2045 §2.7: 7bit data carries no NUL; the same rule decides as for a short body and for a MIME part.
+        string body = Lines(40_000, "plain ASCII text") + "a NUL \0 in the middle\n" + Lines(10, "after it");
+        string file = Path.Combine(_folder, "nul.txt");
+        await File.WriteAllTextAsync(file, body);
+
+        var (_, saved) = await CaptureAsync(["--body-file", file]);
+
+        Assert.Equal(ContentEncoding.QuotedPrintable, Encoding(saved));
         Assert.Equal(body, Text(saved));
     }
 

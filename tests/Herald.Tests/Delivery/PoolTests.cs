@@ -194,6 +194,14 @@ public class PoolTests
     }
 
     [Fact]
+    public void PoolConnectionsTurnNaglesAlgorithmOff()
+    {
+        // A pipelined message written while the previous one is unacknowledged must not wait for the server's delayed ACK.
+        Assert.True(PoolSettings.ToEngineOptions(new SmtpPoolOptions { Host = "h" }).Connect.Socket.NoDelay);
+        Assert.True(PoolSettings.ToEngineOptions(new SmtpPoolOptions { Host = "h", Proxy = "socks5://p:1080" }).Connect.Socket.NoDelay);
+    }
+
+    [Fact]
     public void TheRetryDelayDoublesWithJitterUpToTheMaximum()
     {
         var policy = new RetryPolicy(5, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10));

@@ -39,6 +39,26 @@ public class BodyEncodingTests
         Assert.EndsWith("\r\n\r\n" + body, message.Text, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task ANulGoesQuotedPrintableWhateverTheServerOffers(bool eightBitMime)
+    {
+        // RFC 2045 §2.7-2.8: neither 7bit nor 8bit data may carry NUL (the MIME writer follows the same rule).
+        await using var server = new FakeSmtpServer();
+        if (!eightBitMime)
+        {
+            server.Capabilities.Remove("8BITMIME");
+        }
+        string body = "before\r\na \0 inside, and ü\r\n";
+        var message = await SendAsync(server, body);
+        string text = message.Text;
+        Assert.Contains("Content-Transfer-Encoding: quoted-printable\r\n", text, StringComparison.Ordinal);
+        Assert.DoesNotContain('\0', text);
+        string wireBody = text[(text.IndexOf("\r\n\r\n", StringComparison.Ordinal) + 4)..];
+        Assert.Equal(body, Encoding.UTF8.GetString(QuotedPrintable.Decode(Encoding.ASCII.GetBytes(wireBody))));
+    }
+
     [Fact]
     public async Task MessageHeadersStringAfterAQuotedPrintableSendShowsWhatWasSent()
     {

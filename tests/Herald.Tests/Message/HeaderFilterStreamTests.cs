@@ -1,13 +1,16 @@
 using System.Text;
+using Herald.Engine;
 using Herald.Message;
+using Herald.Transport;
 using Xunit;
 
 namespace Herald.Tests.Message;
 
 /// <summary>
 /// The header scan of messages written elsewhere: where the header block ends and which fields it holds, the
-/// envelope they imply (<c>sendmail -t</c>), and the stream that sends such a message with its Bcc fields removed and
-/// its body untouched.
+/// envelope they imply (<c>sendmail -t</c>; with the kind of each recipient, and what a caller gives taking precedence),
+/// and the stream that sends such a message with its Bcc fields removed and its body untouched, as SmtpClient's
+/// SendBytes/SendFile/SendStream and the command line's --message and sendmail use it.
 /// </summary>
 public class HeaderFilterStreamTests
 {
@@ -134,14 +137,14 @@ public class HeaderFilterStreamTests
 
         Assert.Equal("alice@example.org", envelope.Sender);
         Assert.Equal(["bob@example.com", "carol@example.com", "secret@example.com", "secret2@example.com", "third@example.com"],
-            envelope.Recipients);
+            envelope.Addresses);
         Assert.False(envelope.Resent);
 
         var withSender = Headers("From: a@example.org, b@example.org\nSender: list@example.org\nTo: x@example.com\n\n");
         Assert.Equal("list@example.org", withSender.GetEnvelope().Sender);
         var encoded = Headers("From: =?utf-8?q?J=C3=B6rg?= <j@example.org>\nTo: Team: x@example.com, y@example.com;\n\n");
         Assert.Equal("j@example.org", encoded.GetEnvelope().Sender);
-        Assert.Equal(["x@example.com", "y@example.com"], encoded.GetEnvelope().Recipients);
+        Assert.Equal(["x@example.com", "y@example.com"], encoded.GetEnvelope().Addresses);
         var none = Headers("Subject: nobody\n\nbody").GetEnvelope();
         Assert.Null(none.Sender);
         Assert.Empty(none.Recipients);
@@ -165,7 +168,75 @@ public class HeaderFilterStreamTests
 
         Assert.True(envelope.Resent);
         Assert.Equal("forwarder@example.org", envelope.Sender);
-        Assert.Equal(["new@example.net", "hidden@example.net"], envelope.Recipients);
+        Assert.Equal(["new@example.net", "hidden@example.net"], envelope.Addresses);
+    }
+
+    [Fact]
+    public void Each_recipient_keeps_the_kind_of_its_field_in_the_order_to_cc_bcc()
+    {
+        var headers = Headers(
+            "From: Ann <ann@example.org>\r\nSender: boss@example.org\r\nTo: x@example.com, Group: y@example.com;\r\n" +
+            "Cc: z@example.com\r\nBcc: w@example.com, X@EXAMPLE.COM\r\nTo: v@example.com\r\n\r\n");
+
+        var envelope = headers.ToEnvelope(null, []);
+
+        Assert.Equal("boss@example.org", envelope.ReversePath);
+        Assert.Equal(["x@example.com", "y@example.com", "v@example.com", "z@example.com", "w@example.com"],
+            envelope.Recipients.Select(r => r.Address));
+        Assert.Equal([RecipientKind.To, RecipientKind.To, RecipientKind.To, RecipientKind.Cc, RecipientKind.Bcc],
+            envelope.Recipients.Select(r => r.Kind));
+        Assert.Equal(envelope.Recipients, headers.GetEnvelope().Recipients);
+    }
+
+    [Fact]
+    public void What_the_caller_gives_wins_and_only_the_fields_still_needed_are_read()
+    {
+        var headers = Headers("From: <unclosed@example.org\nTo: list@example.com\n\n");
+        var given = new EnvelopeRecipient("chosen@example.net", RecipientKind.Bcc, "");
+
+        var both = headers.ToEnvelope("", [given]);
+        Assert.Equal("", both.ReversePath); // the null reverse path, not "take it from the header"
+        Assert.Equal([given], both.Recipients);
+        Assert.Equal(["list@example.com"], headers.ToEnvelope("me@example.org", []).Recipients.Select(r => r.Address));
+
+        var e = Assert.Throws<SmtpException>(() => headers.ToEnvelope(null, [given]));
+        Assert.Equal(SmtpErrorCodes.InvalidArgument, e.Code);
+        Assert.Contains("From header of the message", e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Subject: nothing else\n\nbody\n", true, SmtpErrorCodes.NoSender, "no From (or Sender) field")]
+    [InlineData("Subject: nothing else\n\nbody\n", false, SmtpErrorCodes.NoRecipient, "no To, Cc or Bcc field")]
+    [InlineData("Resent-To: a@example.net\nFrom: b@example.org\n\n", true, SmtpErrorCodes.NoSender, "no Resent-From")]
+    [InlineData("Resent-From: a@example.net\nTo: b@example.org\n\n", false, SmtpErrorCodes.NoRecipient, "no Resent-To")]
+    public void A_header_without_sender_or_recipients_names_what_is_missing(string text, bool needSender, int code, string says)
+    {
+        var headers = Headers(text);
+        var e = Assert.Throws<SmtpException>(() => needSender
+            ? headers.ToEnvelope(null, [new EnvelopeRecipient("x@example.com", RecipientKind.To, "")])
+            : headers.ToEnvelope("me@example.org", []));
+        Assert.Equal(code, e.Code);
+        Assert.Contains(says, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_resent_message_goes_to_the_newest_block_with_the_kinds_of_its_fields()
+    {
+        var envelope = Headers(
+            "Resent-Date: Mon, 2 Mar 2026 10:00:00 +0000\n" +
+            "Resent-From: forwarder@example.org\n" +
+            "Resent-Sender: desk@example.org\n" +
+            "Resent-Cc: copy@example.net\n" +
+            "Resent-Bcc: hidden@example.net\n" +
+            "Received: from somewhere\n" +
+            "Resent-From: older@example.org\n" +
+            "Resent-To: older-recipient@example.net\n" +
+            "From: alice@example.org\n" +
+            "To: bob@example.com\n\n").ToEnvelope(null, []);
+
+        Assert.Equal("desk@example.org", envelope.ReversePath);
+        Assert.Equal([("copy@example.net", RecipientKind.Cc), ("hidden@example.net", RecipientKind.Bcc)],
+            envelope.Recipients.Select(r => (r.Address, r.Kind)));
     }
 
     [Fact]
@@ -174,6 +245,17 @@ public class HeaderFilterStreamTests
         var e = Assert.Throws<SmtpException>(() => Headers("From: a@example.org\nCc: <unclosed@example.com\n\n").GetEnvelope());
         Assert.Equal(SmtpErrorCodes.InvalidArgument, e.Code);
         Assert.Contains("Cc header of the message", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_field_that_is_not_utf8_is_read_as_latin1_so_its_address_still_parses()
+    {
+        byte[] bytes = [.. "From: J"u8, 0xF6, .. "rg <j@example.org>\nTo: x@example.com\n\n"u8];
+        using var stream = new HeaderFilterStream(new MemoryStream(bytes));
+        var headers = stream.ReadHeaders();
+
+        Assert.Equal("J\u00F6rg <j@example.org>", headers.Get("From"));
+        Assert.Equal("j@example.org", headers.GetEnvelope().Sender);
     }
 
     [Fact]
@@ -305,6 +387,111 @@ public class HeaderFilterStreamTests
 
         Assert.Equal(SmtpErrorCodes.InvalidArgument, e.Code);
         Assert.Contains("header block is longer than 1 MiB", e.Message, StringComparison.Ordinal);
+
+        // A smaller limit, given when the stream is made, holds the same way.
+        string endless = "From: a@example.org\r\n" + string.Concat(Enumerable.Repeat("X-Filler: " + new string('f', 100) + "\r\n", 200));
+        using var small = new HeaderFilterStream(new TrickleStream(Encoding.ASCII.GetBytes(endless), 300), maxHeaderBytes: 4096);
+        e = Assert.Throws<SmtpException>(() => small.ReadHeaders());
+        Assert.Contains("longer than 4096 bytes", e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(false, 1)]
+    [InlineData(true, 7)]
+    [InlineData(true, 65536)]
+    public async Task Reading_the_header_stops_at_its_end_and_values_are_unfolded(bool isAsync, int chunk)
+    {
+        const string message = "From: a@example.org\r\nTo: b@example.com,\r\n\tc@example.com\r\nSubject: hi\r\n\r\n" +
+            "body: not a field\r\n";
+        var body = string.Concat(Enumerable.Repeat("more of the body\r\n", 4000));
+        var source = new TrickleStream(Encoding.ASCII.GetBytes(message + body), chunk);
+        using var stream = new HeaderFilterStream(source);
+
+        var headers = isAsync ? await stream.ReadHeadersAsync(CancellationToken.None) : stream.ReadHeaders();
+
+        Assert.Equal(["From", "To", "Subject"], headers.Fields.Select(f => f.Name));
+        Assert.Equal("b@example.com,\tc@example.com", headers.Get("To"));
+        Assert.True(source.Consumed < message.Length + body.Length / 2, "the body is left for the send to stream");
+        Assert.True(stream.HasBody);
+    }
+
+    [Theory]
+    [InlineData("From: a@example.org\n\nbody", true, true)]
+    [InlineData("From: a@example.org\n\n", true, false)]
+    [InlineData("From: a@example.org\n\nbody", false, true)]
+    [InlineData("From: a@example.org", false, false)] // the source ended inside the header block
+    [InlineData("From: a@example.org\n\n", false, true)] // the rest of a stream that cannot seek is not known yet
+    public void Has_body_tells_whether_anything_follows_the_header(string text, bool seekable, bool expected)
+    {
+        var bytes = Encoding.ASCII.GetBytes(text);
+        using var stream = new HeaderFilterStream(seekable ? new MemoryStream(bytes) : new TrickleStream(bytes, 4096));
+        Assert.Throws<InvalidOperationException>(() => stream.HasBody);
+        stream.ReadHeaders();
+        Assert.Equal(expected, stream.HasBody);
+    }
+
+    [Theory]
+    [InlineData(false, false)]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    [InlineData(true, true)]
+    public async Task A_prepared_message_streams_the_body_after_the_filtered_header(bool isAsync, bool seekable)
+    {
+        string body = string.Concat(Enumerable.Repeat("line of the body\r\n", 20_000));
+        byte[] message = Encoding.ASCII.GetBytes(
+            "From a@example.org Mon Jan  1 00:00:00 2024\r\nResent-From: fwd@example.org\r\nresent-bcc: r@example.net\r\n" +
+            "From: a@example.org\r\nBcc: hidden@example.org\r\nTo: b@example.com\r\n\r\n" + body);
+        string directory = Directory.CreateTempSubdirectory("herald-spool-").FullName;
+        try
+        {
+            Stream stream = seekable ? new MemoryStream(message) : new TrickleStream(message, 5000);
+            var options = new ReadyMessageOptions { SpoolDirectory = directory };
+            using (var prepared = isAsync
+                       ? await ReadyMessage.PrepareAsync(new AsyncIO(), stream, options, spool: true, CancellationToken.None)
+                       : Completed(ReadyMessage.PrepareAsync(new SyncIO(), stream, options, spool: true, CancellationToken.None)))
+            {
+                // The resent block decides the envelope; its blind copy and the original one are both left out.
+                Assert.Equal(["r@example.net"], prepared.Envelope.Recipients.Select(r => r.Address));
+                Assert.Equal("fwd@example.org", prepared.Envelope.ReversePath);
+                // A stream that can seek is read where it is; one that cannot is copied to a file only its owner can read.
+                var spooled = Directory.GetFiles(directory);
+                Assert.Equal(seekable ? 0 : 1, spooled.Length);
+                if (seekable)
+                {
+                    Assert.True(stream.Position < message.Length / 2, "the body of a stream that can seek is read as it is sent");
+                }
+                if (!seekable && !OperatingSystem.IsWindows())
+                {
+                    Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(spooled[0]));
+                }
+
+                long length = await prepared.Source.MeasureAsync(new AsyncIO(), CancellationToken.None);
+                var sent = new MemoryStream();
+                var buffer = new byte[4096];
+                int n;
+                while ((n = await prepared.Source.ReadAsync(new AsyncIO(), buffer, CancellationToken.None)) > 0)
+                {
+                    sent.Write(buffer, 0, n);
+                }
+                string expected = "Resent-From: fwd@example.org\r\nFrom: a@example.org\r\nTo: b@example.com\r\n\r\n" + body;
+                Assert.Equal(expected, Encoding.ASCII.GetString(sent.ToArray()));
+                Assert.Equal(expected.Length, length);
+                Assert.True(prepared.Source.HasBody);
+                Assert.True(stream.CanRead); // the caller's stream is left open
+            }
+            Assert.Empty(Directory.GetFiles(directory)); // the copy is gone with the prepared message
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    /// <summary>The result of a call the sync adapter must have finished already.</summary>
+    private static T Completed<T>(ValueTask<T> task)
+    {
+        Assert.True(task.IsCompleted, "the sync path did asynchronous work");
+        return task.Result;
     }
 
     [Theory]
@@ -323,6 +510,9 @@ public class HeaderFilterStreamTests
     private sealed class TrickleStream(byte[] data, int chunk) : Stream
     {
         private int _position;
+
+        /// <summary>How many bytes were handed out.</summary>
+        public int Consumed => _position;
 
         public override bool CanRead => true;
         public override bool CanSeek => false;

@@ -115,7 +115,6 @@ public class SmtpClientTranscriptTests
             "To: Team: bob@example.com,\r\n \"Eve, the second\" <eve@example.com>;\r\n" +
             "Bcc: x@example.net,\r\n\tz@example.net\r\n" +
             "Cc: carol@example.com\r\n" +
-            "Resent-Bcc: r@example.net\r\n" +
             "Subject: a ready-made message\r\n" +
             "X-Kept: yes\r\n" +
             "\r\n" +
@@ -125,6 +124,34 @@ public class SmtpClientTranscriptTests
         {
             await Connect(client, isAsync);
             await Call(isAsync, () => client.SendBytes(raw), () => client.SendBytesAsync(raw));
+            await Disconnect(client, isAsync);
+        });
+    }
+
+    [Theory, MemberData(nameof(ReplayModes.All), MemberType = typeof(ReplayModes))]
+    public Task SendStreamSendsAResentMessageToItsNewestResentBlock(ReplayMode mode)
+    {
+        byte[] raw = Encoding.UTF8.GetBytes(
+            "From carol@example.net Mon Mar  2 10:00:00 2026\n" +
+            "Resent-Date: Mon, 2 Mar 2026 10:00:00 +0000\n" +
+            "Resent-From: Carol <carol@example.net>\n" +
+            "Resent-To: dan@example.com, DAN@example.com\n" +
+            "Resent-Bcc: erin@example.com\n" +
+            "Received: from relay.example.org\n" +
+            "Resent-Date: Sun, 1 Mar 2026 09:00:00 +0000\n" +
+            "Resent-From: bob@example.com\n" +
+            "Resent-To: carol@example.net\n" +
+            "From: Alice <alice@example.org>\n" +
+            "To: bob@example.com\n" +
+            "Bcc: old-secret@example.org\n" +
+            "Subject: passed on twice\n" +
+            "\n" +
+            "Body.\n");
+        return Run("client-resent-envelope.smtp", mode, _ => { }, async (client, isAsync) =>
+        {
+            using var stream = new ForwardOnlyStream(raw);
+            await Connect(client, isAsync);
+            await Call(isAsync, () => client.SendStream(stream), () => client.SendStreamAsync(stream));
             await Disconnect(client, isAsync);
         });
     }

@@ -39,7 +39,8 @@ public class EmailMessageTests
         var bytes = Produce(message).Bytes;
         var head = HeadOf(bytes);
         Assert.DoesNotContain("hidden", head, StringComparison.OrdinalIgnoreCase);
-        Assert.DoesNotContain("Bcc", head, StringComparison.OrdinalIgnoreCase);
+        // No Bcc field (the random Message-ID may hold the letters "bcc" in its hex digits, so field names are compared).
+        Assert.DoesNotContain(head.Split("\r\n"), line => line.StartsWith("Bcc:", StringComparison.OrdinalIgnoreCase));
         Assert.True(Ascii.IsValid(head), "non-ASCII header text goes as encoded words");
 
         var parsed = Parse(bytes);

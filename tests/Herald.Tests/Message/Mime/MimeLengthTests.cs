@@ -1,6 +1,7 @@
 using System.Text;
 using FsCheck;
 using FsCheck.Fluent;
+using Herald.Message;
 using Herald.Message.Mime;
 using Herald.Transport;
 using MimeKit;
