@@ -106,7 +106,7 @@ internal static class QueueCommand
             {
                 given["from"] = from;
             }
-            var settings = EffectiveSettings.Resolve(given, null, result.GetValue(account), env);
+            var settings = EffectiveSettings.Resolve(given, null, result.GetValue(account), env, connection: false);
             string? sender = MessageOptions.Sender(settings);
             if (sender is null && input.MessageFile is null)
             {

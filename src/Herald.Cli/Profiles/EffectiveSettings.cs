@@ -74,9 +74,12 @@ internal sealed class EffectiveSettings
     /// <param name="commandLinePassword">The command line's password option, or null.</param>
     /// <param name="account">The --account value, or null.</param>
     /// <param name="env">The process environment.</param>
+    /// <param name="connection">False for a command that connects nowhere (<c>queue add</c>): the port and the password
+    /// are not worked out, so a setting of the connection that is malformed, and that such a command would never use,
+    /// cannot make it fail.</param>
     /// <exception cref="CliException">64 or 78 for a bad value or an unknown account (naming where it came from).</exception>
     public static EffectiveSettings Resolve(IReadOnlyDictionary<string, string> commandLine, PasswordSetting? commandLinePassword,
-        string? account, CliEnvironment env)
+        string? account, CliEnvironment env, bool connection = true)
     {
         var file = ConfigFile.Load(env);
         Setting? accountName = account is not null ? new Setting(account, "--account", CommandLine)
@@ -117,6 +120,11 @@ internal sealed class EffectiveSettings
             {
                 result._values[key] = value;
             }
+        }
+
+        if (!connection)
+        {
+            return result;
         }
 
         // The port: the first place that gives one, either as port or in HOST:PORT.

@@ -290,6 +290,23 @@ public sealed class QueueAddTests : IDisposable
     }
 
     [Fact]
+    public async Task Connection_settings_it_never_uses_cannot_make_it_fail()
+    {
+        // 'queue add' connects nowhere: a malformed server or two password sources are for 'queue run' to refuse.
+        (string, string)[] broken =
+        [
+            ("HERALD_SERVER", "smtp.example.org:notaport"), ("HERALD_PASSWORD_COMMAND", "pass show mail"),
+            ("HERALD_PASSWORD_ENV", "SMTP_PASSWORD"), ("HERALD_FROM", "ops@example.org"),
+        ];
+        string id = await AddAsync(["--to", "bob@example.com", "--body", "hi"], null, broken);
+        Assert.Equal("ops@example.org", await QueuedSender(id));
+
+        // The same settings stop a command that connects, so they are not silently ignored there.
+        var run = await Herald(["queue", "run", "--queue-dir", Dir], null, broken);
+        Assert.NotEqual(ExitCodes.Ok, run.ExitCode);
+    }
+
+    [Fact]
     public async Task Without_a_sender_it_is_a_usage_error_and_nothing_is_queued()
     {
         var none = await Herald(["queue", "add", "--to", "bob@example.com", "--body", "x"]);
