@@ -10,7 +10,8 @@ public class SmtpConnectionStatusEventArgs : EventArgs
         Description = description;
     }
 
-    /// <summary>What happened, e.g. "Remote host connection complete", "TLS handshake complete", "Remote host disconnected".</summary>
+    /// <summary>What happened, e.g. "Remote host connection complete", "TLS handshake complete", "Remote host disconnected", and
+    /// through a proxy "Firewall connection complete" and "Firewall host disconnected".</summary>
     public string ConnectionEvent { get; }
 
     /// <summary>0 for success, otherwise the error code of the change.</summary>

@@ -254,6 +254,12 @@ internal sealed partial class SmtpEngine : IDisposable
         _needsReset = false;
         CloseTls();
         _events.OnConnectionStatus("Remote host disconnected", 0, $"Disconnected from {Options.Connect.Host}.");
+        if (ProxyTunnel is not null && Options.Connect.Proxy is { } proxy)
+        {
+            // The session's connection was the proxy's: closing it ends the tunnel too.
+            _events.OnConnectionStatus("Firewall host disconnected", 0,
+                $"The connection to the {proxy.ProtocolName} proxy {proxy.Endpoint} is closed.");
+        }
     }
 
     /// <summary>Forgets what the last session left for inspection (reply, addresses, server certificate).</summary>

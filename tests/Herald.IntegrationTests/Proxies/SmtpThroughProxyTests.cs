@@ -122,6 +122,7 @@ public sealed class SmtpThroughProxyTests
         Assert.Contains("[127.0.0.1]", received);
         Assert.Contains(mode == SmtpSSLStartModes.sslNone ? " with ESMTP " : " with ESMTPS ", received + " ");
         Assert.Equal(["Firewall connection complete", "Remote host connection complete"], status.Take(2));
+        Assert.Equal(["Remote host disconnected", "Firewall host disconnected"], status.TakeLast(2));
         if (IsTinyproxy(proxyName))
         {
             await WaitForMoreLinesAsync(log, connectLine, before);

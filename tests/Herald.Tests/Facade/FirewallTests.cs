@@ -86,6 +86,8 @@ public class FirewallTests
         // The SMTP session went through the proxy's connection, and the server's peer is the proxy's relay socket.
         Assert.Contains(Sender, proxy.Connections[0].ReceivedText, StringComparison.Ordinal);
         Assert.Contains(status, s => s.StartsWith("Firewall connection complete|", StringComparison.Ordinal));
+        // Closing the session closes the tunnel: the firewall's disconnection follows the remote host's.
+        Assert.Equal(["Remote host disconnected", "Firewall host disconnected"], status.TakeLast(2).Select(s => s.Split('|')[0]));
         string protocol = KindOf(type) == ProxyKind.HttpConnect ? "HTTP" : "SOCKS";
         Assert.Contains(status, s => s.StartsWith("Remote host connection complete|Connected to ", StringComparison.Ordinal)
             && s.Contains($"through the {protocol}", StringComparison.Ordinal));
