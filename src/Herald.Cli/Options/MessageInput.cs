@@ -185,9 +185,9 @@ internal sealed class MessageInput
         {
             body.Dispose();
             throw CliException.Usage(
-                "Standard input starts with header lines (From:, Subject: ...): it looks like a complete message, which would be " +
-                "sent as the text of a new one, headers and all. To send it as it is, use --message - (the recipients then " +
-                "come from its To, Cc and Bcc headers unless --to is given); to send the text anyway, save it to a file and " +
+                "Standard input starts with header lines (From:, Subject: ...): it looks like a complete message, which would " +
+                "become the text of a new one, headers and all. To take it as it is, use --message - (the recipients then " +
+                "come from its To, Cc and Bcc headers unless --to is given); to use the text anyway, save it to a file and " +
                 "give --body-file FILE.");
         }
         return body;

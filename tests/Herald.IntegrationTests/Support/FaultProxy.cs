@@ -170,6 +170,7 @@ internal sealed partial class FaultProxy : IAsyncDisposable
         private Transaction? _replied;   // its dot's reply was passed on; the client has sent nothing that needed it since
         private int _replies;
         private bool _cut;
+        private bool _muted;             // an AfterDot cut is coming: nothing more from the server reaches the client
 
         public FaultStep? ConnectionCut { get; set; }
 
@@ -235,6 +236,10 @@ internal sealed partial class FaultProxy : IAsyncDisposable
                                 transaction.MessageId = MessageIdPattern().Match(Encoding.Latin1.GetString(_dataHead.ToArray()))
                                     is { Success: true } m ? m.Groups[1].Value : null;
                                 afterDot = transaction.Cut == FaultStep.AfterDot ? transaction : null;
+                                // The server may answer the dot before this pump has cut the connection: its reply must
+                                // not reach the client, or the cut would be counted in the window for a message that
+                                // the client knows was accepted.
+                                _muted |= afterDot is not null;
                             }
                         }
                         else
@@ -283,7 +288,7 @@ internal sealed partial class FaultProxy : IAsyncDisposable
                 {
                     lock (_gate)
                     {
-                        if (_cut)
+                        if (_cut || _muted)
                         {
                             return; // the client's side is closed once it has closed it (ClientGone)
                         }
@@ -293,7 +298,7 @@ internal sealed partial class FaultProxy : IAsyncDisposable
                 }
                 lock (_gate)
                 {
-                    if (_cut)
+                    if (_cut || _muted)
                     {
                         continue; // read to the end, so the server finishes with what it was sent before the cut
                     }
@@ -317,7 +322,7 @@ internal sealed partial class FaultProxy : IAsyncDisposable
                     {
                         lock (_gate)
                         {
-                            if (_cut)
+                            if (_cut || _muted)
                             {
                                 break;
                             }
@@ -339,7 +344,7 @@ internal sealed partial class FaultProxy : IAsyncDisposable
                 bool cut;
                 lock (_gate)
                 {
-                    cut = _cut;
+                    cut = _cut || _muted;
                 }
                 if (start < n && !cut)
                 {
