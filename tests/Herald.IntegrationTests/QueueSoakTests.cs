@@ -117,8 +117,14 @@ public sealed partial class QueueSoakTests(ITestOutputHelper output)
                 .ToList();
             var duplicates = deliveries.Where(d => d.Value > 1).SelectMany(d => Enumerable.Repeat(d.Key, d.Value - 1)).ToList();
             var cutInWindow = proxy.CutsInWindow.Select(c => c.MessageId!).ToList();
-            // A worker killed after the reply reached its socket may or may not have recorded it: herald's own log says.
-            var lateKills = proxy.ClientGoneAfterReply.Where(inDoubt.Contains).ToList();
+            // A worker killed after the reply reached its socket may or may not have recorded it: the worker that recovers
+            // the file says which. (Not any "may have been delivered twice" line: an earlier attempt of the same message,
+            // cut after its end was written but before the server read it, says that too.)
+            var recoveredInDoubt = logs
+                .Where(l => l.Contains(" may have been delivered twice: the worker sending it stopped", StringComparison.Ordinal))
+                .Select(l => byFile[l["herald: queue: ".Length..].Split(' ')[0]])
+                .ToHashSet();
+            var lateKills = proxy.ClientGoneAfterReply.Where(recoveredInDoubt.Contains).ToList();
             var predicted = cutInWindow.Concat(proxy.ClientGoneInWindow).Concat(lateKills).ToList();
 
             output.WriteLine($"seed {seed}; {count} messages queued in {queued.TotalSeconds:0.0} s " +
