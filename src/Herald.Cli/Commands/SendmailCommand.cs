@@ -231,7 +231,7 @@ internal static class SendmailCommand
 
         using var message = await RawMessage.OpenAsync("-", "standard input", env,
             arguments.IgnoreDots ? null : input => new DotTerminatedStream(input), cancellationToken).ConfigureAwait(false);
-        HeaderEnvelope envelope;
+        ReadyMessageEnvelope? envelope;
         try
         {
             envelope = message.Headers.GetEnvelope();
@@ -242,17 +242,17 @@ internal static class SendmailCommand
         }
         catch (SmtpException)
         {
-            envelope = new HeaderEnvelope(null, [], false); // without -t a malformed header only costs the default sender
+            envelope = null; // without -t a malformed header only costs the default sender
         }
         if (arguments.Extract)
         {
-            recipients = recipients.Concat(envelope.Addresses).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+            recipients = recipients.Concat(envelope!.Recipients).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
         }
         if (recipients.Count == 0)
         {
             throw CliException.Usage("sendmail: -t found no recipient: the message has no To, Cc or Bcc header with an address.");
         }
-        string? sender = nullSender ? null : senderSetting is null ? envelope.Sender : AddressList.AddrSpec(senderSetting.Value);
+        string? sender = nullSender ? null : senderSetting is null ? envelope?.Sender : AddressList.AddrSpec(senderSetting.Value);
         if (sender is null && !nullSender)
         {
             throw new CliException(ExitCodes.Config,
@@ -288,7 +288,7 @@ internal static class SendmailCommand
     /// The header fields RFC 5322 §3.6 requires that the message lacks, as sendmail and Postfix add them: From (the
     /// sender, with -F's name), Date (now) and Message-ID (at the sender's domain).
     /// </summary>
-    internal static string MissingFields(MessageHeaders headers, string? sender, string? fullName)
+    internal static string MissingFields(ReadyMessageHeaders headers, string? sender, string? fullName)
     {
         var text = new StringBuilder();
         var now = DateTimeOffset.Now;

@@ -146,7 +146,7 @@ internal sealed class MessageBody : IDisposable
             {
                 filled += n;
             }
-            bool looksLikeMessage = checkForMessage && MessageHeaders.LooksLikeMessage(
+            bool looksLikeMessage = checkForMessage && ReadyMessageHeaders.LooksLikeMessage(
                 head.AsSpan(0, Math.Min(filled, MessageCheckBytes)), isWhole: filled <= MessageCheckBytes);
             if (filled <= InMemoryLimit)
             {

@@ -90,7 +90,7 @@ internal sealed class MessageInput
                 sender ??= envelope.Sender;
                 if (_to.Count + _cc.Count + _bcc.Count == 0)
                 {
-                    to = envelope.Recipients.Count > 0 ? envelope.Addresses
+                    to = envelope.Recipients.Count > 0 ? envelope.Recipients
                         : throw CliException.Usage($"--message {MessageFile}: the message names no recipient (no To, Cc or Bcc " +
                                                    "header); give them with --to ADDRESS.");
                 }
@@ -134,7 +134,7 @@ internal sealed class MessageInput
 
     /// <summary>The envelope a ready message's headers give.</summary>
     /// <exception cref="CliException">65 when an address header is malformed.</exception>
-    private static HeaderEnvelope Envelope(RawMessage raw, string what)
+    private static ReadyMessageEnvelope Envelope(RawMessage raw, string what)
     {
         try
         {

@@ -13,16 +13,16 @@ internal sealed class RawMessage : IDisposable
 {
     private const int BufferSize = 64 * 1024;
 
-    private readonly HeaderFilterStream _stream;
+    private readonly ReadyMessageStream _stream;
 
-    private RawMessage(HeaderFilterStream stream, MessageHeaders headers)
+    private RawMessage(ReadyMessageStream stream, ReadyMessageHeaders headers)
     {
         _stream = stream;
         Headers = headers;
     }
 
     /// <summary>The message's header fields.</summary>
-    public MessageHeaders Headers { get; }
+    public ReadyMessageHeaders Headers { get; }
 
     /// <summary>The message's size as sent (line ends counted as CRLF), known once <see cref="PrepareAsync"/> ran.</summary>
     public long Length { get; private set; } = -1;
@@ -58,7 +58,7 @@ internal sealed class RawMessage : IDisposable
                 }
             }
         }
-        var stream = new HeaderFilterStream(source, removeBcc: true);
+        var stream = new ReadyMessageStream(source, removeBcc: true);
         try
         {
             var headers = await stream.ReadHeadersAsync(cancellationToken).ConfigureAwait(false);
@@ -130,7 +130,7 @@ internal sealed class RawMessage : IDisposable
     }
 
     /// <summary>The edited message, written from the start each time it is sent.</summary>
-    private sealed class Content(HeaderFilterStream stream, long length, bool eightBit) : MessageContent
+    private sealed class Content(ReadyMessageStream stream, long length, bool eightBit) : MessageContent
     {
         public override long Length => length;
 
