@@ -61,6 +61,20 @@ public sealed class ReadyMessageHeaders
     }
 
     /// <summary>
+    /// Decodes the encoded words (RFC 2047) in an unstructured field value such as a Subject, as <see cref="Get"/> returns
+    /// it: white space between two adjacent encoded words is dropped (RFC 2047 §6.2), and a word in an unknown charset or
+    /// with a broken encoding is left as it is.
+    /// </summary>
+    /// <param name="value">The field value.</param>
+    /// <returns>The text.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="value"/> is null.</exception>
+    public static string DecodeText(string value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        return EncodedWords.Decode(value);
+    }
+
+    /// <summary>
     /// Whether <paramref name="start"/>, the first bytes of a text that may be a plain body or a whole message, looks like
     /// a whole message: it starts with header fields, at least one of them a field messages carry (From, Subject, Date,
     /// Received, MIME-Version and the like), and the header block ends (an empty line, or the end of the text) within it.

@@ -1,4 +1,6 @@
+using System.Text;
 using Herald.Message;
+using Herald.Message.Mime;
 
 namespace Herald;
 
@@ -92,6 +94,43 @@ public sealed class ReadyMessageStream : Stream
     /// <exception cref="ArgumentException"><paramref name="fields"/> does not end with CRLF.</exception>
     /// <exception cref="InvalidOperationException">The headers were not read yet, or reading the message has begun.</exception>
     public void AddFields(string fields) => _inner.AddFields(fields);
+
+    /// <summary>
+    /// Adds the fields RFC 5322 §3.6 requires that the message lacks, as a submission server completes a message
+    /// (RFC 6409 §8): From (when <paramref name="from"/> is given), Date (now) and Message-ID (at the domain of
+    /// <paramref name="from"/>'s address, else at this machine's name). Fields the message has are left alone. Call it
+    /// after <see cref="ReadHeaders"/> and before the message is read.
+    /// </summary>
+    /// <param name="from">The author's mailbox, such as <c>Backups &lt;backup@example.org&gt;</c> or a bare address; a
+    /// display name that is not ASCII is written as encoded words (RFC 2047). Null or empty adds no From.</param>
+    /// <exception cref="SmtpException">10022 when <paramref name="from"/> is not a single mailbox.</exception>
+    /// <exception cref="InvalidOperationException">The headers were not read yet, or reading the message has begun.</exception>
+    public void AddMissingFields(string? from)
+    {
+        var headers = Headers ?? throw new InvalidOperationException(
+            "Fields are added after the headers were read and before the message is.");
+        MailAddress? author = string.IsNullOrWhiteSpace(from) ? null : AddressParser.ParseOne(from, "The From address");
+        var text = new StringBuilder();
+        var now = DateTimeOffset.Now;
+        if (author is not null && !headers.Contains("From"))
+        {
+            var writer = new HeaderFieldWriter("From", ContentTypes.LineLimit, "The From address");
+            HeaderBlock.WriteAddresses(writer, [author.Value], Charsets.Utf8);
+            text.Append(writer.Text);
+        }
+        if (!headers.Contains("Date"))
+        {
+            text.Append("Date: ").Append(MessageDates.Format(now)).Append("\r\n");
+        }
+        if (!headers.Contains("Message-ID"))
+        {
+            string address = author?.Address ?? "";
+            int at = address.LastIndexOf('@');
+            string domain = at > 0 ? address[(at + 1)..] : System.Net.Dns.GetHostName();
+            text.Append("Message-ID: ").Append(MessageIds.Generate("SHA256", domain, now)).Append("\r\n");
+        }
+        AddFields(text.ToString());
+    }
 
     /// <inheritdoc />
     public override int Read(byte[] buffer, int offset, int count) => _inner.Read(buffer, offset, count);
