@@ -15,8 +15,9 @@ namespace Herald;
 /// <para>When the source can seek, so can this stream, and its <see cref="Length"/> is the length of the edited
 /// message: it can be measured for <c>SIZE=</c> and read again for a retry. Line ends are passed on as they are; Herald
 /// sends them as CRLF.</para>
-/// <para>Give it to <see cref="Smtp.SetMessageStream"/> (with the envelope in <see cref="Smtp.From"/> and
-/// <see cref="Smtp.SendTo"/>), or wrap it in a <see cref="MessageContent"/>. <see cref="SmtpClient"/>'s SendFile,
+/// <para>Give it to <see cref="Smtp.SetMessageStream"/> with <see cref="Smtp.OtherHeaders"/> set to an empty line
+/// (<c>"\r\n"</c>, so that the stream is the whole message) and the envelope in <see cref="Smtp.From"/> and
+/// <see cref="Smtp.SendTo"/>, or wrap it in a <see cref="MessageContent"/>. <see cref="SmtpClient"/>'s SendFile,
 /// SendBytes and SendStream do all of this themselves.</para>
 /// </remarks>
 public sealed class ReadyMessageStream : Stream

@@ -1,3 +1,6 @@
+using System.Collections.Concurrent;
+using System.Text;
+using Herald.Cli.Capture;
 using Herald.Protocol;
 using Herald.Tests.Cli;
 using Xunit;
@@ -26,6 +29,54 @@ public class SmtpPublicApiTests
         Assert.DoesNotContain("MailServer", e2.Message);
         Assert.Equal("the --host option", ownWords.MessageTerms.Server);
         Assert.Throws<ArgumentNullException>(() => ownWords.MessageTerms = null!);
+    }
+
+    [Fact]
+    public async Task A_ready_message_goes_out_whole_through_the_component_with_its_header_envelope_and_without_Bcc()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "herald-ready-" + Guid.NewGuid().ToString("N"));
+        var saved = new ConcurrentQueue<CapturedMessage>();
+        await using (var server = CaptureServer.Start(new CaptureServerOptions { Directory = dir }))
+        {
+            server.MessageSaved += saved.Enqueue;
+            try
+            {
+                const string message = "From: alice@example.org\r\nTo: bob@example.com\r\nBcc: hidden@example.com\r\n" +
+                                       "Subject: ready\r\n\r\nbody line\r\n";
+                await using var eml = new ReadyMessageStream(new MemoryStream(Encoding.ASCII.GetBytes(message)));
+                var envelope = (await eml.ReadHeadersAsync()).GetEnvelope();
+                eml.AddMissingFields(envelope.Sender);
+                using var smtp = new Smtp
+                {
+                    MailServer = "127.0.0.1",
+                    MailPort = server.EndPoint.Port,
+                    SSLStartMode = SmtpSSLStartModes.sslNone,
+                    From = envelope.Sender!,
+                    SendTo = string.Join(", ", envelope.Recipients),
+                    OtherHeaders = "\r\n", // the stream is the whole message: no computed header block
+                };
+                smtp.SetMessageStream(eml);
+
+                await smtp.SendAsync();
+
+                Assert.True(saved.TryDequeue(out var captured));
+                Assert.Equal("alice@example.org", captured.ReversePath);
+                Assert.Equal(["bob@example.com", "hidden@example.com"], captured.Recipients);
+                string text = File.ReadAllText(captured.Path);
+                Assert.DoesNotContain("hidden@example.com", text[text.IndexOf("From: alice", StringComparison.Ordinal)..]);
+                Assert.Contains("Subject: ready\r\n", text);
+                Assert.Single(text.Split("\r\nSubject:")[1..]);
+                Assert.Matches("\r\nDate: ", text);
+                Assert.EndsWith("\r\n\r\nbody line\r\n", text);
+            }
+            finally
+            {
+                if (Directory.Exists(dir))
+                {
+                    Directory.Delete(dir, recursive: true);
+                }
+            }
+        }
     }
 
     [Fact]
