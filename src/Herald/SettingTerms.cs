@@ -22,7 +22,6 @@ public sealed record SettingTerms
         Port = "the server port",
         LocalHost = "the local address",
         LocalPort = "the local port",
-        AddressFamily = preference => $"the address family preference ({preference})",
         TryBothFamilies = "allow both IPv4 and IPv6",
         AbsoluteTimeout = "absolute timeout",
         InterruptedBy = "the call was interrupted",
@@ -79,7 +78,8 @@ public sealed record SettingTerms
 
     /// <summary>The setting and value that chose the address families, e.g. "UseIPv6=0", for a parenthesis. Only the
     /// facades set it; a copy keeps the one it was made from.</summary>
-    internal Func<AddressFamilyPreference, string> AddressFamily { get; init; } = preference => $"the address family preference ({preference})";
+    internal Func<AddressFamilyPreference, string> AddressFamily { get; init; } =
+        preference => $"the address family preference ({preference})";
 
     /// <summary>What to do to try both address families (after "; "), e.g. "set UseIPv6=2".</summary>
     public required string TryBothFamilies { get; init; }
