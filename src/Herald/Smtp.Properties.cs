@@ -1,3 +1,5 @@
+using Herald.Protocol;
+
 namespace Herald;
 
 public partial class Smtp
@@ -30,6 +32,14 @@ public partial class Smtp
 
     /// <summary>True while a session with the mail server is open.</summary>
     public bool Connected => Engine.IsConnected;
+
+    /// <summary>
+    /// What the server announced in its EHLO reply in the open session (RFC 5321 §4.1.1.1): its extensions, SASL
+    /// mechanisms and size limit; after STARTTLS, the ones it announced over TLS (RFC 3207 §4.2). For example, after
+    /// <see cref="Connect"/>, <c>ServerCapabilities.StartTls</c> tells whether the server offers STARTTLS.
+    /// </summary>
+    /// <value><see cref="Capabilities.None"/> when no session is open or the server answered HELO only.</value>
+    public Capabilities ServerCapabilities => Engine.Capabilities;
 
     /// <summary>
     /// The proxy through which the connection is opened (the same data as the Firewall* config settings): set

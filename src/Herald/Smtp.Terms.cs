@@ -52,12 +52,14 @@ public partial class Smtp
     };
 
     /// <summary>
-    /// The words this instance's messages use for its settings: <see cref="Terms"/>, unless a host that sets the
-    /// component up from options of its own (the <c>herald</c> command line) supplies its own words, so that what a
-    /// message tells its user to change is something that user can change.
+    /// The words this instance's error messages use for the settings they tell the user to change: by default the
+    /// component's property names (MailServer, SSLStartMode ...). An application that sets the component up from options
+    /// of its own gives its own words, so that what a message asks its user to change is something that user can change,
+    /// for example <c>smtp.MessageTerms = SettingTerms.Neutral with { Server = "--server" }</c>.
     /// </summary>
-    /// <exception cref="ArgumentNullException">The value is null.</exception>
-    internal SettingTerms MessageTerms
+    /// <value>The words; the default is the component's own.</value>
+    /// <exception cref="ArgumentNullException">The value set is null.</exception>
+    public SettingTerms MessageTerms
     {
         get => _settings.Terms;
         set => _settings.Terms = value ?? throw new ArgumentNullException(nameof(value));

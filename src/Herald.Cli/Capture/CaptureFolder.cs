@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using Herald.Message;
 
 namespace Herald.Cli.Capture;
 
@@ -147,7 +146,7 @@ internal static class CaptureFolder
             }
         }
         return new SavedMessage(number, path, Received(path), from, recipients,
-            subject is null ? "" : Printable(EncodedWords.Decode(subject.Trim())), length - prefix, user, tls);
+            subject is null ? "" : Printable(ReadyMessageHeaders.DecodeText(subject.Trim())), length - prefix, user, tls);
     }
 
     private static bool Field(string line, out string name, out string value)

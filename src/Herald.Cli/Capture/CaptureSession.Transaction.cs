@@ -1,5 +1,4 @@
 using System.Globalization;
-using Herald.Protocol;
 
 namespace Herald.Cli.Capture;
 
@@ -205,7 +204,7 @@ internal sealed partial class CaptureSession
                                 "octets including CRLF; the message was not saved";
                     continue;
                 }
-                if (DotUnstuffer.ProcessLine(line.Bytes.Span, out var content))
+                if (Unstuff(line.Bytes.Span, out var content))
                 {
                     break;
                 }
@@ -258,6 +257,22 @@ internal sealed partial class CaptureSession
     }
 
     /// <summary>Null when the envelope address may be used; otherwise the refusal.</summary>
+    /// <summary>
+    /// One DATA line (without its CRLF) as the client meant it: the lone "." ends the data, and a leading "." that the
+    /// client doubled is removed (RFC 5321 §4.5.2).
+    /// </summary>
+    /// <returns>True for the end-of-data line.</returns>
+    private static bool Unstuff(ReadOnlySpan<byte> line, out ReadOnlySpan<byte> content)
+    {
+        if (line is [(byte)'.'])
+        {
+            content = default;
+            return true;
+        }
+        content = line is [(byte)'.', ..] ? line[1..] : line;
+        return false;
+    }
+
     private static (int Code, string Text)? CheckAddress(string address, bool smtpUtf8, string badSyntaxStatus)
     {
         if (MailboxSyntax.Check(address) is { } why)

@@ -155,7 +155,7 @@ internal static class LoadCommand
                                                   || (plan.Opportunistic && !plan.Credentials && plan.Certificate is { Verified: false }),
             UserName = smtp.User,
             Password = smtp.Password,
-            AuthMechanisms = string.Join(",", Herald.SmtpSettings.MechanismNames(smtp.AuthMechanism)),
+            AuthMechanisms = ConnectionOptions.SaslNames(smtp.AuthMechanism),
             Proxy = ProxyUrl(smtp.Firewall, proxyResolves),
             Timeout = TimeSpan.FromSeconds(smtp.Timeout),
             MaxConnections = load.Connections,

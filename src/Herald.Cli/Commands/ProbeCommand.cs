@@ -91,7 +91,7 @@ internal static class ProbeCommand
 
     private static string Render(Smtp smtp, ConnectionPlan plan, List<string> greeting)
     {
-        var caps = smtp.Engine.Capabilities;
+        var caps = smtp.ServerCapabilities;
         string version = smtp.Config("SSLNegotiatedVersion");
         string? tls = version.Length == 0 ? null : $"{version}, {smtp.Config("SSLNegotiatedCipherSuite")}";
         var o = new StringBuilder();
@@ -120,7 +120,7 @@ internal static class ProbeCommand
     /// <summary>The probe's members of the <c>--json</c> report.</summary>
     private static void Describe(Smtp smtp, ConnectionPlan plan, List<string> greeting, JsonReport report, bool withPem)
     {
-        var caps = smtp.Engine.Capabilities;
+        var caps = smtp.ServerCapabilities;
         report["greeting"] = JsonReport.Array(greeting);
         report["certificate"] = plan.Certificate is { } certificate ? Certificate(certificate, withPem && !certificate.Verified) : null;
         report["extended"] = caps.IsExtended;

@@ -1,9 +1,6 @@
 using System.CommandLine;
-using System.Text;
 using Herald.Cli.Options;
 using Herald.Cli.Profiles;
-using Herald.Message;
-using Herald.Message.Mime;
 
 namespace Herald.Cli.Commands;
 
@@ -231,7 +228,7 @@ internal static class SendmailCommand
 
         using var message = await RawMessage.OpenAsync("-", "standard input", env,
             arguments.IgnoreDots ? null : input => new DotTerminatedStream(input), cancellationToken).ConfigureAwait(false);
-        HeaderEnvelope envelope;
+        ReadyMessageEnvelope? envelope;
         try
         {
             envelope = message.Headers.GetEnvelope();
@@ -242,27 +239,30 @@ internal static class SendmailCommand
         }
         catch (SmtpException)
         {
-            envelope = new HeaderEnvelope(null, [], false); // without -t a malformed header only costs the default sender
+            envelope = null; // without -t a malformed header only costs the default sender
         }
         if (arguments.Extract)
         {
-            recipients = recipients.Concat(envelope.Addresses).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+            recipients = recipients.Concat(envelope!.Recipients).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
         }
         if (recipients.Count == 0)
         {
             throw CliException.Usage("sendmail: -t found no recipient: the message has no To, Cc or Bcc header with an address.");
         }
-        string? sender = nullSender ? null : senderSetting is null ? envelope.Sender : AddressList.AddrSpec(senderSetting.Value);
+        string? sender = nullSender ? null : senderSetting is null ? envelope?.Sender : AddressList.AddrSpec(senderSetting.Value);
         if (sender is null && !nullSender)
         {
             throw new CliException(ExitCodes.Config,
                 "sendmail: no sender: pass -f ADDRESS, set HERALD_FROM (or from in the config file's account), or give the " +
                 "message a From header.");
         }
-        // -F names the sender; else the name HERALD_FROM or the account gives ("Backups <backup@example.org>").
-        string? fullName = arguments.FullName
-            ?? (senderSetting is not null && arguments.From is null ? DisplayName(senderSetting.Value) : null);
-        message.AddFields(MissingFields(message.Headers, sender, fullName));
+        // A From, Date or Message-ID the message lacks is added, as sendmail and Postfix add them. The From is the sender
+        // with -F's name; else with the name HERALD_FROM or the account gives ("Backups <backup@example.org>").
+        string? author = sender is null ? null
+            : arguments.FullName is { } fullName ? Mailbox(fullName, sender)
+            : senderSetting is not null && arguments.From is null ? senderSetting.Value
+            : sender;
+        message.AddMissingFields(author);
 
         using var smtp = new Smtp();
         if (nullSender)
@@ -281,33 +281,7 @@ internal static class SendmailCommand
             .ConfigureAwait(false);
     }
 
-    private static string? DisplayName(string address) =>
-        AddressParser.ParseOne(address, "The sender") is { DisplayName.Length: > 0 } parsed ? parsed.DisplayName : null;
-
-    /// <summary>
-    /// The header fields RFC 5322 §3.6 requires that the message lacks, as sendmail and Postfix add them: From (the
-    /// sender, with -F's name), Date (now) and Message-ID (at the sender's domain).
-    /// </summary>
-    internal static string MissingFields(MessageHeaders headers, string? sender, string? fullName)
-    {
-        var text = new StringBuilder();
-        var now = DateTimeOffset.Now;
-        if (!headers.Contains("From") && sender is not null)
-        {
-            var writer = new HeaderFieldWriter("From", ContentTypes.LineLimit, "-F");
-            HeaderBlock.WriteAddresses(writer, [new MailAddress(fullName ?? "", sender)], Charsets.Utf8);
-            text.Append(writer.Text);
-        }
-        if (!headers.Contains("Date"))
-        {
-            text.Append("Date: ").Append(MessageDates.Format(now)).Append("\r\n");
-        }
-        if (!headers.Contains("Message-ID"))
-        {
-            int at = sender?.LastIndexOf('@') ?? -1;
-            string domain = at > 0 ? sender![(at + 1)..] : System.Net.Dns.GetHostName();
-            text.Append("Message-ID: ").Append(MessageIds.Generate("SHA256", domain, now)).Append("\r\n");
-        }
-        return text.ToString();
-    }
+    /// <summary>A mailbox with <paramref name="name"/> as a quoted display name (RFC 5322 §3.4, §3.2.4).</summary>
+    private static string Mailbox(string name, string address) =>
+        $"\"{name.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal)}\" <{address}>";
 }

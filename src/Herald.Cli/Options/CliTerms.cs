@@ -1,5 +1,3 @@
-using Herald.Transport;
-
 namespace Herald.Cli.Options;
 
 /// <summary>

@@ -527,6 +527,27 @@ internal sealed class ConnectionOptions
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "not a single mechanism (auto is a list)"),
     };
 
+    /// <summary>
+    /// The SASL names, comma-separated, of the mechanism the component was given, for the pool's AuthMechanisms:
+    /// amUserPassword (the component's default, which <c>--auth auto</c> leaves in place) is PLAIN, else LOGIN.
+    /// </summary>
+    /// <param name="mechanism">A mechanism <see cref="MechanismFor"/> gives, or amUserPassword.</param>
+    public static string SaslNames(SmtpAuthMechanisms mechanism) => mechanism switch
+    {
+        SmtpAuthMechanisms.amUserPassword => "PLAIN,LOGIN",
+        SmtpAuthMechanisms.amSASLPlain => "PLAIN",
+        SmtpAuthMechanisms.amCRAMMD5 => "CRAM-MD5",
+        SmtpAuthMechanisms.amNTLM => "NTLM",
+        SmtpAuthMechanisms.amSASLDigestMD5 => "DIGEST-MD5",
+        SmtpAuthMechanisms.amKerberos => "GSSAPI",
+        SmtpAuthMechanisms.amXOAUTH2 => "XOAUTH2",
+        SmtpAuthMechanisms.amOAuthBearer => "OAUTHBEARER",
+        SmtpAuthMechanisms.amSCRAMSHA1 => "SCRAM-SHA-1",
+        SmtpAuthMechanisms.amSCRAMSHA256 => "SCRAM-SHA-256",
+        SmtpAuthMechanisms.amLogin => "LOGIN",
+        _ => throw new ArgumentOutOfRangeException(nameof(mechanism), mechanism, "not a mechanism the command line sets"),
+    };
+
     private static string Secret(CliEnvironment env, string variable, string option) =>
         env.Variable(variable)
         ?? throw new CliException(ExitCodes.Config, $"{option}: the environment variable {variable} is not set or is empty.");

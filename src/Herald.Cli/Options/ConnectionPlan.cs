@@ -130,7 +130,8 @@ internal sealed class ConnectionPlan
     /// <returns>The hint, or null when there is nothing useful to say.</returns>
     public string? HintFor(SmtpException e)
     {
-        if (Proxy is not null && e.InnerException is Herald.Transport.Proxies.ProxyException)
+        // Through a proxy, 118 is a failed proxy step and 11001 the server's name that could not be resolved for it.
+        if (Proxy is not null && e.Code is SmtpErrorCodes.FirewallError or SmtpErrorCodes.HostNotFound)
         {
             // The library's message names the component's Firewall settings; say which command-line input they came from.
             return e.Message.Contains("no user name and password was given", StringComparison.Ordinal)

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Herald.Transport;
 
 namespace Herald.Cli.Options;
 
@@ -40,20 +39,20 @@ internal sealed class DotTerminatedStream(Stream inner) : Stream
     public override int Read(byte[] buffer, int offset, int count)
     {
         ValidateBufferArguments(buffer, offset, count);
-        var task = ReadCoreAsync(new SyncIO(), buffer.AsMemory(offset, count), CancellationToken.None);
+        var task = ReadCoreAsync(new SyncReading(), buffer.AsMemory(offset, count), CancellationToken.None);
         Debug.Assert(task.IsCompleted, "sync I/O completes synchronously");
         return task.GetAwaiter().GetResult();
     }
 
     /// <inheritdoc />
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-        ReadCoreAsync(new AsyncIO(), buffer, cancellationToken);
+        ReadCoreAsync(new AsyncReading(), buffer, cancellationToken);
 
     /// <inheritdoc />
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
     {
         ValidateBufferArguments(buffer, offset, count);
-        return ReadCoreAsync(new AsyncIO(), buffer.AsMemory(offset, count), cancellationToken).AsTask();
+        return ReadCoreAsync(new AsyncReading(), buffer.AsMemory(offset, count), cancellationToken).AsTask();
     }
 
     /// <inheritdoc />
@@ -81,7 +80,7 @@ internal sealed class DotTerminatedStream(Stream inner) : Stream
     }
 
     private async ValueTask<int> ReadCoreAsync<TIO>(TIO io, Memory<byte> destination, CancellationToken cancellationToken)
-        where TIO : struct, ISmtpIO
+        where TIO : struct, IStreamReading
     {
         int written = 0;
         while (written < destination.Length && !_ended)
@@ -143,7 +142,7 @@ internal sealed class DotTerminatedStream(Stream inner) : Stream
     }
 
     /// <summary>Moves what is left to the front and reads more behind it; false at the end of the input.</summary>
-    private async ValueTask<bool> FillAsync<TIO>(TIO io, CancellationToken cancellationToken) where TIO : struct, ISmtpIO
+    private async ValueTask<bool> FillAsync<TIO>(TIO io, CancellationToken cancellationToken) where TIO : struct, IStreamReading
     {
         if (_eof)
         {

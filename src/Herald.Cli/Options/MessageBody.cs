@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Text;
 using System.Text.Unicode;
-using Herald.Message;
 
 namespace Herald.Cli.Options;
 
@@ -18,6 +17,9 @@ internal sealed class MessageBody : IDisposable
     public const int InMemoryLimit = 1 << 20;
 
     private const int BufferSize = 64 * 1024;
+
+    /// <summary>The longest line 7bit data may carry, CRLF not counted (RFC 5322 §2.1.1).</summary>
+    private const int MaxLineOctets = 998;
 
     /// <summary>How much of standard input is looked at to tell whether it is a whole message.</summary>
     private const int MessageCheckBytes = 64 * 1024;
@@ -44,9 +46,9 @@ internal sealed class MessageBody : IDisposable
     /// <summary>The body's size in bytes (of the text as given, before any transfer encoding).</summary>
     public long Length { get; }
 
-    /// <summary>True for a streamed body that is not plain 7-bit text with short lines and no NUL
-    /// (<see cref="TextStats.Choose"/>, asked without 8BITMIME: the server is not known yet): it is sent
-    /// quoted-printable (RFC 2045 §6.7), which any server takes.</summary>
+    /// <summary>True for a streamed body that is not plain 7-bit text with lines of at most 998 octets and no NUL
+    /// (RFC 5322 §2.1.1, RFC 2045 §2.7): it is sent quoted-printable (RFC 2045 §6.7), which any server takes. 8-bit
+    /// text is encoded too, since the server, and whether it offers 8BITMIME, is not known yet.</summary>
     public bool NeedsEncoding { get; }
 
     /// <summary>Reads or opens the body.</summary>
@@ -146,7 +148,7 @@ internal sealed class MessageBody : IDisposable
             {
                 filled += n;
             }
-            bool looksLikeMessage = checkForMessage && MessageHeaders.LooksLikeMessage(
+            bool looksLikeMessage = checkForMessage && ReadyMessageHeaders.LooksLikeMessage(
                 head.AsSpan(0, Math.Min(filled, MessageCheckBytes)), isWhole: filled <= MessageCheckBytes);
             if (filled <= InMemoryLimit)
             {
@@ -197,7 +199,7 @@ internal sealed class MessageBody : IDisposable
         {
             var (bom, ascii, hasNul, longestLine) = Scan(stream, source);
             stream.Position = bom;
-            bool encode = TextStats.Choose(longestLine, !ascii, hasNul, eightBitMime: false) != TextTransfer.SevenBit;
+            bool encode = !ascii || hasNul || longestLine > MaxLineOctets;
             return new MessageBody(null, stream, stream.Length - bom, encode, looksLikeMessage);
         }
         catch
@@ -297,73 +299,4 @@ internal sealed class MessageBody : IDisposable
     private static CliException NotUtf8(string source, long offset, Exception? inner) =>
         new(ExitCodes.DataError, $"The message text from {source} is not UTF-8 text (bad byte at offset {offset}). " +
             "Convert it first, e.g. with iconv.", inner);
-
-    /// <summary>Reads another stream's bytes as quoted-printable text (RFC 2045 §6.7), a buffer at a time.</summary>
-    private sealed class QuotedPrintableReadStream(Stream source) : Stream
-    {
-        private readonly byte[] _input = new byte[BufferSize];
-        private QuotedPrintableEncoder _encoder = new(binary: false);
-        private int _inputStart;
-        private int _inputEnd;
-        private bool _finished;
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
-        public override int Read(Span<byte> buffer)
-        {
-            if (buffer.Length < QuotedPrintableEncoder.MinDestinationLength)
-            {
-                throw new ArgumentException($"Read needs room for at least {QuotedPrintableEncoder.MinDestinationLength} bytes.",
-                    nameof(buffer));
-            }
-            int written = 0;
-            while (written == 0 && !_finished)
-            {
-                if (_inputStart == _inputEnd)
-                {
-                    _inputStart = 0;
-                    _inputEnd = source.Read(_input, 0, _input.Length);
-                    if (_inputEnd == 0)
-                    {
-                        _finished = true;
-                        return _encoder.Finish(buffer);
-                    }
-                }
-                written = _encoder.Encode(_input.AsSpan(_inputStart, _inputEnd - _inputStart), buffer, out int consumed);
-                _inputStart += consumed;
-            }
-            return written;
-        }
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            Task.FromResult(Read(buffer.AsSpan(offset, count)));
-
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-            new(Read(buffer.Span));
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing)
-            {
-                source.Dispose();
-            }
-            base.Dispose(disposing);
-        }
-    }
 }

@@ -1,6 +1,3 @@
-using Herald.Message;
-using Herald.Message.Mime;
-
 namespace Herald.Cli.Options;
 
 /// <summary>The body options as given.</summary>
@@ -35,6 +32,8 @@ internal sealed class MessageInput
     /// <summary>The largest text or HTML part of a composed message: <see cref="EmailMessage"/> holds its bodies as
     /// strings (attachments, which it streams, have no limit).</summary>
     public const long ComposedTextLimit = 32L << 20;
+
+    private const string OctetStream = "application/octet-stream";
 
     // Header fields that the MIME structure of a composed message decides.
     private static readonly string[] MimeFields = ["MIME-Version", "Content-"];
@@ -90,7 +89,7 @@ internal sealed class MessageInput
                 sender ??= envelope.Sender;
                 if (_to.Count + _cc.Count + _bcc.Count == 0)
                 {
-                    to = envelope.Recipients.Count > 0 ? envelope.Addresses
+                    to = envelope.Recipients.Count > 0 ? envelope.Recipients
                         : throw CliException.Usage($"--message {MessageFile}: the message names no recipient (no To, Cc or Bcc " +
                                                    "header); give them with --to ADDRESS.");
                 }
@@ -134,7 +133,7 @@ internal sealed class MessageInput
 
     /// <summary>The envelope a ready message's headers give.</summary>
     /// <exception cref="CliException">65 when an address header is malformed.</exception>
-    private static HeaderEnvelope Envelope(RawMessage raw, string what)
+    private static ReadyMessageEnvelope Envelope(RawMessage raw, string what)
     {
         try
         {
@@ -233,8 +232,8 @@ internal sealed class MessageInput
             {
                 Attach(spec, "--attach", () =>
                 {
-                    var attachment = message.Attachments.Add(spec.Path, ContentType(spec));
-                    attachment.FileName = spec.Name ?? attachment.FileName;
+                    var attachment = message.Attachments.Add(spec.Path, spec.ContentType);
+                    Name(attachment, spec.Name ?? attachment.FileName, spec.ContentType);
                 });
             }
             foreach (var spec in _parts.Inline)
@@ -242,8 +241,8 @@ internal sealed class MessageInput
                 Attach(spec, "--inline", () =>
                 {
                     string name = spec.Name ?? Path.GetFileName(spec.Path);
-                    var attachment = message.Attachments.AddInline(spec.Path, name, ContentType(spec));
-                    attachment.FileName = name;
+                    var attachment = message.Attachments.AddInline(spec.Path, name, spec.ContentType);
+                    Name(attachment, name, spec.ContentType);
                 });
             }
             return message;
@@ -255,16 +254,19 @@ internal sealed class MessageInput
         }
     }
 
-    /// <summary>The type given, else the one the shown name's extension implies, else the file's own extension's (so
-    /// <c>logo.png;name=logo</c> is still an image).</summary>
-    private static string ContentType(AttachmentSpec spec)
+    /// <summary>
+    /// Gives the attachment its shown name. Without a given type, its type is then the one the shown name's extension
+    /// implies, else the file's own extension's (so <c>logo.png;name=logo</c> is still an image): the library chooses a
+    /// type from the file name, and application/octet-stream means that it knows none for that extension.
+    /// </summary>
+    private static void Name(EmailAttachment attachment, string name, string? givenType)
     {
-        if (spec.ContentType is { } given)
+        string byPath = attachment.ContentType;
+        attachment.FileName = name;
+        if (givenType is null && attachment.ContentType == OctetStream)
         {
-            return given;
+            attachment.ContentType = byPath;
         }
-        string byName = spec.Name is null ? MimeTypes.OctetStream : MimeTypes.FromFileName(spec.Name);
-        return byName != MimeTypes.OctetStream ? byName : MimeTypes.FromFileName(spec.Path);
     }
 
     /// <summary>Header fields that are properties of the message go there; the others are extra headers.</summary>

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Herald.Transport.Proxies;
 
 namespace Herald.Cli.Options;
 
@@ -53,21 +52,21 @@ internal sealed class ProxyOptions
     /// variable that is not set or a malformed proxy variable.</exception>
     public string? Apply(ParseResult result, Smtp smtp, CliEnvironment env, bool trace, Profiles.Setting? configured = null)
     {
-        ProxySettings? proxy;
+        ProxyAddress? proxy;
         string source;
         if (configured is not null)
         {
-            if (!ProxyUrl.TryParse(configured.Value, out proxy, out string error))
+            if (!ProxyAddress.TryParse(configured.Value, out proxy, out string error))
             {
                 throw new CliException(Profiles.EffectiveSettings.ExitCodeFor(configured.Level), $"{configured.Source}: {error}.");
             }
             source = configured.Source;
-            if (proxy!.Password.Length > 0 && configured.Level == Profiles.EffectiveSettings.CommandLine)
+            if (proxy.Password.Length > 0 && configured.Level == Profiles.EffectiveSettings.CommandLine)
             {
                 env.Warn("--proxy carries the proxy's password on the command line, where other users can see it (ps, /proc) "
                          + "and your shell history keeps it. Prefer --proxy-password-env.");
             }
-            Note(env, trace, $"Connecting through the proxy {proxy.ToDisplayUrl()} from {source}.");
+            Note(env, trace, $"Connecting through the proxy {proxy} from {source}.");
         }
         else
         {
@@ -77,7 +76,7 @@ internal sealed class ProxyOptions
             {
                 variables[name] = env.GetVariable(name);
             }
-            var choice = ProxyEnvironment.Detect(variables, smtp.MailServer, smtp.MailPort);
+            var choice = ProxyAddress.Detect(variables, smtp.MailServer, smtp.MailPort);
             if (choice.IsError)
             {
                 throw new CliException(ExitCodes.Config, $"{choice.Reason} Correct or unset {choice.Variable}, or pass --proxy.");
@@ -95,36 +94,20 @@ internal sealed class ProxyOptions
             {
                 throw CliException.Usage("--proxy-password-env needs a proxy: --proxy URL (or $ALL_PROXY).");
             }
-            if (!proxy.HasCredentials)
+            if (proxy.User.Length == 0)
             {
                 throw CliException.Usage("--proxy-password-env needs the proxy's user name in the URL: socks5://USER@HOST:PORT.");
             }
             string password = env.Variable(variable) ?? throw new CliException(ExitCodes.Config,
                 $"--proxy-password-env: the environment variable {variable} is not set or is empty.");
-            proxy = proxy with { Password = password };
+            proxy = proxy.WithPassword(password);
         }
         if (proxy is null)
         {
             return null;
         }
-        var firewall = smtp.Firewall;
-        firewall.FirewallType = proxy.Kind switch
-        {
-            ProxyKind.Socks4 => FirewallTypes.fwSOCKS4,
-            ProxyKind.Socks4a => FirewallTypes.fwSOCKS4A,
-            ProxyKind.Socks5 => FirewallTypes.fwSOCKS5,
-            _ => FirewallTypes.fwTunnel,
-        };
-        firewall.Host = proxy.Host;
-        firewall.Port = proxy.Port;
-        firewall.User = proxy.User;
-        firewall.Password = proxy.Password;
-        if (proxy is { Kind: ProxyKind.Socks5, ResolveLocally: false })
-        {
-            // The component's documented way to hand the name to a SOCKS proxy unresolved.
-            smtp.MailServer = "*" + smtp.MailServer;
-        }
-        return $"{proxy.ToDisplayUrl()} (from {source})";
+        proxy.ApplyTo(smtp); // socks5h:// also marks MailServer with the component's leading * (the proxy resolves it)
+        return $"{proxy} (from {source})";
     }
 
     private static void Note(CliEnvironment env, bool trace, string text)

@@ -1,6 +1,4 @@
 using System.Buffers;
-using Herald.Message;
-using Herald.Protocol;
 
 namespace Herald.Cli.Options;
 
@@ -13,16 +11,16 @@ internal sealed class RawMessage : IDisposable
 {
     private const int BufferSize = 64 * 1024;
 
-    private readonly HeaderFilterStream _stream;
+    private readonly ReadyMessageStream _stream;
 
-    private RawMessage(HeaderFilterStream stream, MessageHeaders headers)
+    private RawMessage(ReadyMessageStream stream, ReadyMessageHeaders headers)
     {
         _stream = stream;
         Headers = headers;
     }
 
     /// <summary>The message's header fields.</summary>
-    public MessageHeaders Headers { get; }
+    public ReadyMessageHeaders Headers { get; }
 
     /// <summary>The message's size as sent (line ends counted as CRLF), known once <see cref="PrepareAsync"/> ran.</summary>
     public long Length { get; private set; } = -1;
@@ -58,7 +56,7 @@ internal sealed class RawMessage : IDisposable
                 }
             }
         }
-        var stream = new HeaderFilterStream(source, removeBcc: true);
+        var stream = new ReadyMessageStream(source, removeBcc: true);
         try
         {
             var headers = await stream.ReadHeadersAsync(cancellationToken).ConfigureAwait(false);
@@ -76,9 +74,10 @@ internal sealed class RawMessage : IDisposable
         }
     }
 
-    /// <summary>Adds header fields at the end of the header block (before <see cref="PrepareAsync"/>).</summary>
-    /// <param name="fields">Complete field lines, each ending with CRLF.</param>
-    public void AddFields(string fields) => _stream.AddFields(fields);
+    /// <summary>Adds the From, Date and Message-ID the message lacks (before <see cref="PrepareAsync"/>).</summary>
+    /// <param name="from">The mailbox for a From, or null to add none.</param>
+    /// <exception cref="SmtpException">10022 when <paramref name="from"/> is not a single mailbox.</exception>
+    public void AddMissingFields(string? from) => _stream.AddMissingFields(from);
 
     /// <summary>
     /// Reads the message once to measure it as the server will count it (<c>SIZE=</c>, RFC 1870) and to see whether it
@@ -88,7 +87,7 @@ internal sealed class RawMessage : IDisposable
     /// <returns>The content for <see cref="Smtp.SetMessageContent"/>.</returns>
     public async Task<MessageContent> PrepareAsync(CancellationToken cancellationToken)
     {
-        var count = new DataLength();
+        var count = new LineEndCount();
         bool eightBit = false;
         var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
         try
@@ -129,8 +128,45 @@ internal sealed class RawMessage : IDisposable
         }
     }
 
+    /// <summary>
+    /// Counts a message's octets as the server counts them for <c>SIZE=</c> (RFC 1870 §4): every line end as CRLF, as the
+    /// library sends a bare CR or LF, and the CRLF it adds after an unterminated last line.
+    /// </summary>
+    private struct LineEndCount
+    {
+        private long _octets;
+        private bool _afterCr;   // the last byte was a CR: an LF right after it completes a CRLF already counted
+        private bool _midLine;   // the last byte was not part of a line end
+
+        public readonly long Total => _octets + (_midLine ? 2 : 0);
+
+        public void Add(ReadOnlySpan<byte> data)
+        {
+            _octets += data.Length;
+            while (!data.IsEmpty)
+            {
+                if (_afterCr && data[0] == '\n')
+                {
+                    _octets--; // the CR was counted as a CRLF
+                    data = data[1..];
+                }
+                _afterCr = false;
+                int end = data.IndexOfAny((byte)'\r', (byte)'\n');
+                if (end < 0)
+                {
+                    _midLine |= !data.IsEmpty;
+                    return;
+                }
+                _octets++; // a bare LF, or a CR counted as CRLF until an LF follows
+                _afterCr = data[end] == '\r';
+                _midLine = false;
+                data = data[(end + 1)..];
+            }
+        }
+    }
+
     /// <summary>The edited message, written from the start each time it is sent.</summary>
-    private sealed class Content(HeaderFilterStream stream, long length, bool eightBit) : MessageContent
+    private sealed class Content(ReadyMessageStream stream, long length, bool eightBit) : MessageContent
     {
         public override long Length => length;
 

@@ -1,5 +1,3 @@
-using Herald.Message;
-
 namespace Herald.Cli.Options;
 
 /// <summary>
@@ -58,13 +56,27 @@ internal static class Spool
     /// <exception cref="CliException">73 when it cannot be created.</exception>
     public static FileStream CreateFile()
     {
+        string directory = Path.GetTempPath();
+        var options = new FileStreamOptions
+        {
+            Mode = FileMode.CreateNew,
+            Access = FileAccess.ReadWrite,
+            Share = FileShare.None,
+            BufferSize = 64 * 1024,
+            Options = FileOptions.DeleteOnClose | FileOptions.SequentialScan,
+        };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
         try
         {
-            return MessageSpool.CreateFile(Path.GetTempPath());
+            return new FileStream(Path.Combine(directory, $"herald-{Guid.NewGuid():N}.tmp"), options);
         }
-        catch (SmtpException e)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
-            throw new CliException(ExitCodes.CannotCreate, e.Message, e);
+            throw new CliException(ExitCodes.CannotCreate,
+                $"A temporary file for the message cannot be created in '{directory}': {e.Message}", e);
         }
     }
 }

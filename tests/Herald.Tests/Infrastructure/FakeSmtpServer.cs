@@ -335,7 +335,7 @@ internal sealed class FakeSmtpServer : IAsyncDisposable, IDisposable
                 message.AppendContent(raw);
                 continue;
             }
-            if (Herald.Protocol.DotUnstuffer.ProcessLine(raw.AsSpan(0, raw.Length - 2), out var content))
+            if (DotUnstuffer.ProcessLine(raw.AsSpan(0, raw.Length - 2), out var content))
             {
                 break;
             }

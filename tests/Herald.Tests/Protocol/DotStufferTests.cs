@@ -2,6 +2,7 @@ using System.Text;
 using FsCheck;
 using FsCheck.Fluent;
 using Herald.Protocol;
+using Herald.Tests.Infrastructure;
 using Xunit;
 
 namespace Herald.Tests.Protocol;

@@ -25,10 +25,10 @@ internal sealed record SaslCredentials(
     string Domain = "",
     string Workstation = "",
     int Port = 0,
-    Transport.SettingTerms? Words = null)
+    SettingTerms? Words = null)
 {
     /// <summary>The facade's names for the credential settings.</summary>
-    public Transport.SettingTerms Terms => Words ?? Transport.SettingTerms.Neutral;
+    public SettingTerms Terms => Words ?? SettingTerms.Neutral;
 
     /// <summary>Keeps the password out of logs and exception messages that print the record.</summary>
     public override string ToString() =>

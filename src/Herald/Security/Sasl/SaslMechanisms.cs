@@ -30,7 +30,7 @@ internal static class SaslMechanisms
     /// <param name="terms">The facade's words, for the message.</param>
     /// <exception cref="SmtpException">Code 10045 when the server offers none of them.</exception>
     public static string Pick(IReadOnlyList<string> preferred, IReadOnlyCollection<string> serverMechanisms,
-        Transport.SettingTerms terms)
+        SettingTerms terms)
     {
         foreach (string name in preferred)
         {

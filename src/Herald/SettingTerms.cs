@@ -1,23 +1,27 @@
-namespace Herald.Transport;
+using Herald.Transport;
+
+namespace Herald;
 
 /// <summary>
-/// The words a facade uses for the settings that Herald's messages mention. The engine, the transport and the
-/// security code describe what happened in protocol terms; where a message tells the user what to change, it takes
-/// the name of that setting from here, so a user of one facade is never told to set a property that only the other
-/// facade has. Each facade supplies one instance; <see cref="Neutral"/> serves code that runs without a facade.
+/// The words Herald's error messages use for the settings they tell the user to change. Each facade has its own, so a
+/// user of one facade is never told to set a property that only the other has; an application that sets the
+/// <see cref="Smtp"/> component up from options of its own (a command line, a configuration file) gives it its own
+/// words through <see cref="Smtp.MessageTerms"/>, so that what a message asks its user to change is something that user
+/// can change: start from <see cref="Neutral"/> or from the component's words and replace what differs, with a
+/// <c>with</c> expression.
 /// </summary>
 /// <remarks>Values are names or short imperative phrases that fit into the sentences they are used in (see each
-/// member). A null value means the facade has no such setting; messages then leave that suggestion out.</remarks>
-internal sealed record SettingTerms
+/// member). A null value means there is no such setting; messages then leave that suggestion out.</remarks>
+public sealed record SettingTerms
 {
-    /// <summary>Words that name no facade at all (engine-level tests, tools).</summary>
+    /// <summary>Words that name no property at all ("the server name", "use STARTTLS"): a start for an application's
+    /// own words, where the settings it has no option for keep these.</summary>
     public static SettingTerms Neutral { get; } = new()
     {
         Server = "the server name",
         Port = "the server port",
         LocalHost = "the local address",
         LocalPort = "the local port",
-        AddressFamily = preference => $"the address family preference ({preference})",
         TryBothFamilies = "allow both IPv4 and IPv6",
         AbsoluteTimeout = "absolute timeout",
         InterruptedBy = "the call was interrupted",
@@ -72,8 +76,10 @@ internal sealed record SettingTerms
     /// <summary>The local port to bind.</summary>
     public required string LocalPort { get; init; }
 
-    /// <summary>The setting and value that chose the address families, e.g. "UseIPv6=0", for a parenthesis.</summary>
-    public required Func<AddressFamilyPreference, string> AddressFamily { get; init; }
+    /// <summary>The setting and value that chose the address families, e.g. "UseIPv6=0", for a parenthesis. Only the
+    /// facades set it; a copy keeps the one it was made from.</summary>
+    internal Func<AddressFamilyPreference, string> AddressFamily { get; init; } =
+        preference => $"the address family preference ({preference})";
 
     /// <summary>What to do to try both address families (after "; "), e.g. "set UseIPv6=2".</summary>
     public required string TryBothFamilies { get; init; }

@@ -1,8 +1,8 @@
-namespace Herald.Protocol;
+namespace Herald.Tests.Infrastructure;
 
 /// <summary>
-/// The receiving side of <see cref="DotStuffer"/>: reads DATA lines, removes the extra leading "." and recognises
-/// the lone "." that ends the data. Used by the built-in capture server and by tests.
+/// The receiving side of <see cref="Herald.Protocol.DotStuffer"/>: reads DATA lines, removes the extra leading "." and
+/// recognises the lone "." that ends the data (RFC 5321 §4.5.2). The fake servers and the stuffing round trip use it.
 /// </summary>
 internal static class DotUnstuffer
 {
