@@ -19,6 +19,7 @@ PKGS=(
   openssl ca-certificates                         # test CA and certificates; TLS probes
   tshark                                          # reads captures of TLS sessions (key-log tests)
   procps iproute2 passwd                          # ps/ss for diagnostics, useradd/chpasswd
+  time                                            # GNU time: a child process's peak memory for the memory tests
 )
 need=()
 for p in "${PKGS[@]}"; do
