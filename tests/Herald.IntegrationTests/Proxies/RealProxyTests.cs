@@ -240,29 +240,12 @@ public sealed class RealProxyTests
     [Fact]
     public async Task TinyproxyIsSentTheHostName()
     {
-        // The log keeps earlier runs' lines, so the test waits for one more matching line than there was before.
         string log = Path.Combine(Peers.LogDir, "tinyproxy-open.log");
         string request = $"CONNECT localhost:{Peers.PostfixOpen} HTTP/1.1";
-        int before = CountLines(log, request);
+        int before = PeerLogs.CountLines(log, request);
         using var call = new ProxyPeerCall(isAsync: true);
         var tunnel = await call.RunAsync(Proxy("tinyproxy-open"), Peers.HostName, Peers.PostfixOpen);
         Assert.StartsWith("220 ", await call.ReadLineAsync(tunnel.Stream));
-        var deadline = DateTime.UtcNow.AddSeconds(5);
-        while (CountLines(log, request) <= before && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(100);
-        }
-        Assert.True(CountLines(log, request) > before, $"{log} shows no new line with {request}");
-    }
-
-    private static int CountLines(string path, string text)
-    {
-        using var reader = new StreamReader(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite));
-        int count = 0;
-        while (reader.ReadLine() is { } line)
-        {
-            count += line.Contains(text, StringComparison.Ordinal) ? 1 : 0;
-        }
-        return count;
+        await PeerLogs.WaitForMoreLinesAsync(log, request, before);
     }
 }

@@ -114,7 +114,7 @@ public sealed class SmtpThroughProxyTests
         PeerSmtp.SetMessage(smtp, marker);
         string log = Path.Combine(Peers.LogDir, $"{proxyName}.log");
         string connectLine = $"CONNECT {Peers.HostName}:{port} HTTP/1.1";
-        int before = IsTinyproxy(proxyName) ? CountLines(log, connectLine) : 0;
+        int before = IsTinyproxy(proxyName) ? PeerLogs.CountLines(log, connectLine) : 0;
 
         await smtp.SendUsing(api);
 
@@ -125,7 +125,7 @@ public sealed class SmtpThroughProxyTests
         Assert.Equal(["Remote host disconnected", "Firewall host disconnected"], status.TakeLast(2));
         if (IsTinyproxy(proxyName))
         {
-            await WaitForMoreLinesAsync(log, connectLine, before);
+            await PeerLogs.WaitForMoreLinesAsync(log, connectLine, before);
         }
         else
         {
@@ -320,27 +320,5 @@ public sealed class SmtpThroughProxyTests
         PeerSmtp.SetMessage(smtp, marker);
         await smtp.SendUsing(api);
         await Peers.WaitForMaildirMessageAsync(marker);
-    }
-
-    private static async Task WaitForMoreLinesAsync(string log, string text, int before)
-    {
-        // The log keeps earlier runs' lines, so the test waits for one more matching line than there was before.
-        var deadline = DateTime.UtcNow.AddSeconds(5);
-        while (CountLines(log, text) <= before && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(100);
-        }
-        Assert.True(CountLines(log, text) > before, $"{log} shows no new line with {text}");
-    }
-
-    private static int CountLines(string path, string text)
-    {
-        using var reader = new StreamReader(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite));
-        int count = 0;
-        while (reader.ReadLine() is { } line)
-        {
-            count += line.Contains(text, StringComparison.Ordinal) ? 1 : 0;
-        }
-        return count;
     }
 }

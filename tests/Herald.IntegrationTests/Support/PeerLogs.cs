@@ -1,3 +1,5 @@
+using Xunit;
+
 namespace Herald.IntegrationTests.Support;
 
 /// <summary>Reads the peers' own logs (<see cref="Peers.LogDir"/>), for the server's side of a refusal.</summary>
@@ -32,5 +34,31 @@ internal static class PeerLogs
             }
             await Task.Delay(100);
         }
+    }
+
+    /// <summary>How many lines of the log at <paramref name="path"/> contain <paramref name="text"/>.</summary>
+    public static int CountLines(string path, string text)
+    {
+        using var reader = new StreamReader(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite));
+        int count = 0;
+        while (reader.ReadLine() is { } line)
+        {
+            count += line.Contains(text, StringComparison.Ordinal) ? 1 : 0;
+        }
+        return count;
+    }
+
+    /// <summary>
+    /// Waits up to five seconds for the log at <paramref name="path"/> to hold more lines with <paramref name="text"/>
+    /// than the <paramref name="before"/> counted earlier: the log keeps earlier runs' lines, so only a new one counts.
+    /// </summary>
+    public static async Task WaitForMoreLinesAsync(string path, string text, int before)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while (CountLines(path, text) <= before && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+        }
+        Assert.True(CountLines(path, text) > before, $"{path} shows no new line with {text}");
     }
 }

@@ -23,22 +23,6 @@ public class FirewallAutoDetectTests
         return smtp;
     }
 
-    private static List<string> Notes(Smtp smtp)
-    {
-        var notes = new List<string>();
-        smtp.OnPITrail += (_, e) =>
-        {
-            if (e.Direction == 2)
-            {
-                lock (notes)
-                {
-                    notes.Add(e.Message);
-                }
-            }
-        };
-        return notes;
-    }
-
     [Theory]
     [InlineData("ALL_PROXY", "socks5h", "localhost", false)]
     [InlineData("all_proxy", "socks5", "127.0.0.1", true)]
@@ -57,7 +41,7 @@ public class FirewallAutoDetectTests
         };
         await using var proxy = new ForwardingProxy(kind);
         using var smtp = Detecting(server, (variable, $"{scheme}://127.0.0.1:{proxy.Port}"));
-        var notes = Notes(smtp);
+        var notes = Trace(smtp);
 
         await Send(smtp, isAsync);
 
@@ -75,7 +59,7 @@ public class FirewallAutoDetectTests
         await using var server = new FakeSmtpServer();
         await using var proxy = new ForwardingProxy(ProxyKind.Socks5, "erin", "p@ss:word");
         using var smtp = Detecting(server, ("ALL_PROXY", $"socks5h://erin:p%40ss%3Aword@127.0.0.1:{proxy.Port}"));
-        var notes = Notes(smtp);
+        var notes = Trace(smtp);
         await Send(smtp, isAsync);
         Assert.Single(server.Sessions[0].Messages);
         Assert.Contains(notes, n => n.Contains($"socks5h://erin:****@127.0.0.1:{proxy.Port}", StringComparison.Ordinal));
@@ -105,7 +89,7 @@ public class FirewallAutoDetectTests
         await using var server = new FakeSmtpServer();
         await using var proxy = new ForwardingProxy(ProxyKind.Socks5);
         using var smtp = Detecting(server, ("ALL_PROXY", $"socks5h://127.0.0.1:{proxy.Port}"), ("NO_PROXY", "example.org," + noProxy));
-        var notes = Notes(smtp);
+        var notes = Trace(smtp);
         await Send(smtp, isAsync);
         Assert.Single(server.Sessions[0].Messages);
         Assert.Empty(proxy.Connections);
@@ -139,7 +123,7 @@ public class FirewallAutoDetectTests
         smtp.Firewall.FirewallType = FirewallTypes.fwSOCKS4A;
         smtp.Firewall.Host = "127.0.0.1";
         smtp.Firewall.Port = proxy.Port;
-        var notes = Notes(smtp);
+        var notes = Trace(smtp);
         await Send(smtp, isAsync);
         Assert.Equal([$"localhost:{server.Port}"], proxy.Requests);
         Assert.Contains("Firewall.AutoDetect: none of all_proxy, ALL_PROXY, https_proxy, HTTPS_PROXY is set; using the Firewall settings.",
@@ -153,7 +137,7 @@ public class FirewallAutoDetectTests
     {
         await using var server = new FakeSmtpServer();
         using var smtp = Detecting(server);
-        var notes = Notes(smtp);
+        var notes = Trace(smtp);
         await Send(smtp, isAsync);
         Assert.Single(server.Sessions[0].Messages);
         Assert.Contains($"Firewall.AutoDetect: Connecting to localhost:{server.Port} directly: none of all_proxy, ALL_PROXY, https_proxy, "

@@ -35,22 +35,6 @@ public class FirewallTests
         _ => ProxyKind.Socks5,
     };
 
-    private static List<string> Trace(Smtp smtp, int direction = 2)
-    {
-        var lines = new List<string>();
-        smtp.OnPITrail += (_, e) =>
-        {
-            if (e.Direction == direction)
-            {
-                lock (lines)
-                {
-                    lines.Add(e.Message);
-                }
-            }
-        };
-        return lines;
-    }
-
     public static TheoryData<FirewallTypes, string, string, bool> Routes()
     {
         var data = new TheoryData<FirewallTypes, string, string, bool>();

@@ -43,4 +43,21 @@ internal static class LoopbackSmtp
 
     /// <summary>Only the first connection gets <paramref name="action"/>; later ones get the built-in answer.</summary>
     public static Func<FakeCommand, FakeAction?> FirstConnection(FakeAction action) => cmd => cmd.Session.Index == 0 ? action : null;
+
+    /// <summary>Collects the OnPITrail messages of one direction (2: the component's own notes), as they come.</summary>
+    public static List<string> Trace(Smtp smtp, int direction = 2)
+    {
+        var lines = new List<string>();
+        smtp.OnPITrail += (_, e) =>
+        {
+            if (e.Direction == direction)
+            {
+                lock (lines)
+                {
+                    lines.Add(e.Message);
+                }
+            }
+        };
+        return lines;
+    }
 }
