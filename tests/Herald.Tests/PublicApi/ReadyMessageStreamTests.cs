@@ -1,4 +1,5 @@
 using System.Text;
+using Herald.Tests.Infrastructure;
 using Xunit;
 
 namespace Herald.Tests.PublicApi;
@@ -191,10 +192,5 @@ public class ReadyMessageStreamTests
         Assert.False(stream.CanSeek);
         Assert.Throws<NotSupportedException>(() => stream.Length);
         Assert.DoesNotContain("hidden@example.com", ReadAll(stream));
-    }
-
-    private sealed class ForwardOnlyStream(byte[] data) : MemoryStream(data)
-    {
-        public override bool CanSeek => false;
     }
 }

@@ -193,18 +193,4 @@ public partial class EmailMessageContentTests : IDisposable
 
     [GeneratedRegex("boundary=\"([^\"]+)\"")]
     private static partial Regex Boundary();
-
-    /// <summary>A stream that can only be read forwards, as a pipe.</summary>
-    private sealed class ForwardOnlyStream(byte[] data) : MemoryStream(data)
-    {
-        public override bool CanSeek => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
-        }
-    }
 }
