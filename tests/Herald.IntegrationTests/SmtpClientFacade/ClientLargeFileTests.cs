@@ -1,5 +1,6 @@
 using System.Text;
 using Herald.IntegrationTests.Support;
+using Herald.Tests.Infrastructure;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -33,38 +34,19 @@ public sealed class ClientLargeFileTests(ITestOutputHelper output) : IDisposable
         };
         await client.ConnectUsing(api, Peers.SmtpSink, Peers.Host);
 
-        long baseline = GC.GetTotalMemory(forceFullCollection: true);
-        long peak = baseline;
-        using var stop = new CancellationTokenSource();
-        var sampler = Task.Run(async () =>
-        {
-            while (!stop.IsCancellationRequested)
-            {
-                peak = Math.Max(peak, GC.GetTotalMemory(false));
-                try
-                {
-                    await Task.Delay(10, stop.Token);
-                }
-                catch (OperationCanceledException)
-                {
-                }
-            }
-        });
         long sentBefore = client.ConnInfo.TotalBytesSent;
-        await client.SendFileUsing(api, _path);
-        await stop.CancelAsync();
-        await sampler;
+        long growth = await HeapGrowth.DuringAsync(() => client.SendFileUsing(api, _path));
         long sent = client.ConnInfo.TotalBytesSent - sentBefore;
         await client.DisconnectUsing(api);
 
         output.WriteLine($"{fileLength} bytes sent as {sent} bytes on the wire; the managed heap grew by at most " +
-            $"{(peak - baseline) >> 20} MiB over {events} Progress events");
+            $"{growth >> 20} MiB over {events} Progress events");
         Assert.Equal(fileLength, total);
         Assert.Equal(fileLength, current);
         Assert.True(sent > fileLength, $"only {sent} bytes went out");
         // The reply to the end of the data, just before QUIT.
         Assert.StartsWith("S: 250", trace[trace.IndexOf("C: QUIT") - 1]);
-        Assert.True(peak - baseline < 48L << 20, $"The managed heap grew by {(peak - baseline) >> 20} MiB while sending.");
+        Assert.True(growth < 48L << 20, $"The managed heap grew by {growth >> 20} MiB while sending.");
     }
 
     /// <summary>Writes a message of about <paramref name="size"/> bytes with CRLF lines, some starting with a dot.</summary>

@@ -194,22 +194,9 @@ public partial class MimeKitBridgeTests
         };
         message.Body = new Multipart("mixed") { new TextPart("plain") { Text = "see attached" }, part };
 
-        long before = GC.GetTotalMemory(forceFullCollection: true);
-        long peak = before;
-        using var stop = new CancellationTokenSource();
-        var sampler = Task.Run(async () =>
-        {
-            while (!stop.IsCancellationRequested)
-            {
-                peak = Math.Max(peak, GC.GetTotalMemory(false));
-                await Task.Delay(10, CancellationToken.None);
-            }
-        });
-        await smtp.SendAsync(message);
-        await stop.CancelAsync();
-        await sampler;
+        long growth = await HeapGrowth.DuringAsync(() => smtp.SendAsync(message));
 
-        Assert.True(peak - before < 16 << 20, $"the managed heap grew by {(peak - before) >> 20} MiB");
+        Assert.True(growth < 16 << 20, $"the managed heap grew by {growth >> 20} MiB");
         long received = Assert.Single(Assert.Single(server.Sessions).MessageLengths);
         Assert.True(received > Size * 4 / 3, $"{received} bytes arrived");
     }
