@@ -69,7 +69,7 @@ internal sealed class MessageBody : IDisposable
         }
         if (file is not null && file != "-")
         {
-            var stream = OpenFile(file);
+            var stream = InputFiles.OpenSequential(file, "--body-file");
             if (stream.CanSeek)
             {
                 if (stream.Length <= InMemoryLimit)
@@ -95,22 +95,6 @@ internal sealed class MessageBody : IDisposable
 
     /// <summary>Closes (and for stdin deletes) the file.</summary>
     public void Dispose() => File?.Dispose();
-
-    private static Stream OpenFile(string path)
-    {
-        try
-        {
-            return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize, FileOptions.SequentialScan);
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-        {
-            throw new CliException(ExitCodes.NoInput, $"--body-file {path}: no such file.", e);
-        }
-        catch (Exception e) when (e is UnauthorizedAccessException or IOException)
-        {
-            throw new CliException(ExitCodes.NoInput, $"--body-file {path}: cannot be read ({e.Message}).", e);
-        }
-    }
 
     /// <summary>
     /// The body as one string, for a message whose text parts are built in memory (one with attachments or HTML): the

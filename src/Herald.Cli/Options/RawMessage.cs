@@ -47,7 +47,7 @@ internal sealed class RawMessage : IDisposable
         }
         else
         {
-            source = OpenFile(path, option);
+            source = InputFiles.OpenSequential(path, option);
             if (!source.CanSeek)
             {
                 await using (source.ConfigureAwait(false))
@@ -111,22 +111,6 @@ internal sealed class RawMessage : IDisposable
 
     /// <summary>Closes the file (and deletes a temporary copy).</summary>
     public void Dispose() => _stream.Dispose();
-
-    private static FileStream OpenFile(string path, string option)
-    {
-        try
-        {
-            return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize, FileOptions.SequentialScan);
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-        {
-            throw new CliException(ExitCodes.NoInput, $"{option} {path}: no such file.", e);
-        }
-        catch (Exception e) when (e is UnauthorizedAccessException or IOException)
-        {
-            throw new CliException(ExitCodes.NoInput, $"{option} {path}: cannot be read ({e.Message}).", e);
-        }
-    }
 
     /// <summary>
     /// Counts a message's octets as the server counts them for <c>SIZE=</c> (RFC 1870 §4): every line end as CRLF, as the
